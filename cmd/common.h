@@ -1,0 +1,81 @@
+/* imgscrub: option parsing and output shared by the subcommands. */
+#ifndef ISC_COMMON_H
+#define ISC_COMMON_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "engine.h"
+#include "format.h"
+
+/* Parse ARG as an unsigned in [MIN, MAX] for option OPT of CMD; prints
+ * the usage error itself.  Returns 0 or -1. */
+int parse_unsigned (const char *cmd, const char *opt, const char *arg,
+                    unsigned min, unsigned max, unsigned *ret);
+
+/* Parse a --format / --output-format value; prints the usage error. */
+int parse_format (const char *cmd, const char *opt, const char *arg,
+                  enum isc_format *ret);
+
+void images_free (struct isc_image *images, size_t n);
+
+/* The common JSON description of an image after the engine ran:
+ * input, format, sizes, status, error, inspection facts.  New reference. */
+json_t *image_json (const struct isc_image *img);
+
+/* Count images by status. */
+void count_status (const struct isc_image *images, size_t n,
+                   size_t *ret_ok, size_t *ret_failed, size_t *ret_skipped);
+
+/* Options every appliance-using command shares: put
+ * COMMON_ENGINE_LONG_OPTIONS in the long options table, "j:r" in the short
+ * ones, and pass every option to parse_engine_option first. */
+enum {
+  OPT_FORMAT = 1000, OPT_LAUNCH_TIMEOUT, OPT_DRIVES, OPT_EXCLUDE,
+};
+#define COMMON_ENGINE_LONG_OPTIONS                                       \
+  { "drives-per-appliance", required_argument, NULL, OPT_DRIVES },      \
+  { "exclude", required_argument, NULL, OPT_EXCLUDE },                  \
+  { "recursive", no_argument, NULL, 'r' },                              \
+  { "format", required_argument, NULL, OPT_FORMAT },                    \
+  { "jobs", required_argument, NULL, 'j' },                             \
+  { "launch-timeout", required_argument, NULL, OPT_LAUNCH_TIMEOUT }
+
+struct common_args {
+  enum isc_format forced;           /* --format */
+  int recursive;                    /* -r */
+  char **excludes;                  /* --exclude, NULL-terminated, owned */
+  size_t n_excludes;
+};
+
+/* Returns 1 when C was a common option (stored in OPTS or ARGS), 0 when
+ * it is not one, -1 after a usage error was printed. */
+int parse_engine_option (const char *cmd, int c, const char *arg,
+                         struct isc_engine_opts *opts,
+                         struct common_args *args);
+
+void common_args_clear (struct common_args *args);
+
+/* The images named by ARGV (files, folders), as an array the caller
+ * frees with images_free.  Prints the error itself; NULL on failure. */
+struct isc_image *images_from_args (const struct common_args *args,
+                                    char *const *argv, size_t argc,
+                                    size_t *ret_n);
+
+#define COMMON_ENGINE_OPTIONS_HELP                                       \
+  "  -r, --recursive         take images from sub-folders of folders too\n" \
+  "  --exclude GLOB          skip images whose path or name matches GLOB\n" \
+  "                          (repeatable)\n"                           \
+  "  --format FMT            image format (raw, vhd, vmdk, qcow2, vhdx)\n" \
+  "                          instead of detecting it from magic bytes; the\n" \
+  "                          safety checks still apply\n"               \
+  "  --launch-timeout SECS   kill an appliance that has not started after\n" \
+  "                          SECS seconds (default 600)\n"              \
+  "  -j, --jobs N            appliances run in parallel (default: one per\n" \
+  "                          core, as many as free memory holds at ~2 GiB\n" \
+  "                          each, at most 16)\n"                       \
+  "  --drives-per-appliance N  images served by one appliance (default 32,\n" \
+  "                          at most 255)\n"
+
+#endif

@@ -1,0 +1,367 @@
+/* imgscrub scrub: apply cleanup profiles to images, writing scrubbed
+ * copies (or, with --in-place, editing the inputs), and a manifest. */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "atomic.h"
+#include "cleanups.h"
+#include "commands.h"
+#include "common.h"
+#include "engine.h"
+#include "escape.h"
+#include "output.h"
+#include "profile.h"
+
+static void
+usage (void)
+{
+  printf ("Usage: %s scrub -p PROFILE... (-o OUTDIR | --in-place | --dry-run)\n"
+          "                [OPTIONS] IMAGE|FOLDER...\n"
+          "\n"
+          "Apply cleanup profiles to each image.  With -o the input is never\n"
+          "written: its edits go to a private overlay and OUTDIR/<name> is\n"
+          "written from it (temporary name, fsync, rename), with\n"
+          "OUTDIR/manifest.json recording every action.\n"
+          "\n"
+          "Options:\n"
+          "  -p, --profile NAME|FILE  profile to apply (repeatable; applied in\n"
+          "                          order); see '%s profiles list'\n"
+          "  -o, --output-dir DIR    write scrubbed images to DIR\n"
+          "  --in-place              edit the input images themselves\n"
+          "  --dry-run               open read-only and report what would change\n"
+          "  --output-format FMT     raw, qcow2, vmdk or vhd (default: the\n"
+          "                          input's format; the extension follows)\n"
+          "  --manifest FILE         write the manifest to FILE ('-' for stdout;\n"
+          "                          default OUTDIR/manifest.json)\n"
+          "  --allow-dirty-hives     edit registry hives that Windows did not\n"
+          "                          close cleanly (changes in their .LOG files\n"
+          "                          are lost)\n"
+          COMMON_ENGINE_OPTIONS_HELP
+          "  -h, --help              this help\n"
+          "\n"
+          "Exit status: 0 every image ok, 1 some image failed (the others are\n"
+          "still written), 2 usage or profile error, 3 internal error,\n"
+          "130 interrupted.\n",
+          program_name, program_name);
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void
+on_signal (int sig)
+{
+  interrupted = sig;
+  isc_engine_cancel ();
+}
+
+static void
+add_profile_json (json_t *list, const struct isc_profile *p)
+{
+  size_t i;
+
+  for (i = 0; i < p->n_includes; ++i)
+    add_profile_json (list, p->includes[i]);
+  json_array_append_new (list,
+                         json_pack ("{s:o, s:o, s:o, s:s}",
+                                    "name", isc_json_string (p->name),
+                                    "path", isc_json_string (p->path),
+                                    "reference", isc_json_string (p->reference),
+                                    "sha256", p->sha256));
+}
+
+static json_t *
+manifest_new (struct isc_profile *const *profiles, size_t n_profiles,
+              const char *mode, const char *started)
+{
+  json_t *list = json_array ();
+  size_t i;
+
+  for (i = 0; i < n_profiles; ++i)
+    add_profile_json (list, profiles[i]);
+  return json_pack ("{s:s, s:s, s:s, s:s, s:o}",
+                    "tool", PACKAGE_NAME, "version", PACKAGE_VERSION,
+                    "mode", mode, "started", started, "profiles", list);
+}
+
+static json_t *
+manifest_image (const struct isc_image *img, int outputs)
+{
+  json_t *j = image_json (img);
+
+  if (img->input_sha256[0])
+    json_object_set_new (j, "input_sha256", json_string (img->input_sha256));
+  if (outputs && img->status == ISC_IMAGE_OK) {
+    json_object_set_new (j, "output", isc_json_string (img->output));
+    json_object_set_new (j, "output_format",
+                         json_string (isc_format_name (img->output_format)));
+    json_object_set_new (j, "output_sha256", json_string (img->output_sha256));
+  }
+  json_object_set (j, "actions", img->actions ? img->actions : json_array ());
+  json_object_set_new (j, "seconds", json_real (img->seconds));
+  return j;
+}
+
+/* Count the results of IMG's actions by name, for the summary line. */
+static void
+summarise_actions (const struct isc_image *img, char *buf, size_t len)
+{
+  static const char *const names[] = {
+    "deleted", "changed", "would-delete", "would-change", "absent",
+    "skipped", "failed",
+  };
+  size_t counts[sizeof names / sizeof names[0]] = { 0 };
+  size_t i, k, off = 0;
+  json_t *a;
+
+  buf[0] = '\0';
+  json_array_foreach (img->actions, i, a) {
+    const char *r = json_string_value (json_object_get (a, "result"));
+
+    for (k = 0; r && k < sizeof names / sizeof names[0]; ++k)
+      if (strcmp (r, names[k]) == 0)
+        counts[k]++;
+  }
+  for (k = 0; k < sizeof names / sizeof names[0] && off < len; ++k)
+    if (counts[k])
+      off += snprintf (buf + off, len - off, "%s%zu %s", off ? ", " : "",
+                       counts[k], names[k]);
+}
+
+static int
+write_manifest (json_t *manifest, const char *path)
+{
+  struct isc_err err = ISC_ERR_INIT;
+  CLEANUP_FREE char *text = json_dumps (manifest, JSON_INDENT (2) |
+                                        JSON_ENSURE_ASCII | JSON_SORT_KEYS);
+  int r;
+
+  if (!text) {
+    out_error (path, "cannot serialise the manifest");
+    return -1;
+  }
+  if (strcmp (path, "-") == 0) {
+    if (puts (text) == EOF || fflush (stdout) == EOF) {
+      out_error (NULL, "error writing the manifest to standard output");
+      return -1;
+    }
+    return 0;
+  }
+  r = isc_atomic_write (&err, path, text, strlen (text));
+  if (r == -1)
+    out_error (NULL, isc_err_msg (&err));
+  isc_err_clear (&err);
+  return r;
+}
+
+int
+cmd_scrub (int argc, char **argv)
+{
+  enum {
+    OPT_IN_PLACE = 256, OPT_DRY_RUN, OPT_OUTPUT_FORMAT, OPT_MANIFEST,
+    OPT_ALLOW_DIRTY,
+  };
+  static const struct option long_options[] = {
+    COMMON_ENGINE_LONG_OPTIONS,
+    { "allow-dirty-hives", no_argument, NULL, OPT_ALLOW_DIRTY },
+    { "dry-run", no_argument, NULL, OPT_DRY_RUN },
+    { "help", no_argument, NULL, 'h' },
+    { "in-place", no_argument, NULL, OPT_IN_PLACE },
+    { "manifest", required_argument, NULL, OPT_MANIFEST },
+    { "output-dir", required_argument, NULL, 'o' },
+    { "output-format", required_argument, NULL, OPT_OUTPUT_FORMAT },
+    { "profile", required_argument, NULL, 'p' },
+    { NULL, 0, NULL, 0 },
+  };
+  struct isc_engine_opts opts = {
+    .mode = ISC_ENGINE_SCRUB,
+    .launch_timeout = ISC_DEFAULT_LAUNCH_TIMEOUT,
+    .drives_per_appliance = ISC_DEFAULT_DRIVES_PER_APPLIANCE,
+    .trace = arg_trace,
+    .verbose = arg_verbose > 1,
+    .progress = out_progress,
+  };
+  struct common_args cargs = { 0 };
+  struct isc_err err = ISC_ERR_INIT;
+  struct isc_profile **profiles = NULL;
+  struct isc_image *images = NULL;
+  CLEANUP_FREE char *workdir = NULL;
+  CLEANUP_FREE char *manifest_path = NULL;
+  const char *outdir = NULL, *manifest_arg = NULL;
+  char started[32], finished[32];
+  size_t n_profiles = 0, n = 0, i, ok, failed, skipped;
+  json_t *manifest = NULL, *list;
+  struct sigaction sa = { .sa_handler = on_signal };
+  int status = EXIT_INTERNAL, c, r;
+
+  out_timestamp (started, sizeof started);
+  while ((c = getopt_long (argc, argv, "hj:o:p:r", long_options, NULL)) != -1) {
+    if ((r = parse_engine_option ("scrub", c, optarg, &opts, &cargs)) != 0) {
+      if (r == -1) {
+        status = EXIT_USAGE;
+        goto out;
+      }
+      continue;
+    }
+    switch (c) {
+    case 'h': usage (); status = EXIT_OK; goto out;
+    case 'o': outdir = optarg; break;
+    case 'p': {
+      struct isc_profile **p = realloc (profiles,
+                                        (n_profiles + 1) * sizeof *p);
+
+      if (!p)
+        goto out;
+      profiles = p;
+      if (isc_profile_load (&err, optarg, &profiles[n_profiles]) == -1) {
+        out_error (NULL, isc_err_msg (&err));
+        status = EXIT_USAGE;
+        goto out;
+      }
+      n_profiles++;
+      break;
+    }
+    case OPT_IN_PLACE: opts.in_place = 1; break;
+    case OPT_DRY_RUN: opts.dry_run = 1; break;
+    case OPT_ALLOW_DIRTY: opts.allow_dirty_hives = 1; break;
+    case OPT_MANIFEST: manifest_arg = optarg; break;
+    case OPT_OUTPUT_FORMAT:
+      if (parse_format ("scrub", "--output-format", optarg,
+                        &opts.output_format) == -1) {
+        status = EXIT_USAGE;
+        goto out;
+      }
+      break;
+    default:
+      status = usage_error ("scrub", "unrecognized option '%s'",
+                            argv[optind - 1]);
+      goto out;
+    }
+  }
+  status = EXIT_USAGE;
+  if (n_profiles == 0) {
+    usage_error ("scrub", "no profile given (-p NAME; see '%s profiles list')",
+                 program_name);
+    goto out;
+  }
+  if (optind >= argc) {
+    usage_error ("scrub", "no image given");
+    goto out;
+  }
+  if (opts.in_place + opts.dry_run + (outdir != NULL) == 0) {
+    usage_error ("scrub", "say where the result goes: -o OUTDIR, --in-place "
+                 "or --dry-run");
+    goto out;
+  }
+  if (opts.in_place && (outdir || opts.dry_run)) {
+    usage_error ("scrub", "--in-place goes with neither -o nor --dry-run");
+    goto out;
+  }
+  if (opts.in_place && opts.output_format != ISC_FORMAT_UNKNOWN) {
+    usage_error ("scrub", "--output-format needs -o");
+    goto out;
+  }
+  status = EXIT_INTERNAL;
+
+  if (outdir && mkdir (outdir, 0777) == -1 && errno != EEXIST) {
+    out_error (outdir, strerror (errno));
+    goto out;
+  }
+  /* Scratch space beside the outputs, so finished outputs are renamed,
+   * not copied, into place; elsewhere when there are no outputs. */
+  if (asprintf (&workdir, "%s/.imgscrub-XXXXXX",
+                outdir && !opts.dry_run ? outdir
+                : getenv ("TMPDIR") ? getenv ("TMPDIR") : "/var/tmp") == -1)
+    goto out;
+  if (!mkdtemp (workdir)) {
+    out_error (workdir, strerror (errno));
+    free (workdir);
+    workdir = NULL;
+    goto out;
+  }
+  opts.workdir = workdir;
+  opts.outdir = opts.dry_run ? NULL : outdir;
+  opts.profiles = profiles;
+  opts.n_profiles = n_profiles;
+  if (manifest_arg)
+    manifest_path = strdup (manifest_arg);
+  else if (outdir && asprintf (&manifest_path, "%s/manifest.json", outdir) == -1)
+    manifest_path = NULL;
+
+  images = images_from_args (&cargs, argv + optind, argc - optind, &n);
+  if (!images) {
+    status = EXIT_USAGE;
+    goto out;
+  }
+
+  sigaction (SIGINT, &sa, NULL);
+  sigaction (SIGTERM, &sa, NULL);
+  if (isc_engine_run (&err, &opts, images, n) == -1) {
+    out_error (NULL, isc_err_msg (&err));
+    goto out;
+  }
+
+  manifest = manifest_new (profiles, n_profiles,
+                           opts.dry_run ? "dry-run"
+                           : opts.in_place ? "in-place" : "output",
+                           started);
+  list = json_array ();
+  for (i = 0; i < n; ++i) {
+    char summary[256];
+    char *name = isc_escape (images[i].path);
+
+    json_array_append_new (list, manifest_image (&images[i], !opts.dry_run));
+    summarise_actions (&images[i], summary, sizeof summary);
+    if (images[i].status == ISC_IMAGE_OK)
+      printf ("%-8s %s%s%s  (%s)\n", "ok", name,
+              images[i].output ? " -> " : "",
+              images[i].output ? images[i].output : "",
+              summary[0] ? summary : "nothing to do");
+    else {
+      printf ("%-8s %s\n", isc_image_status_name (images[i].status), name);
+      out_error (images[i].path, images[i].error ? images[i].error
+                 : "failed");
+    }
+    free (name);
+  }
+  json_object_set_new (manifest, "images", list);
+  count_status (images, n, &ok, &failed, &skipped);
+  json_object_set_new (manifest, "finished",
+                       json_string (out_timestamp (finished, sizeof finished)));
+  json_object_set_new (manifest, "summary",
+                       json_pack ("{s:I, s:I, s:I}", "ok", (json_int_t) ok,
+                                  "failed", (json_int_t) failed,
+                                  "skipped", (json_int_t) skipped));
+  if (interrupted)
+    json_object_set_new (manifest, "interrupted", json_true ());
+  if (manifest_path && write_manifest (manifest, manifest_path) == -1)
+    goto out;
+  printf ("%zu ok, %zu failed, %zu skipped%s%s\n", ok, failed, skipped,
+          manifest_path && strcmp (manifest_path, "-") ? "; manifest: " : "",
+          manifest_path && strcmp (manifest_path, "-") ? manifest_path : "");
+  if (interrupted)
+    status = 128 + SIGINT;
+  else
+    status = failed ? EXIT_IMAGE_FAILED : EXIT_OK;
+
+ out:
+  common_args_clear (&cargs);
+  if (workdir)
+    isc_remove_tree (workdir);
+  json_decref (manifest);
+  images_free (images, n);
+  for (i = 0; i < n_profiles; ++i)
+    isc_profile_free (profiles[i]);
+  free (profiles);
+  isc_err_clear (&err);
+  if (fflush (stdout) == EOF && status == EXIT_OK)
+    status = EXIT_INTERNAL;
+  return status;
+}

@@ -1,0 +1,373 @@
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <guestfs.h>
+#include <jansson.h>
+
+#include "appliance.h"
+#include "atomic.h"
+#include "cleanups.h"
+#include "escape.h"
+#include "guest.h"
+#include "profile.h"
+#include "worker.h"
+
+static void
+send_simple (int fd, const char *type, const char *error)
+{
+  json_t *msg = json_pack ("{s:s}", "type", type);
+
+  if (error)
+    json_object_set_new (msg, "error", isc_json_string (error));
+  isc_worker_send (fd, msg);
+  json_decref (msg);
+}
+
+/* Which of our drives holds ROOT: partitions map to their disk, logical
+ * volumes to the disk of their volume group's first physical volume. */
+static int
+root_drive_index (guestfs_h *g, const char *root)
+{
+  CLEANUP_FREE char *dev = NULL;
+  int r;
+
+  guestfs_push_error_handler (g, NULL, NULL);
+  if (guestfs_is_lv (g, root) > 0) {
+    CLEANUP_FREE char *vg = strdup (root + strlen ("/dev/"));
+    CLEANUP_FREE_STRING_LIST char **vg_uuids = NULL;
+    CLEANUP_FREE_STRING_LIST char **pvs = NULL;
+    char *slash = vg ? strchr (vg, '/') : NULL;
+    size_t i, j;
+
+    if (slash)
+      *slash = '\0';
+    vg_uuids = vg ? guestfs_vgpvuuids (g, vg) : NULL;
+    pvs = guestfs_pvs (g);
+    for (i = 0; !dev && pvs && pvs[i]; ++i) {
+      CLEANUP_FREE char *uuid = guestfs_pvuuid (g, pvs[i]);
+
+      for (j = 0; uuid && vg_uuids && vg_uuids[j]; ++j)
+        if (strcmp (uuid, vg_uuids[j]) == 0)
+          dev = guestfs_part_to_dev (g, pvs[i]);
+    }
+  }
+  else
+    dev = guestfs_part_to_dev (g, root);
+  r = guestfs_device_index (g, dev ? dev : root);
+  guestfs_pop_error_handler (g);
+  return r;
+}
+
+/* Clones share filesystem UUIDs, so inspection may resolve a guest's
+ * fstab entry to another image's partition: keep every mount on the
+ * root's own disk by using the same partition number there. */
+static char *
+device_on_drive (guestfs_h *g, const char *dev, const char *drive_dev)
+{
+  CLEANUP_FREE char *disk = NULL;
+  char *ret = NULL;
+  int partnum;
+
+  guestfs_push_error_handler (g, NULL, NULL);
+  disk = guestfs_part_to_dev (g, dev);
+  if (disk && strcmp (disk, drive_dev) != 0 &&
+      (partnum = guestfs_part_to_partnum (g, dev)) > 0) {
+    if (asprintf (&ret, "%s%d", drive_dev, partnum) == -1)
+      ret = NULL;
+  }
+  guestfs_pop_error_handler (g);
+  return ret ? ret : strdup (dev);
+}
+
+static int
+compare_mountpoints (const void *a, const void *b)
+{
+  const char *const *pa = a, *const *pb = b;
+  size_t la = strlen (pa[0]), lb = strlen (pb[0]);
+
+  return la < lb ? -1 : la > lb ? 1 : strcmp (pa[0], pb[0]);
+}
+
+static int
+mount_guest (struct isc_err *err, guestfs_h *g, const char *root,
+             const char *drive_dev, int readonly)
+{
+  CLEANUP_FREE_STRING_LIST char **mps = guestfs_inspect_get_mountpoints (g, root);
+  size_t n, i;
+
+  if (!mps)
+    return isc_error (err, root, "%s", guestfs_last_error (g));
+  for (n = 0; mps[n]; n += 2)
+    ;
+  /* Parents before children: "/" then "/boot" then "/boot/efi". */
+  qsort (mps, n / 2, 2 * sizeof (char *), compare_mountpoints);
+  for (i = 0; i < n; i += 2) {
+    CLEANUP_FREE char *dev = device_on_drive (g, mps[i + 1], drive_dev);
+    int r;
+
+    if (!dev)
+      return isc_error (err, mps[i + 1], "out of memory");
+    r = readonly ? guestfs_mount_ro (g, dev, mps[i])
+                 : guestfs_mount (g, dev, mps[i]);
+    if (r == -1) {
+      const char *msg = guestfs_last_error (g);
+
+      if (msg && (strcasestr (msg, "hibernat") ||
+                  strcasestr (msg, "unsafe state") ||
+                  strcasestr (msg, "fast restart")))
+        return isc_error (err, mps[i],
+                          "the NTFS volume was left hibernated (Windows "
+                          "hibernation or Fast Startup), so it cannot be "
+                          "mounted for writing: boot Windows and shut it "
+                          "down fully with Fast Startup disabled, or use "
+                          "--dry-run to look at it read-only");
+      return isc_error (err, mps[i], "cannot mount %s: %s", dev,
+                        msg ? msg : "unknown error");
+    }
+  }
+  return 0;
+}
+
+#define SET_STRING(obj, key, call) do {                 \
+    char *s_ = (call);                                  \
+    if (s_) {                                           \
+      json_object_set_new ((obj), (key), isc_json_string (s_)); \
+      free (s_);                                        \
+    }                                                   \
+  } while (0)
+
+/* What inspection says about ROOT; every string is guest-controlled. */
+static json_t *
+inspection_facts (guestfs_h *g, const char *root)
+{
+  json_t *facts = json_object (), *mounts = json_object ();
+  CLEANUP_FREE_STRING_LIST char **mps = NULL;
+  CLEANUP_FREE char *type = NULL;
+  size_t i;
+
+  guestfs_push_error_handler (g, NULL, NULL);
+  type = guestfs_inspect_get_type (g, root);
+  json_object_set_new (facts, "root", isc_json_string (root));
+  json_object_set_new (facts, "os", isc_json_string (type));
+  SET_STRING (facts, "distro", guestfs_inspect_get_distro (g, root));
+  SET_STRING (facts, "product_name", guestfs_inspect_get_product_name (g, root));
+  json_object_set_new (facts, "version",
+                       json_sprintf ("%d.%d",
+                                     guestfs_inspect_get_major_version (g, root),
+                                     guestfs_inspect_get_minor_version (g, root)));
+  SET_STRING (facts, "arch", guestfs_inspect_get_arch (g, root));
+  SET_STRING (facts, "hostname", guestfs_inspect_get_hostname (g, root));
+  if (type && strcmp (type, "windows") == 0) {
+    SET_STRING (facts, "windows_systemroot",
+                guestfs_inspect_get_windows_systemroot (g, root));
+    SET_STRING (facts, "windows_current_control_set",
+                guestfs_inspect_get_windows_current_control_set (g, root));
+  }
+  mps = guestfs_inspect_get_mountpoints (g, root);
+  for (i = 0; mps && mps[i]; i += 2)
+    json_object_set_new (mounts, mps[i], isc_json_string (mps[i + 1]));
+  json_object_set_new (facts, "mountpoints", mounts);
+  guestfs_pop_error_handler (g);
+  return facts;
+}
+
+static unsigned
+guest_os (const char *type)
+{
+  if (type && strcmp (type, "windows") == 0)
+    return ISC_OS_WINDOWS;
+  if (type && strcmp (type, "linux") == 0)
+    return ISC_OS_LINUX;
+  return 0;
+}
+
+/* Scrub one mounted guest.  Returns the image status. */
+static enum isc_image_status
+scrub_guest (const struct isc_appliance_job *job, guestfs_h *g,
+             const struct isc_appliance_drive *drive, const char *root,
+             const char *drive_dev, json_t *facts, struct isc_err *err,
+             json_t *actions)
+{
+  const char *type = json_string_value (json_object_get (facts, "os"));
+  unsigned os = guest_os (type);
+  CLEANUP_FREE char *tmpdir = NULL;
+  struct isc_guest gu = { 0 };
+  size_t i;
+  int applies = 0, r;
+
+  if (!os) {
+    isc_error (err, NULL, "guest operating system '%s' is not supported",
+               type ? type : "unknown");
+    return ISC_IMAGE_SKIPPED;
+  }
+  for (i = 0; i < job->n_profiles; ++i)
+    if (job->profiles[i]->os & os)
+      applies = 1;
+  if (!applies) {
+    isc_error (err, NULL, "no profile applies to %s guests", type);
+    return ISC_IMAGE_SKIPPED;
+  }
+  if (mount_guest (err, g, root, drive_dev, job->dry_run) == -1)
+    return ISC_IMAGE_FAILED;
+  if (asprintf (&tmpdir, "%s/guest-XXXXXX", job->workdir) == -1 ||
+      !mkdtemp (tmpdir)) {
+    isc_error_errno (err, job->workdir, "cannot create scratch directory");
+    guestfs_umount_all (g);
+    return ISC_IMAGE_FAILED;
+  }
+  gu.g = g;
+  gu.image = drive->name;
+  gu.root = root;
+  gu.os = os;
+  gu.systemroot = json_string_value (json_object_get (facts,
+                                                      "windows_systemroot"));
+  gu.tmpdir = tmpdir;
+  gu.dry_run = job->dry_run;
+  gu.allow_dirty_hives = job->allow_dirty_hives;
+  gu.err = err;
+  gu.actions = actions;
+  r = isc_guest_apply (&gu, job->profiles, job->n_profiles);
+  isc_guest_clear (&gu);
+  isc_remove_tree (tmpdir);
+  /* Unmount and flush before reporting: once the worker says "ok" the
+   * overlay must hold every change, whatever happens to it later. */
+  if (guestfs_umount_all (g) == -1 && r == 0)
+    r = isc_error (err, NULL, "unmount failed: %s", guestfs_last_error (g));
+  if (!job->dry_run && r == 0 && guestfs_sync (g) == -1)
+    r = isc_error (err, NULL, "sync failed: %s", guestfs_last_error (g));
+  return r == 0 ? ISC_IMAGE_OK : ISC_IMAGE_FAILED;
+}
+
+static void
+send_image (int fd, size_t id, enum isc_image_status status,
+            const struct isc_err *err, json_t *facts, json_t *actions,
+            double seconds)
+{
+  json_t *msg = json_pack ("{s:s, s:I, s:s, s:f}", "type", "image",
+                           "id", (json_int_t) id,
+                           "status", isc_image_status_name (status),
+                           "seconds", seconds);
+
+  if (status != ISC_IMAGE_OK)
+    json_object_set_new (msg, "error", isc_json_string (isc_err_msg (err)));
+  if (facts)
+    json_object_set (msg, "facts", facts);
+  if (actions)
+    json_object_set (msg, "actions", actions);
+  isc_worker_send (fd, msg);
+  json_decref (msg);
+}
+
+int
+isc_appliance_run (const struct isc_appliance_job *job,
+                   const struct isc_appliance_drive *drives, size_t n_drives)
+{
+  CLEANUP_GUESTFS guestfs_h *g = NULL;
+  CLEANUP_FREE int *drive_index = NULL;
+  CLEANUP_FREE const char **root_of = NULL;
+  CLEANUP_FREE_STRING_LIST char **roots = NULL;
+  CLEANUP_FREE_STRING_LIST char **devices = NULL;
+  size_t i, n_added = 0;
+
+  g = guestfs_create ();
+  if (!g) {
+    send_simple (job->fd, "fatal", "cannot create a libguestfs handle");
+    return 1;
+  }
+  guestfs_set_error_handler (g, NULL, NULL);
+  guestfs_set_trace (g, job->trace);
+  guestfs_set_verbose (g, job->verbose);
+  drive_index = calloc (n_drives, sizeof *drive_index);
+  root_of = calloc (n_drives, sizeof *root_of);
+  if (!drive_index || !root_of) {
+    send_simple (job->fd, "fatal", "out of memory");
+    return 1;
+  }
+  for (i = 0; i < n_drives; ++i) {
+    drive_index[i] = -1;
+    if (guestfs_add_drive_opts (g, drives[i].path,
+                                GUESTFS_ADD_DRIVE_OPTS_FORMAT, drives[i].format,
+                                GUESTFS_ADD_DRIVE_OPTS_READONLY, drives[i].readonly,
+                                -1) == -1) {
+      struct isc_err err = ISC_ERR_INIT;
+
+      isc_error (&err, NULL, "cannot add drive: %s", guestfs_last_error (g));
+      send_image (job->fd, drives[i].id, ISC_IMAGE_FAILED, &err, NULL, NULL, 0);
+      isc_err_clear (&err);
+      continue;
+    }
+    drive_index[i] = n_added++;
+  }
+  if (n_added == 0) {
+    send_simple (job->fd, "done", NULL);
+    return 0;
+  }
+  if (guestfs_launch (g) == -1) {
+    send_simple (job->fd, "fatal", guestfs_last_error (g));
+    return 1;
+  }
+  send_simple (job->fd, "launched", NULL);
+
+  devices = guestfs_list_devices (g);
+  guestfs_push_error_handler (g, NULL, NULL);
+  roots = guestfs_inspect_os (g);
+  guestfs_pop_error_handler (g);
+  for (i = 0; roots && roots[i]; ++i) {
+    int idx = root_drive_index (g, roots[i]);
+    size_t d;
+
+    for (d = 0; d < n_drives; ++d)
+      if (drive_index[d] == idx && idx >= 0 && !root_of[d])
+        root_of[d] = roots[i];
+  }
+
+  for (i = 0; i < n_drives; ++i) {
+    struct isc_err err = ISC_ERR_INIT;
+    enum isc_image_status status = ISC_IMAGE_OK;
+    json_t *facts = NULL, *actions = NULL;
+    double start = isc_now ();
+    json_t *working;
+
+    if (drive_index[i] < 0)
+      continue;
+    working = json_pack ("{s:s, s:I}", "type", "working",
+                         "id", (json_int_t) drives[i].id);
+    isc_worker_send (job->fd, working);
+    json_decref (working);
+    if (!root_of[i]) {
+      isc_error (&err, NULL, "no operating system found in the image "
+                 "(not a supported guest, or the disk is damaged)");
+      status = ISC_IMAGE_FAILED;
+    }
+    else {
+      facts = inspection_facts (g, root_of[i]);
+      if (job->mode == ISC_ENGINE_SCRUB) {
+        actions = json_array ();
+        status = scrub_guest (job, g, &drives[i], root_of[i],
+                              devices[drive_index[i]], facts, &err, actions);
+      }
+    }
+    send_image (job->fd, drives[i].id, status, &err, facts, actions,
+                isc_now () - start);
+    json_decref (facts);
+    json_decref (actions);
+    isc_err_clear (&err);
+  }
+
+  /* guestfs_close ignores errors; a failed shutdown may mean lost writes. */
+  if (guestfs_shutdown (g) == -1) {
+    char *msg = NULL;
+
+    if (asprintf (&msg, "appliance shutdown failed: %s",
+                  guestfs_last_error (g)) == -1)
+      msg = NULL;
+    send_simple (job->fd, "fatal", msg ? msg : "appliance shutdown failed");
+    free (msg);
+    return 1;
+  }
+  send_simple (job->fd, "done", NULL);
+  return 0;
+}

@@ -1,0 +1,43 @@
+/* imgscrub: the work done inside one appliance worker (child process):
+ * add every drive of the group, launch once, inspect once, then for
+ * each image in turn mount, apply the profiles, unmount and report. */
+#ifndef ISC_APPLIANCE_H
+#define ISC_APPLIANCE_H
+
+#include <stddef.h>
+
+#include "engine.h"
+
+struct isc_appliance_drive {
+  size_t id;                        /* reported back as "id" */
+  const char *name;                 /* display name, for messages */
+  const char *path;                 /* file the appliance opens */
+  const char *format;               /* explicit qemu format: never probed */
+  int readonly;
+};
+
+struct isc_appliance_job {
+  enum isc_engine_mode mode;
+  struct isc_profile *const *profiles;
+  size_t n_profiles;
+  int dry_run;
+  int allow_dirty_hives;
+  const char *workdir;              /* per-image scratch goes below it */
+  int trace;
+  int verbose;
+  int fd;                           /* result pipe (worker.h) */
+};
+
+/* Messages written to JOB->fd, one JSON object per line:
+ *   {"type":"launched"}
+ *   {"type":"working","id":N}
+ *   {"type":"image","id":N,"status":"ok|failed|skipped","error":S,
+ *    "facts":{...},"actions":[...],"seconds":F}
+ *   {"type":"fatal","error":S}        the appliance as a whole failed
+ *   {"type":"done"}                   shut down cleanly
+ * Returns 0 when the appliance shut down cleanly, 1 otherwise. */
+int isc_appliance_run (const struct isc_appliance_job *job,
+                       const struct isc_appliance_drive *drives,
+                       size_t n_drives);
+
+#endif

@@ -1,0 +1,816 @@
+#include <config.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <guestfs.h>
+
+#include "appliance.h"
+#include "atomic.h"
+#include "cleanups.h"
+#include "engine.h"
+#include "escape.h"
+#include "format.h"
+#include "qemu.h"
+#include "sha256.h"
+#include "worker.h"
+
+/* Where each image is.  An image with an output becomes DONE only when
+ * its appliance shut down cleanly AND its output is converted, hashed
+ * and renamed into place. */
+enum stage {
+  STAGE_NEW,                        /* waiting for an appliance */
+  STAGE_QUEUED,                     /* in a running appliance */
+  STAGE_WORKED,                     /* scrubbed; output not started */
+  STAGE_FINISHING,                  /* a finisher converts and hashes it */
+  STAGE_FINISHED,                   /* converted; waiting for a clean shutdown */
+  STAGE_DONE,                       /* status final */
+};
+
+/* A running child: an appliance serving a group of images, or a
+ * finisher converting and hashing one image's output. */
+struct task {
+  struct isc_worker *w;
+  int finisher;
+  size_t *members;                  /* appliance: indexes into images */
+  size_t n_members;
+  size_t image;                     /* finisher: its image */
+  int launched;
+  int clean;                        /* appliance said "done" */
+  double deadline;                  /* appliance launch deadline */
+  char *error;                      /* why the appliance failed */
+};
+
+struct run {
+  const struct isc_engine_opts *opts;
+  struct isc_image *images;
+  size_t n_images;
+  size_t done;
+  struct task *tasks;
+  size_t n_tasks;
+};
+
+/* Process groups of running children and whether the run was cancelled:
+ * read by isc_engine_cancel from a signal handler. */
+#define MAX_TASKS (2 * ISC_MAX_JOBS)
+static volatile sig_atomic_t task_pgids[MAX_TASKS];
+static volatile sig_atomic_t cancelled;
+
+const char *
+isc_image_status_name (enum isc_image_status s)
+{
+  switch (s) {
+  case ISC_IMAGE_OK: return "ok";
+  case ISC_IMAGE_FAILED: return "failed";
+  case ISC_IMAGE_SKIPPED: return "skipped";
+  case ISC_IMAGE_PENDING: break;
+  }
+  return "pending";
+}
+
+void
+isc_image_clear (struct isc_image *img)
+{
+  free (img->error);
+  img->error = NULL;
+  json_decref (img->facts);
+  img->facts = NULL;
+  json_decref (img->actions);
+  img->actions = NULL;
+  free (img->drive);
+  img->drive = NULL;
+  free (img->output);
+  img->output = NULL;
+  if (img->converted)
+    unlink (img->converted);
+  free (img->converted);
+  img->converted = NULL;
+}
+
+void
+isc_engine_cancel (void)
+{
+  size_t i;
+
+  cancelled = 1;
+  for (i = 0; i < MAX_TASKS; ++i)
+    if (task_pgids[i] > 0)
+      kill (-task_pgids[i], SIGKILL);
+}
+
+unsigned
+isc_engine_default_jobs (void)
+{
+  long cpus = sysconf (_SC_NPROCESSORS_ONLN);
+  long pages = sysconf (_SC_AVPHYS_PAGES), page = sysconf (_SC_PAGESIZE);
+  long long by_memory = pages > 0 && page > 0
+    ? (long long) pages * page / (2LL << 30) : 1;
+  long long jobs = cpus > 0 ? cpus : 1;
+
+  if (by_memory < jobs)
+    jobs = by_memory;
+  return jobs < 1 ? 1 : jobs > 16 ? 16 : jobs;
+}
+
+static void
+progress (const struct isc_engine_opts *opts, enum isc_engine_event ev,
+          const struct isc_image *img, size_t done, size_t total)
+{
+  if (opts->progress)
+    opts->progress (opts->opaque, ev, img, done, total);
+}
+
+static void
+image_fail (struct isc_image *img, const char *msg)
+{
+  free (img->error);
+  img->error = strdup (msg);
+  img->status = ISC_IMAGE_FAILED;
+}
+
+/* IMG's status is final. */
+static void
+image_done (struct run *run, struct isc_image *img)
+{
+  if (img->converted) {
+    unlink (img->converted);
+    free (img->converted);
+    img->converted = NULL;
+  }
+  img->stage = STAGE_DONE;
+  ++run->done;
+  progress (run->opts, ISC_EVENT_DONE, img, run->done, run->n_images);
+}
+
+/* OUTDIR/<input's name>, with the extension of OUT_FMT when the format
+ * changes.  Caller frees. */
+static char *
+output_path (const char *outdir, const char *input, enum isc_format in_fmt,
+             enum isc_format out_fmt)
+{
+  const char *base = strrchr (input, '/') ? strrchr (input, '/') + 1 : input;
+  const char *dot = strrchr (base, '.');
+  int stem = dot && dot != base ? (int) (dot - base) : (int) strlen (base);
+  char *ret = NULL;
+
+  if (in_fmt == out_fmt) {
+    if (asprintf (&ret, "%s/%s", outdir, base) == -1)
+      return NULL;
+  }
+  else if (asprintf (&ret, "%s/%.*s.%s", outdir, stem, base,
+                     isc_format_extension (out_fmt)) == -1)
+    return NULL;
+  return ret;
+}
+
+/* Two inputs with one name, or an output that is the input itself,
+ * would lose data: refuse the image. */
+static int
+output_clash (struct isc_err *err, const struct isc_image *images,
+              size_t index, const char *abspath)
+{
+  const struct isc_image *img = &images[index];
+  CLEANUP_FREE char *out_real = realpath (img->output, NULL);
+  size_t i;
+
+  if (out_real && strcmp (out_real, abspath) == 0)
+    return isc_error (err, img->output, "the output would overwrite the "
+                      "input (use --in-place to edit it, or another -o)");
+  for (i = 0; i < index; ++i)
+    if (images[i].output && strcmp (images[i].output, img->output) == 0)
+      return isc_error (err, img->output, "another input has the same "
+                        "file name: the outputs would clash");
+  return 0;
+}
+
+/* Check the image before any qemu process sees it, hash it, and decide
+ * what the appliance opens: the input read-only (inspect, dry run), the
+ * input itself (--in-place), or a fresh qcow2 overlay backed by the
+ * input, which takes every write. */
+static int
+prepare_image (struct isc_err *err, const struct isc_engine_opts *opts,
+               struct isc_image *images, size_t index)
+{
+  struct isc_image *img = &images[index];
+  CLEANUP_FREE char *abspath = NULL;
+
+  if (isc_image_open_check (err, img->path, img->forced_format,
+                            &img->info) == -1)
+    return -1;
+  abspath = realpath (img->path, NULL);
+  if (!abspath)
+    return isc_error_errno (err, img->path, "realpath");
+  img->output_format = opts->output_format != ISC_FORMAT_UNKNOWN
+    ? opts->output_format : img->info.format;
+  if (opts->outdir) {
+    img->output = output_path (opts->outdir, img->path, img->info.format,
+                               img->output_format);
+    if (!img->output)
+      return isc_error (err, img->path, "out of memory");
+    if (output_clash (err, images, index, abspath) == -1)
+      return -1;
+  }
+  if (opts->mode == ISC_ENGINE_SCRUB &&
+      isc_sha256_file (err, abspath, img->input_sha256) == -1)
+    return -1;
+
+  if (opts->mode == ISC_ENGINE_INSPECT || opts->dry_run) {
+    img->drive = TAKE_PTR (abspath);
+    img->drive_format = img->info.format;
+    img->drive_readonly = 1;
+  }
+  else if (opts->in_place) {
+    img->drive = TAKE_PTR (abspath);
+    img->drive_format = img->info.format;
+    img->drive_readonly = 0;
+  }
+  else {
+    CLEANUP_FREE char *overlay = NULL;
+
+    if (asprintf (&overlay, "%s/overlay-%zu.qcow2", opts->workdir,
+                  index) == -1)
+      return isc_error (err, img->path, "out of memory");
+    if (isc_qemu_img_create_overlay (err, overlay, abspath,
+                                     img->info.format) == -1)
+      return -1;
+    img->drive = TAKE_PTR (overlay);
+    img->drive_format = ISC_FORMAT_QCOW2;
+    img->drive_readonly = 0;
+  }
+  return 0;
+}
+
+/* ---- children --------------------------------------------------------- */
+
+struct child_job {
+  const struct isc_engine_opts *opts;
+  struct isc_image *images;
+  const size_t *members;
+  size_t n_members;
+  size_t image;
+};
+
+static void
+reset_child_signals (void)
+{
+  /* The parent's handlers cancel the whole run; a child just dies. */
+  signal (SIGTERM, SIG_DFL);
+}
+
+static int
+appliance_child (void *opaque, int fd)
+{
+  const struct child_job *job = opaque;
+  const struct isc_engine_opts *opts = job->opts;
+  struct isc_appliance_job ajob = {
+    .mode = opts->mode,
+    .profiles = opts->profiles,
+    .n_profiles = opts->n_profiles,
+    .dry_run = opts->dry_run,
+    .allow_dirty_hives = opts->allow_dirty_hives,
+    .workdir = opts->workdir,
+    .trace = opts->trace,
+    .verbose = opts->verbose,
+    .fd = fd,
+  };
+  struct isc_appliance_drive *drives;
+  size_t i;
+  int r;
+
+  reset_child_signals ();
+  drives = calloc (job->n_members, sizeof *drives);
+  if (!drives)
+    return 1;
+  for (i = 0; i < job->n_members; ++i) {
+    const struct isc_image *img = &job->images[job->members[i]];
+
+    drives[i].id = job->members[i];
+    drives[i].name = img->path;
+    drives[i].path = img->drive;
+    drives[i].format = isc_format_name (img->drive_format);
+    drives[i].readonly = img->drive_readonly;
+  }
+  r = isc_appliance_run (&ajob, drives, job->n_members);
+  free (drives);
+  return r;
+}
+
+/* Convert the overlay into the temporary output (or, in place, just hash
+ * the edited input) and report the SHA-256. */
+static int
+finisher_child (void *opaque, int fd)
+{
+  const struct child_job *job = opaque;
+  const struct isc_image *img = &job->images[job->image];
+  struct isc_err err = ISC_ERR_INIT;
+  char sha[ISC_SHA256_HEX_LEN + 1];
+  const char *hashed = img->drive;
+  json_t *msg;
+
+  reset_child_signals ();
+  if (img->converted) {
+    hashed = img->converted;
+    if (isc_qemu_img_convert (&err, img->drive, img->drive_format,
+                              img->converted, img->output_format) == -1)
+      goto fail;
+  }
+  if (isc_sha256_file (&err, hashed, sha) == -1)
+    goto fail;
+  msg = json_pack ("{s:s, s:s}", "type", "finished", "sha256", sha);
+  isc_worker_send (fd, msg);
+  json_decref (msg);
+  return 0;
+ fail:
+  msg = json_pack ("{s:s, s:o}", "type", "fatal",
+                   "error", isc_json_string (isc_err_msg (&err)));
+  isc_worker_send (fd, msg);
+  json_decref (msg);
+  isc_err_clear (&err);
+  return 1;
+}
+
+static int
+start_task (struct run *run, struct task *t, struct child_job *job,
+            int (*fn) (void *, int))
+{
+  struct isc_err err = ISC_ERR_INIT;
+  size_t slot;
+
+  if (isc_worker_start (&err, fn, job, &t->w) == -1) {
+    t->error = strdup (isc_err_msg (&err));
+    isc_err_clear (&err);
+    return -1;
+  }
+  for (slot = 0; slot < MAX_TASKS; ++slot)
+    if (task_pgids[slot] == 0) {
+      task_pgids[slot] = isc_worker_pgid (t->w);
+      break;
+    }
+  return 0;
+}
+
+static void
+forget_pgid (pid_t pgid)
+{
+  size_t slot;
+
+  for (slot = 0; slot < MAX_TASKS; ++slot)
+    if (task_pgids[slot] == pgid)
+      task_pgids[slot] = 0;
+}
+
+static size_t
+count_stage (const struct run *run, enum stage stage)
+{
+  size_t i, n = 0;
+
+  for (i = 0; i < run->n_images; ++i)
+    n += run->images[i].stage == (int) stage;
+  return n;
+}
+
+static size_t
+count_tasks (const struct run *run, int finisher)
+{
+  size_t i, n = 0;
+
+  for (i = 0; i < run->n_tasks; ++i)
+    n += run->tasks[i].finisher == finisher;
+  return n;
+}
+
+static struct task *
+new_task (struct run *run)
+{
+  struct task *t = &run->tasks[run->n_tasks++];
+
+  memset (t, 0, sizeof *t);
+  return t;
+}
+
+/* Give the next images waiting for an appliance to a new one.  Images
+ * are spread evenly over the free appliance slots. */
+static void
+start_appliance (struct run *run)
+{
+  const struct isc_engine_opts *opts = run->opts;
+  size_t waiting = count_stage (run, STAGE_NEW);
+  size_t free_slots = opts->jobs - count_tasks (run, 0);
+  size_t size = (waiting + free_slots - 1) / free_slots, i;
+  struct child_job job = { .opts = opts, .images = run->images };
+  struct task *t;
+
+  if (size > opts->drives_per_appliance)
+    size = opts->drives_per_appliance;
+  t = new_task (run);
+  t->members = calloc (size, sizeof *t->members);
+  if (!t->members) {
+    run->n_tasks--;
+    return;
+  }
+  for (i = 0; i < run->n_images && t->n_members < size; ++i) {
+    struct isc_image *img = &run->images[i];
+
+    if (img->stage == STAGE_NEW) {
+      img->stage = STAGE_QUEUED;
+      img->attempts++;
+      t->members[t->n_members++] = i;
+    }
+  }
+  job.members = t->members;
+  job.n_members = t->n_members;
+  progress (opts, ISC_EVENT_LAUNCHING, NULL, run->done, run->n_images);
+  t->deadline = isc_now () + opts->launch_timeout;
+  /* On failure the task ends at once and its images are retried. */
+  start_task (run, t, &job, appliance_child);
+}
+
+static int
+can_finish (const struct run *run, const struct isc_image *img)
+{
+  /* In place, the input is hashed only once nothing writes it. */
+  return img->stage == STAGE_WORKED &&
+    (img->converted || img->group_clean) && !run->opts->dry_run;
+}
+
+static void
+start_finisher (struct run *run, size_t index)
+{
+  struct isc_image *img = &run->images[index];
+  struct child_job job = { .opts = run->opts, .images = run->images,
+                           .image = index };
+  struct task *t = new_task (run);
+
+  t->finisher = 1;
+  t->image = index;
+  img->stage = STAGE_FINISHING;
+  progress (run->opts, ISC_EVENT_WRITING, img, run->done, run->n_images);
+  if (start_task (run, t, &job, finisher_child) == -1) {
+    image_fail (img, t->error);
+    image_done (run, img);
+  }
+}
+
+/* Rename the finished output into place once its appliance is known to
+ * have shut down cleanly. */
+static void
+maybe_commit (struct run *run, struct isc_image *img)
+{
+  struct isc_err err = ISC_ERR_INIT;
+
+  if (img->stage != STAGE_FINISHED || !img->group_clean)
+    return;
+  if (img->converted) {
+    if (isc_atomic_commit (&err, img->converted, img->output) == -1)
+      image_fail (img, isc_err_msg (&err));
+    free (img->converted);
+    img->converted = NULL;
+    /* The overlay has served its purpose: free its space early. */
+    unlink (img->drive);
+  }
+  image_done (run, img);
+  isc_err_clear (&err);
+}
+
+/* Store one image's result message from an appliance. */
+static void
+take_image_result (struct run *run, struct isc_image *img, json_t *msg)
+{
+  const struct isc_engine_opts *opts = run->opts;
+  const char *status = json_string_value (json_object_get (msg, "status"));
+  const char *error = json_string_value (json_object_get (msg, "error"));
+
+  json_decref (img->facts);
+  img->facts = json_incref (json_object_get (msg, "facts"));
+  json_decref (img->actions);
+  img->actions = json_incref (json_object_get (msg, "actions"));
+  free (img->error);
+  img->error = error ? strdup (error) : NULL;
+  img->seconds += json_real_value (json_object_get (msg, "seconds"));
+  if (status && strcmp (status, "ok") == 0)
+    img->status = ISC_IMAGE_OK;
+  else if (status && strcmp (status, "skipped") == 0)
+    img->status = ISC_IMAGE_SKIPPED;
+  else
+    img->status = ISC_IMAGE_FAILED;
+
+  if (img->status != ISC_IMAGE_OK || opts->mode != ISC_ENGINE_SCRUB ||
+      opts->dry_run) {
+    image_done (run, img);
+    return;
+  }
+  img->stage = STAGE_WORKED;
+  if (img->output && asprintf (&img->converted, "%s/output-%zu.%s",
+                               opts->workdir, (size_t) (img - run->images),
+                               isc_format_extension (img->output_format)) == -1) {
+    img->converted = NULL;
+    image_fail (img, "out of memory");
+    image_done (run, img);
+  }
+}
+
+static void
+handle_message (struct run *run, struct task *t, json_t *msg)
+{
+  const char *type = json_string_value (json_object_get (msg, "type"));
+  json_t *jid = json_object_get (msg, "id");
+  struct isc_image *img = NULL;
+
+  if (!type)
+    return;
+  if (t->finisher)
+    img = &run->images[t->image];
+  else if (json_is_integer (jid) && json_integer_value (jid) >= 0 &&
+           (size_t) json_integer_value (jid) < run->n_images)
+    img = &run->images[json_integer_value (jid)];
+
+  if (strcmp (type, "launched") == 0)
+    t->launched = 1;
+  else if (strcmp (type, "working") == 0 && img)
+    progress (run->opts, ISC_EVENT_WORKING, img, run->done, run->n_images);
+  else if (strcmp (type, "image") == 0 && img && img->stage == STAGE_QUEUED)
+    take_image_result (run, img, msg);
+  else if (strcmp (type, "finished") == 0 && img) {
+    const char *sha = json_string_value (json_object_get (msg, "sha256"));
+
+    if (sha && strlen (sha) == ISC_SHA256_HEX_LEN)
+      memcpy (img->output_sha256, sha, ISC_SHA256_HEX_LEN + 1);
+  }
+  else if (strcmp (type, "fatal") == 0) {
+    const char *e = json_string_value (json_object_get (msg, "error"));
+
+    free (t->error);
+    t->error = strdup (e ? e : "failed");
+  }
+  else if (strcmp (type, "done") == 0)
+    t->clean = 1;
+}
+
+/* IMG's appliance failed: nothing it wrote can be trusted.  Start the
+ * image over in a fresh appliance, once; then it fails with WHY. */
+static void
+restart_or_fail (struct run *run, struct isc_image *img, const char *why)
+{
+  CLEANUP_FREE char *reason = strdup (why ? why : "appliance failed");
+
+  if (img->converted) {
+    unlink (img->converted);
+    free (img->converted);
+    img->converted = NULL;
+  }
+  img->output_sha256[0] = '\0';
+  json_decref (img->actions);
+  img->actions = NULL;
+  img->group_clean = 0;
+  if (img->attempts >= 2 || cancelled) {
+    image_fail (img, cancelled ? "interrupted" : reason);
+    image_done (run, img);
+    return;
+  }
+  img->stage = STAGE_NEW;
+  img->status = ISC_IMAGE_PENDING;
+  /* A fresh overlay: the dead appliance may have half-written it. */
+  if (img->output && img->drive && !img->drive_readonly) {
+    struct isc_err err = ISC_ERR_INIT;
+    CLEANUP_FREE char *abspath = realpath (img->path, NULL);
+
+    unlink (img->drive);
+    if (!abspath)
+      isc_error_errno (&err, img->path, "realpath");
+    if (!abspath || isc_qemu_img_create_overlay (&err, img->drive, abspath,
+                                                 img->info.format) == -1) {
+      image_fail (img, isc_err_msg (&err));
+      image_done (run, img);
+    }
+    isc_err_clear (&err);
+  }
+}
+
+/* A child has exited: settle what it was doing. */
+static void
+task_ended (struct run *run, struct task *t)
+{
+  struct isc_err err = ISC_ERR_INIT;
+  int status;
+  size_t i;
+
+  forget_pgid (isc_worker_pgid (t->w));
+  status = t->w ? isc_worker_wait (&err, t->w) : -1;
+  if (status != 0 && !t->error)
+    t->error = strdup (err.msg ? err.msg
+                       : t->finisher ? "output conversion failed"
+                       : t->launched ? "appliance died unexpectedly"
+                       : "appliance failed to start");
+  isc_err_clear (&err);
+
+  if (t->finisher) {
+    struct isc_image *img = &run->images[t->image];
+
+    if (img->stage != STAGE_FINISHING)
+      return;
+    if (img->group_clean == -1)         /* its appliance failed meanwhile */
+      restart_or_fail (run, img, img->error);
+    else if (status == 0 && img->output_sha256[0]) {
+      img->stage = STAGE_FINISHED;
+      maybe_commit (run, img);
+    }
+    else {
+      image_fail (img, t->error ? t->error : "output conversion failed");
+      image_done (run, img);
+    }
+    return;
+  }
+
+  for (i = 0; i < t->n_members; ++i) {
+    struct isc_image *img = &run->images[t->members[i]];
+
+    if (img->stage == STAGE_DONE)
+      continue;
+    if (t->clean && status == 0) {
+      img->group_clean = 1;
+      if (img->stage == STAGE_QUEUED) {
+        image_fail (img, "the appliance did not report on this image");
+        image_done (run, img);
+      }
+      else
+        maybe_commit (run, img);
+    }
+    else if (img->stage == STAGE_FINISHING) {
+      /* Settled when its finisher ends. */
+      img->group_clean = -1;
+      free (img->error);
+      img->error = strdup (t->error);
+    }
+    else
+      restart_or_fail (run, img, t->error);
+  }
+}
+
+static void
+task_free (struct task *t)
+{
+  isc_worker_free (t->w);
+  free (t->members);
+  free (t->error);
+}
+
+static void
+remove_task (struct run *run, size_t i)
+{
+  task_free (&run->tasks[i]);
+  run->tasks[i] = run->tasks[--run->n_tasks];
+}
+
+static void
+cancel_all (struct run *run)
+{
+  size_t i;
+
+  isc_engine_cancel ();
+  while (run->n_tasks > 0) {
+    struct task *t = &run->tasks[0];
+
+    isc_worker_kill (t->w);
+    task_ended (run, t);
+    remove_task (run, 0);
+  }
+  for (i = 0; i < run->n_images; ++i) {
+    struct isc_image *img = &run->images[i];
+
+    if (img->stage != STAGE_DONE) {
+      image_fail (img, "interrupted");
+      image_done (run, img);
+    }
+  }
+}
+
+/* Wait for any child to say something, or for the nearest launch
+ * deadline; kill appliances whose deadline passed. */
+static void
+wait_tasks (struct run *run)
+{
+  struct pollfd pfds[MAX_TASKS];
+  double now = isc_now (), nearest = 0;
+  size_t i, n = 0;
+  int timeout_ms = -1;
+
+  for (i = 0; i < run->n_tasks; ++i) {
+    struct task *t = &run->tasks[i];
+
+    pfds[i].fd = t->w ? isc_worker_fd (t->w) : -1;
+    pfds[i].events = POLLIN;
+    pfds[i].revents = 0;
+    if (!t->finisher && !t->launched && t->w && t->deadline > 0) {
+      if (t->deadline <= now) {
+        if (!t->error && asprintf (&t->error, "appliance did not start "
+                                   "within %u s (--launch-timeout): killed",
+                                   run->opts->launch_timeout) == -1)
+          t->error = NULL;
+        isc_worker_kill (t->w);
+        t->deadline = 0;
+      }
+      else if (nearest == 0 || t->deadline < nearest)
+        nearest = t->deadline;
+    }
+    n++;
+  }
+  if (nearest > 0)
+    timeout_ms = (int) ((nearest - now) * 1000) + 1;
+  if (poll (pfds, n, timeout_ms) <= 0)
+    return;
+  for (i = 0; i < n; ++i) {
+    struct task *t = &run->tasks[i];
+    struct isc_err err = ISC_ERR_INIT;
+    json_t *msg;
+
+    if (!(pfds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+      continue;
+    if (isc_worker_receive (&err, t->w) == -1 && !t->error)
+      t->error = strdup (isc_err_msg (&err));
+    while (isc_worker_take (&err, t->w, &msg) == 1) {
+      handle_message (run, t, msg);
+      json_decref (msg);
+    }
+    isc_err_clear (&err);
+  }
+}
+
+static void
+schedule (struct run *run)
+{
+  for (;;) {
+    size_t i;
+
+    if (cancelled) {
+      cancel_all (run);
+      return;
+    }
+    while (count_tasks (run, 0) < run->opts->jobs &&
+           count_stage (run, STAGE_NEW) > 0)
+      start_appliance (run);
+    for (i = 0; i < run->n_images &&
+           count_tasks (run, 1) < run->opts->jobs; ++i)
+      if (can_finish (run, &run->images[i]))
+        start_finisher (run, i);
+    if (run->n_tasks == 0)
+      return;
+    wait_tasks (run);
+    /* Children whose pipe is closed have ended (or are about to). */
+    for (i = 0; i < run->n_tasks;) {
+      struct task *t = &run->tasks[i];
+
+      if (!t->w || isc_worker_fd (t->w) == -1) {
+        task_ended (run, t);
+        remove_task (run, i);
+      }
+      else
+        ++i;
+    }
+  }
+}
+
+int
+isc_engine_run (struct isc_err *err, const struct isc_engine_opts *opts,
+                struct isc_image *images, size_t n_images)
+{
+  struct isc_engine_opts o = *opts;
+  struct run run = { .opts = &o, .images = images, .n_images = n_images };
+  size_t i;
+
+  if (o.jobs == 0)
+    o.jobs = isc_engine_default_jobs ();
+  if (o.jobs > ISC_MAX_JOBS)
+    o.jobs = ISC_MAX_JOBS;
+  if (o.drives_per_appliance == 0 ||
+      o.drives_per_appliance > ISC_MAX_DRIVES_PER_APPLIANCE)
+    o.drives_per_appliance = ISC_DEFAULT_DRIVES_PER_APPLIANCE;
+  run.tasks = calloc (2 * o.jobs, sizeof *run.tasks);
+  if (!run.tasks)
+    return isc_error (err, NULL, "out of memory");
+
+  for (i = 0; i < n_images && !cancelled; ++i) {
+    struct isc_image *img = &images[i];
+    struct isc_err ierr = ISC_ERR_INIT;
+
+    img->status = ISC_IMAGE_PENDING;
+    img->stage = STAGE_NEW;
+    if (prepare_image (&ierr, &o, images, i) == -1) {
+      image_fail (img, isc_err_msg (&ierr));
+      image_done (&run, img);
+    }
+    else
+      progress (&o, ISC_EVENT_CHECKED, img, run.done, n_images);
+    isc_err_clear (&ierr);
+  }
+  schedule (&run);
+  if (cancelled)
+    cancel_all (&run);
+  free (run.tasks);
+  return 0;
+}

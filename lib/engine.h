@@ -1,0 +1,113 @@
+/* imgscrub: the batch engine.  Checks every image before qemu sees it,
+ * groups images so one appliance serves many (all drives added before
+ * launch), runs each group in a worker process with a bounded launch,
+ * and, for scrub, writes each output from a qcow2 overlay so the input
+ * is never written.  Used by `inspect` and `scrub`. */
+#ifndef ISC_ENGINE_H
+#define ISC_ENGINE_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "error.h"
+#include "format.h"
+#include "sha256.h"
+
+struct isc_profile;
+
+enum isc_image_status {
+  ISC_IMAGE_PENDING = 0,
+  ISC_IMAGE_OK,
+  ISC_IMAGE_FAILED,
+  ISC_IMAGE_SKIPPED,
+};
+
+/* "ok", "failed", "skipped" (and "pending"); static. */
+const char *isc_image_status_name (enum isc_image_status s);
+
+struct isc_image {
+  /* Set by the caller. */
+  char *path;                       /* as given on the command line */
+  enum isc_format forced_format;    /* --format, or UNKNOWN */
+  /* Filled by the engine. */
+  char *output;                     /* scrub -o: final output path */
+  struct isc_image_info info;
+  enum isc_format output_format;
+  char input_sha256[ISC_SHA256_HEX_LEN + 1];
+  char output_sha256[ISC_SHA256_HEX_LEN + 1];
+  enum isc_image_status status;
+  char *error;                      /* when failed or skipped */
+  json_t *facts;                    /* inspection facts, or NULL */
+  json_t *actions;                  /* scrub: one object per action target */
+  double seconds;                   /* wall time spent on this image */
+  /* Private to the engine. */
+  char *drive;                      /* what the appliance opens */
+  enum isc_format drive_format;
+  int drive_readonly;
+  int attempts;                     /* appliances it was given to */
+  int stage;                        /* engine.c: enum stage */
+  int group_clean;                  /* its appliance shut down cleanly */
+  char *converted;                  /* finished output awaiting rename */
+};
+
+enum isc_engine_mode {
+  ISC_ENGINE_INSPECT,
+  ISC_ENGINE_SCRUB,
+};
+
+/* Progress events, in the parent, as they happen. */
+enum isc_engine_event {
+  ISC_EVENT_CHECKED,                /* image checked (or failed the check) */
+  ISC_EVENT_LAUNCHING,              /* an appliance for a group starts */
+  ISC_EVENT_WORKING,                /* the appliance started on IMG */
+  ISC_EVENT_WRITING,                /* output conversion of IMG starts */
+  ISC_EVENT_DONE,                   /* IMG finished: ok, failed or skipped */
+};
+
+struct isc_engine_opts {
+  enum isc_engine_mode mode;
+  struct isc_profile *const *profiles;
+  size_t n_profiles;
+  enum isc_format output_format;    /* UNKNOWN: the input's format */
+  int dry_run;
+  int in_place;
+  int allow_dirty_hives;
+  const char *outdir;               /* scrub -o: OUTDIR/<input name> */
+  const char *workdir;              /* scratch: overlays and unfinished
+                                       outputs; same filesystem as outputs */
+  unsigned launch_timeout;          /* seconds an appliance may take to start */
+  unsigned drives_per_appliance;    /* 1..255 */
+  unsigned jobs;                    /* appliances run in parallel (-j) */
+  int trace;                        /* trace libguestfs calls to stderr */
+  int verbose;                      /* libguestfs debug messages */
+  void (*progress) (void *opaque, enum isc_engine_event ev,
+                    const struct isc_image *img, size_t done, size_t total);
+  void *opaque;
+};
+
+#define ISC_DEFAULT_LAUNCH_TIMEOUT 600
+#define ISC_DEFAULT_DRIVES_PER_APPLIANCE 32
+#define ISC_MAX_DRIVES_PER_APPLIANCE 255
+
+/* Default for -j: one appliance per core, as many as free memory holds
+ * at about 2 GiB each (appliance memory plus qemu), between 1 and 16. */
+unsigned isc_engine_default_jobs (void);
+
+#define ISC_MAX_JOBS 64
+
+/* Run the job over IMAGES.  Each image ends ok, failed or skipped with
+ * its error; one bad image never stops the others.  Returns -1 only on
+ * a failure of the whole run (e.g. the work directory). */
+int isc_engine_run (struct isc_err *err, const struct isc_engine_opts *opts,
+                    struct isc_image *images, size_t n_images);
+
+/* Free what the engine stored in IMG (not path/output, the caller's). */
+void isc_image_clear (struct isc_image *img);
+
+/* Stop the run: kill the running appliance worker and fail every image
+ * not finished yet as interrupted.  Async-signal-safe, for a SIGINT or
+ * SIGTERM handler; no partial output is left behind. */
+void isc_engine_cancel (void);
+
+#endif

@@ -1,0 +1,73 @@
+/* imgscrub: recognise a disk image by its magic bytes and refuse any
+ * image that would make qemu open a file other than itself.
+ *
+ * qemu must never probe an untrusted file, and an explicit format does
+ * not stop it from following a qcow2 backing file or data file, or a
+ * VMDK extent.  Everything that reaches qemu-img or libguestfs goes
+ * through isc_image_open_check() first.
+ */
+#ifndef ISC_FORMAT_H
+#define ISC_FORMAT_H
+
+#include <stdint.h>
+
+#include "error.h"
+
+enum isc_format {
+  ISC_FORMAT_UNKNOWN = 0,
+  ISC_FORMAT_RAW,
+  ISC_FORMAT_VPC,               /* VHD, fixed or dynamic */
+  ISC_FORMAT_VMDK,              /* sparse, streamOptimized or descriptor */
+  ISC_FORMAT_QCOW2,
+  ISC_FORMAT_VHDX,
+};
+
+/* qemu's driver name ("raw", "vpc", "vmdk", "qcow2", "vhdx"); static. */
+const char *isc_format_name (enum isc_format fmt);
+
+/* Conventional file extension without the dot ("img", "vhd", "vmdk",
+ * "qcow2", "vhdx"); static. */
+const char *isc_format_extension (enum isc_format fmt);
+
+/* Parse a user-given name: the qemu names, plus "vhd" for vpc.
+ * Returns 0 and sets *ret, or -1 when unknown (no message). */
+int isc_format_from_name (const char *name, enum isc_format *ret);
+
+struct isc_image_info {
+  enum isc_format format;
+  char subformat[32];           /* "fixed", "dynamic", "monolithicSparse",
+                                   "streamOptimized", "twoGbMaxExtentSparse"... */
+  uint64_t file_size;           /* bytes of the file itself */
+  uint64_t virtual_size;        /* guest-visible bytes, from the header
+                                   (or qemu-img info when the header has none) */
+};
+
+/* Detect the format of the bytes in BUF (LEN bytes from offset 0 of a
+ * file of FILE_SIZE bytes; TAIL is its last 512 bytes or NULL) without
+ * any I/O.  Pure, so the fuzzer and unit tests can drive it. */
+enum isc_format isc_format_detect (const unsigned char *buf, size_t len,
+                                   const unsigned char *tail,
+                                   uint64_t file_size);
+
+/* Open PATH safely and decide whether it may be handed to qemu:
+ * - only a regular file (opened O_NONBLOCK so a FIFO cannot hang us),
+ *   not empty, not truncated;
+ * - format from magic (FORCED, when not UNKNOWN, overrides detection but
+ *   none of the checks below); a file whose name claims a format its
+ *   bytes do not have is refused;
+ * - qcow2: no backing file, no external data file;
+ * - VMDK: no parent (parentFileNameHint), descriptor extents relative,
+ *   inside the image's own folder, regular files;
+ * - then `qemu-img info -f FMT` under a timeout and resource limits
+ *   confirms qemu reads it and reports no backing file.
+ * Returns 0 and fills *RET, or -1 with a message naming the cause. */
+int isc_image_open_check (struct isc_err *err, const char *path,
+                          enum isc_format forced,
+                          struct isc_image_info *ret);
+
+/* Names of the extent files a VMDK text descriptor at PATH lists (as
+ * written, relative to its folder), NULL-terminated, caller frees.
+ * Returns -1 (no message) when PATH is not a readable text descriptor. */
+int isc_vmdk_descriptor_extents (const char *path, char ***ret_names);
+
+#endif

@@ -1,0 +1,56 @@
+/* imgscrub: one inspected, mounted guest, and applying profiles to it.
+ *
+ * The engine (lib/engine.c) launches the appliance, mounts the guest's
+ * filesystems under "/", fills the public fields and calls
+ * isc_guest_apply().  Everything that touches guest paths and hives goes
+ * through this module, which resolves paths inside the guest and never
+ * follows a guest symlink out of it. */
+#ifndef ISC_GUEST_H
+#define ISC_GUEST_H
+
+#include <guestfs.h>
+#include <jansson.h>
+
+#include "error.h"
+#include "result.h"
+
+struct isc_profile;
+struct isc_action;
+struct isc_guest_private;
+
+struct isc_guest {
+  /* Filled by the engine. */
+  guestfs_h *g;
+  const char *image;                /* display name, for messages */
+  const char *root;                 /* inspection root device */
+  unsigned os;                      /* ISC_OS_WINDOWS or ISC_OS_LINUX */
+  const char *systemroot;           /* Windows: guest path, e.g. "/Windows" */
+  const char *tmpdir;               /* host scratch directory for this image */
+  int dry_run;
+  int allow_dirty_hives;
+  struct isc_err *err;
+  /* Results: one object per (action, target), appended in order.
+   * Borrowed; see isc_guest_report(). */
+  json_t *actions;
+  /* Private state: hive copies, users, variables. */
+  struct isc_guest_private *priv;
+};
+
+/* Apply every action of PROFILES (in order, includes first) to the
+ * guest, then commit changed hives back into the guest (not in dry-run).
+ * Returns 0 when every action ended without "failed"; -1 otherwise, or
+ * when the image must fail as a whole (e.g. a dirty hive), with
+ * gu->err set. */
+int isc_guest_apply (struct isc_guest *gu,
+                     struct isc_profile *const *profiles, size_t n_profiles);
+
+/* Record one result of action A on TARGET (guest-controlled text is
+ * fine: it is stored losslessly and safely).  REASON may be NULL. */
+void isc_guest_report (struct isc_guest *gu, const struct isc_action *a,
+                       const char *target, enum isc_result result,
+                       const char *reason);
+
+/* Release private state (host copies of hives are deleted). */
+void isc_guest_clear (struct isc_guest *gu);
+
+#endif

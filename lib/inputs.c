@@ -1,0 +1,202 @@
+#include <config.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanups.h"
+#include "format.h"
+#include "inputs.h"
+
+struct list {
+  char **items;
+  size_t n, cap;
+};
+
+static int
+list_add (struct list *l, const char *s)
+{
+  if (l->n + 2 > l->cap) {
+    size_t cap = l->cap ? 2 * l->cap : 16;
+    char **p = realloc (l->items, cap * sizeof *p);
+
+    if (!p)
+      return -1;
+    l->items = p;
+    l->cap = cap;
+  }
+  l->items[l->n] = strdup (s);
+  if (!l->items[l->n])
+    return -1;
+  l->items[++l->n] = NULL;
+  return 0;
+}
+
+static int
+list_contains (const struct list *l, const char *s)
+{
+  size_t i;
+
+  for (i = 0; i < l->n; ++i)
+    if (strcmp (l->items[i], s) == 0)
+      return 1;
+  return 0;
+}
+
+int
+isc_inputs_is_image_name (const char *name)
+{
+  static const char *const exts[] = {
+    ".img", ".raw", ".vhd", ".vmdk", ".qcow2", ".vhdx",
+  };
+  size_t len = strlen (name), i;
+
+  for (i = 0; i < sizeof exts / sizeof exts[0]; ++i) {
+    size_t elen = strlen (exts[i]);
+
+    if (len > elen && strcasecmp (name + len - elen, exts[i]) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+static int
+excluded (const struct isc_inputs_opts *opts, const char *path,
+          const char *name)
+{
+  size_t i;
+
+  for (i = 0; opts->excludes && opts->excludes[i]; ++i)
+    if (fnmatch (opts->excludes[i], path, 0) == 0 ||
+        fnmatch (opts->excludes[i], name, 0) == 0)
+      return 1;
+  return 0;
+}
+
+static int
+compare_strings (const void *a, const void *b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/* Extent file names a VMDK text descriptor in DIR names. */
+static void
+collect_extents (const char *dir, const char *name, struct list *extents)
+{
+  CLEANUP_FREE char *path = NULL;
+  CLEANUP_FREE_STRING_LIST char **names = NULL;
+  size_t i;
+
+  if (asprintf (&path, "%s/%s", dir, name) == -1)
+    return;
+  if (isc_vmdk_descriptor_extents (path, &names) == -1)
+    return;
+  for (i = 0; names && names[i]; ++i)
+    list_add (extents, names[i]);
+}
+
+static int
+scan_dir (struct isc_err *err, const char *dir,
+          const struct isc_inputs_opts *opts, struct list *out, int depth)
+{
+  struct list files = { 0 }, subdirs = { 0 }, extents = { 0 };
+  DIR *d;
+  struct dirent *e;
+  size_t i;
+  int r = -1;
+
+  if (depth > 64)
+    return isc_error (err, dir, "folders nested too deeply");
+  d = opendir (dir);
+  if (!d)
+    return isc_error_errno (err, dir, "cannot read folder");
+  while ((e = readdir (d)) != NULL) {
+    CLEANUP_FREE char *path = NULL;
+    struct stat st;
+
+    if (e->d_name[0] == '.')
+      continue;                 /* hidden, ".", "..", our own scratch */
+    if (asprintf (&path, "%s/%s", dir, e->d_name) == -1)
+      goto out;
+    if (lstat (path, &st) == -1)
+      continue;
+    if (S_ISDIR (st.st_mode)) {
+      if (opts->recursive && !excluded (opts, path, e->d_name) &&
+          list_add (&subdirs, path) == -1)
+        goto out;
+    }
+    else if ((S_ISREG (st.st_mode) || S_ISLNK (st.st_mode)) &&
+             isc_inputs_is_image_name (e->d_name) &&
+             !excluded (opts, path, e->d_name)) {
+      if (list_add (&files, e->d_name) == -1)
+        goto out;
+      if (strcasecmp (e->d_name + strlen (e->d_name) - 5, ".vmdk") == 0)
+        collect_extents (dir, e->d_name, &extents);
+    }
+  }
+  if (files.n)
+    qsort (files.items, files.n, sizeof (char *), compare_strings);
+  for (i = 0; i < files.n; ++i) {
+    CLEANUP_FREE char *path = NULL;
+
+    if (list_contains (&extents, files.items[i]))
+      continue;                 /* part of a descriptor VMDK, not an image */
+    if (asprintf (&path, "%s/%s", dir, files.items[i]) == -1 ||
+        list_add (out, path) == -1)
+      goto out;
+  }
+  if (subdirs.n)
+    qsort (subdirs.items, subdirs.n, sizeof (char *), compare_strings);
+  for (i = 0; i < subdirs.n; ++i)
+    if (scan_dir (err, subdirs.items[i], opts, out, depth + 1) == -1)
+      goto out_quiet;
+  r = 0;
+  goto out_quiet;
+ out:
+  isc_error (err, dir, "out of memory");
+ out_quiet:
+  closedir (d);
+  isc_free_string_list (files.items);
+  isc_free_string_list (subdirs.items);
+  isc_free_string_list (extents.items);
+  return r;
+}
+
+int
+isc_inputs_expand (struct isc_err *err, char *const *args, size_t n_args,
+                   const struct isc_inputs_opts *opts, char ***ret_paths,
+                   size_t *ret_n)
+{
+  struct list out = { 0 };
+  size_t i;
+
+  for (i = 0; i < n_args; ++i) {
+    struct stat st;
+
+    if (stat (args[i], &st) == 0 && S_ISDIR (st.st_mode)) {
+      if (scan_dir (err, args[i], opts, &out, 0) == -1)
+        goto fail;
+    }
+    else if (list_add (&out, args[i]) == -1) {
+      isc_error (err, args[i], "out of memory");
+      goto fail;
+    }
+  }
+  if (!out.items && !(out.items = calloc (1, sizeof (char *)))) {
+    isc_error (err, NULL, "out of memory");
+    goto fail;
+  }
+  *ret_paths = out.items;
+  *ret_n = out.n;
+  return 0;
+ fail:
+  isc_free_string_list (out.items);
+  return -1;
+}

@@ -1,0 +1,29 @@
+/* imgscrub: turn command-line inputs (files and folders) into the list
+ * of images to work on. */
+#ifndef ISC_INPUTS_H
+#define ISC_INPUTS_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+struct isc_inputs_opts {
+  int recursive;                    /* -r: descend into sub-folders */
+  char *const *excludes;            /* --exclude GLOBs, NULL-terminated */
+};
+
+/* Expand ARGS: a file is taken as given (whatever its name); a folder
+ * contributes the files in it whose extension is an image's (.img .raw
+ * .vhd .vmdk .qcow2 .vhdx, any case), sorted, minus those matching an
+ * exclude glob (on the path or the file name) and minus VMDK extent
+ * files named by a VMDK descriptor in the same folder.  Symlinks to
+ * folders are not followed during -r.  *RET_PATHS is NULL-terminated,
+ * owned by the caller (isc_free_string_list). */
+int isc_inputs_expand (struct isc_err *err, char *const *args, size_t n_args,
+                       const struct isc_inputs_opts *opts,
+                       char ***ret_paths, size_t *ret_n);
+
+/* Does NAME end in an image extension?  Exposed for tests. */
+int isc_inputs_is_image_name (const char *name);
+
+#endif

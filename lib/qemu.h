@@ -1,0 +1,44 @@
+/* imgscrub: run qemu-img safely: explicit formats only, no shell,
+ * a wall-clock timeout (its process group is killed) and limits on
+ * address space and CPU time.
+ */
+#ifndef ISC_QEMU_H
+#define ISC_QEMU_H
+
+#include <stdint.h>
+
+#include "error.h"
+#include "format.h"
+
+/* Seconds a quick qemu-img command (info, create) may take. */
+#define ISC_QEMU_IMG_QUICK_TIMEOUT 30
+
+/* Run qemu-img with ARGV (ARGV[0] is ignored and replaced by the
+ * configured qemu-img path; NULL-terminated).  When RET_STDOUT is not
+ * NULL, capture standard output (at most 1 MiB) into a newly allocated
+ * string the caller frees.  TIMEOUT_SECS 0 means no wall-clock limit
+ * (for conversions of big images).  Standard error is kept and quoted
+ * in the message on failure.  Returns 0 when qemu-img exits 0. */
+int isc_qemu_img_run (struct isc_err *err, const char *subject,
+                      const char *const *argv, unsigned timeout_secs,
+                      char **ret_stdout);
+
+/* `qemu-img info --output=json -f FMT PATH`: the virtual size, and -1
+ * if qemu reports any backing file. */
+int isc_qemu_img_info (struct isc_err *err, const char *path,
+                       enum isc_format fmt, uint64_t *ret_virtual_size);
+
+/* Create a qcow2 OVERLAY whose backing file is BACKING (absolute path,
+ * explicit BACKING_FMT), so edits land in the overlay and BACKING is
+ * never written. */
+int isc_qemu_img_create_overlay (struct isc_err *err, const char *overlay,
+                                 const char *backing,
+                                 enum isc_format backing_fmt);
+
+/* Convert SRC (format SRC_FMT) to DST (DST_FMT) with a safe cache mode
+ * (-t writeback), sparse where the format allows.  DST must not exist. */
+int isc_qemu_img_convert (struct isc_err *err, const char *src,
+                          enum isc_format src_fmt, const char *dst,
+                          enum isc_format dst_fmt);
+
+#endif

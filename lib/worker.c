@@ -1,0 +1,228 @@
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanups.h"
+#include "worker.h"
+
+/* A result line is at most this long: a guest with absurd numbers of
+ * matching files must not make the parent allocate without bound. */
+#define MAX_MESSAGE (64 * 1024 * 1024)
+
+struct isc_worker {
+  pid_t pid;
+  int fd;                       /* read end, -1 after EOF */
+  char *buf;
+  size_t len, cap;
+  int reaped;
+};
+
+double
+isc_now (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int
+write_all (int fd, const char *p, size_t len)
+{
+  while (len > 0) {
+    ssize_t r = write (fd, p, len);
+
+    if (r == -1) {
+      if (errno == EINTR)
+        continue;
+      return -1;
+    }
+    p += r;
+    len -= r;
+  }
+  return 0;
+}
+
+int
+isc_worker_send (int fd, json_t *msg)
+{
+  CLEANUP_FREE char *text = json_dumps (msg, JSON_COMPACT | JSON_ENSURE_ASCII);
+
+  if (!text)
+    return -1;
+  /* JSON_COMPACT output has no newline, so a newline ends the message. */
+  if (write_all (fd, text, strlen (text)) == -1 || write_all (fd, "\n", 1) == -1)
+    return -1;
+  return 0;
+}
+
+int
+isc_worker_start (struct isc_err *err, int (*fn) (void *opaque, int fd),
+                  void *opaque, struct isc_worker **ret)
+{
+  struct isc_worker *w;
+  int fds[2];
+  pid_t pid;
+
+  if (pipe2 (fds, O_CLOEXEC) == -1)
+    return isc_error_errno (err, NULL, "pipe");
+  fflush (stdout);
+  fflush (stderr);
+  pid = fork ();
+  if (pid == -1) {
+    close (fds[0]);
+    close (fds[1]);
+    return isc_error_errno (err, NULL, "fork");
+  }
+  if (pid == 0) {
+    int status;
+
+    setpgid (0, 0);
+    close (fds[0]);
+    /* The parent handles SIGINT and kills us; a terminal ^C must not
+     * reach the appliance half way through a write. */
+    signal (SIGINT, SIG_IGN);
+    signal (SIGPIPE, SIG_IGN);
+    status = fn (opaque, fds[1]);
+    close (fds[1]);
+    _exit (status ? 1 : 0);
+  }
+  /* Also set it here so killpg cannot race the child's own setpgid. */
+  setpgid (pid, pid);
+  close (fds[1]);
+  w = calloc (1, sizeof *w);
+  if (!w) {
+    kill (-pid, SIGKILL);
+    waitpid (pid, NULL, 0);
+    close (fds[0]);
+    return isc_error (err, NULL, "out of memory");
+  }
+  w->pid = pid;
+  w->fd = fds[0];
+  *ret = w;
+  return 0;
+}
+
+int
+isc_worker_fd (const struct isc_worker *w)
+{
+  return w->fd;
+}
+
+int
+isc_worker_take (struct isc_err *err, struct isc_worker *w, json_t **ret_msg)
+{
+  char *nl = w->len ? memchr (w->buf, '\n', w->len) : NULL;
+  json_error_t jerr;
+  size_t used;
+
+  if (!nl)
+    return 0;
+  *nl = '\0';
+  used = nl - w->buf + 1;
+  *ret_msg = json_loads (w->buf, 0, &jerr);
+  memmove (w->buf, w->buf + used, w->len - used);
+  w->len -= used;
+  if (!*ret_msg) {
+    isc_worker_kill (w);
+    return isc_error (err, NULL, "worker sent a malformed message: %s",
+                      jerr.text);
+  }
+  return 1;
+}
+
+int
+isc_worker_receive (struct isc_err *err, struct isc_worker *w)
+{
+  ssize_t n;
+
+  if (w->fd == -1)
+    return 0;
+  if (w->cap - w->len < 65536) {
+    size_t cap = w->cap ? w->cap * 2 : 131072;
+    char *p;
+
+    if (cap > MAX_MESSAGE) {
+      isc_worker_kill (w);
+      return isc_error (err, NULL, "worker message larger than %d MiB",
+                        MAX_MESSAGE >> 20);
+    }
+    p = realloc (w->buf, cap);
+    if (!p) {
+      isc_worker_kill (w);
+      return isc_error (err, NULL, "out of memory");
+    }
+    w->buf = p;
+    w->cap = cap;
+  }
+  do
+    n = read (w->fd, w->buf + w->len, w->cap - w->len);
+  while (n == -1 && errno == EINTR);
+  if (n == -1) {
+    if (errno == EAGAIN)
+      return 0;
+    isc_worker_kill (w);
+    return isc_error_errno (err, NULL, "read from worker");
+  }
+  if (n == 0) {
+    close (w->fd);
+    w->fd = -1;
+  }
+  w->len += n;
+  return 0;
+}
+
+void
+isc_worker_kill (struct isc_worker *w)
+{
+  if (w && !w->reaped && w->pid > 0)
+    kill (-w->pid, SIGKILL);
+}
+
+int
+isc_worker_wait (struct isc_err *err, struct isc_worker *w)
+{
+  int status;
+
+  if (w->reaped)
+    return 0;
+  while (waitpid (w->pid, &status, 0) == -1) {
+    if (errno != EINTR)
+      return isc_error_errno (err, NULL, "waitpid");
+  }
+  w->reaped = 1;
+  /* qemu may outlive a worker that crashed: take the group with it. */
+  kill (-w->pid, SIGKILL);
+  if (WIFEXITED (status))
+    return WEXITSTATUS (status);
+  return isc_error (err, NULL, "appliance worker killed by signal %d (%s)",
+                    WTERMSIG (status), strsignal (WTERMSIG (status)));
+}
+
+pid_t
+isc_worker_pgid (const struct isc_worker *w)
+{
+  return w->reaped ? 0 : w->pid;
+}
+
+void
+isc_worker_free (struct isc_worker *w)
+{
+  if (!w)
+    return;
+  if (!w->reaped) {
+    isc_worker_kill (w);
+    waitpid (w->pid, NULL, 0);
+  }
+  if (w->fd >= 0)
+    close (w->fd);
+  free (w->buf);
+  free (w);
+}

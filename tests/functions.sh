@@ -1,0 +1,118 @@
+# Sourced by every shell test.  Sets up paths and small helpers.
+set -eu
+
+: "${top_srcdir:?run through make check}"
+: "${top_builddir:?run through make check}"
+
+IMGSCRUB="$top_builddir/cmd/imgscrub"
+FIXTURES="$top_builddir/tests/fixtures"
+export IMGSCRUB_PROFILE_PATH="$top_srcdir/profiles"
+: "${LIBGUESTFS_BACKEND_SETTINGS:=force_tcg}"
+export LIBGUESTFS_BACKEND_SETTINGS
+
+# A private scratch folder for this test, removed on exit.
+TEST_NAME=$(basename "$0" .sh)
+WORK="$top_builddir/tests/work/$TEST_NAME"
+rm -rf "$WORK"
+mkdir -p "$WORK"
+trap 'rm -rf "$WORK"' EXIT
+
+skip_if_env () {
+  var="SKIP_$(echo "$TEST_NAME" | tr 'a-z-' 'A-Z_')"
+  if eval "[ -n \"\${$var:-}\" ]"; then
+    echo "$TEST_NAME: skipped because $var is set"
+    exit 77
+  fi
+}
+skip_if_env
+
+fail () {
+  echo "$TEST_NAME: FAIL: $*" >&2
+  exit 1
+}
+
+# expect_status N CMD...: run CMD, require exit status N.
+expect_status () {
+  want=$1
+  shift
+  set +e
+  "$@"
+  got=$?
+  set -e
+  [ "$got" -eq "$want" ] || fail "expected exit $want, got $got: $*"
+}
+
+sha256 () {
+  sha256sum "$1" | cut -d' ' -f1
+}
+
+# Fixture values (SMS GUID, hostnames, ...) known to the tests.
+. "$top_srcdir/tests/fixture-values.sh"
+
+# image_format FILE: the qemu format name for a fixture file, by extension.
+image_format () {
+  case "$1" in
+    *.vhd) echo vpc ;;
+    *.vmdk) echo vmdk ;;
+    *.qcow2) echo qcow2 ;;
+    *) echo raw ;;
+  esac
+}
+
+# collect DEST IMAGE...: read every IMAGE back independently of imgscrub,
+# in ONE read-only guestfish launch.  For image number N (from 0), mounts
+# its first partition and writes:
+#   DEST/N.files   every path in the guest, one per line ("/Windows/...")
+#   DEST/N.sums    "sha256  path" for each path listed in $COLLECT_SUMS
+#   DEST/N.<base>  a copy of each guest file listed in $COLLECT_FILES
+#                  (by its base name), if it exists
+collect () {
+  dest=$1
+  shift
+  mkdir -p "$dest"
+  script="$dest/collect.fish"
+  : > "$script"
+  for img in "$@"; do
+    echo "add-drive-opts $img format:$(image_format "$img") readonly:true" >> "$script"
+  done
+  echo run >> "$script"
+  n=0
+  letters=abcdefghijklmnopqrstuvwxyz
+  for img in "$@"; do
+    dev=/dev/sd$(echo "$letters" | cut -c$((n + 1)))1
+    echo "mount-ro $dev /" >> "$script"
+    echo "find0 / $dest/$n.find0" >> "$script"
+    for f in ${COLLECT_SUMS:-}; do
+      echo "-echo @@ $f" >> "$script"
+      echo "-checksum sha256 \"$f\"" >> "$script"
+    done
+    for f in ${COLLECT_FILES:-}; do
+      echo "-download \"$f\" $dest/$n.$(basename "$f")" >> "$script"
+    done
+    echo "umount-all" >> "$script"
+    n=$((n + 1))
+  done
+  guestfish --ro -f "$script" > "$dest/sums.out" 2> "$dest/collect.err" ||
+    { cat "$dest/collect.err" >&2; fail "guestfish could not read the images back"; }
+  n=0
+  for img in "$@"; do
+    tr '\0' '\n' < "$dest/$n.find0" | sed 's|^|/|' > "$dest/$n.files"
+    n=$((n + 1))
+  done
+  # Split the checksums per image: each image's block starts again at the
+  # first summed path.
+  awk -v dest="$dest" -v first="$(echo ${COLLECT_SUMS:-} | cut -d' ' -f1)" '
+    /^@@ / { path = $2; if (path == first) n++; next }
+    { print $1 "  " path > (dest "/" (n - 1) ".sums") }' "$dest/sums.out"
+}
+
+# hive_value HIVE KEY VALUE: print a registry value read with hivexget
+# (not imgscrub); fails when the value is absent.
+hive_value () {
+  hivexget "$1" "$2" "$3" 2>/dev/null
+}
+
+# hive_subkeys HIVE KEY: names of KEY's subkeys, one per line.
+hive_subkeys () {
+  printf 'cd %s\nls\n' "$2" | hivexsh "$1" 2>/dev/null
+}

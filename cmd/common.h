@@ -74,7 +74,8 @@ struct isc_image *images_from_args (const struct common_args *args,
   "                          SECS seconds (default 600)\n"              \
   "  -j, --jobs N            appliances run in parallel (default: one per\n" \
   "                          core, as many as free memory holds at ~2 GiB\n" \
-  "                          each, at most 16)\n"                       \
+  "                          each, at most 16); images are spread over\n" \
+  "                          them only 8 or more to an appliance\n"      \
   "  --drives-per-appliance N  images served by one appliance (default 32,\n" \
   "                          at most 255)\n"
 

@@ -41,6 +41,8 @@ usage (void)
           "                          input's format; the extension follows)\n"
           "  --manifest FILE         write the manifest to FILE ('-' for stdout;\n"
           "                          default OUTDIR/manifest.json)\n"
+          "  --resume                skip images the manifest already records as\n"
+          "                          ok whose input and output are unchanged\n"
           "  --allow-dirty-hives     edit registry hives that Windows did not\n"
           "                          close cleanly (changes in their .LOG files\n"
           "                          are lost)\n"
@@ -109,6 +111,61 @@ manifest_image (const struct isc_image *img, int outputs)
   return j;
 }
 
+/* The earlier run's manifest entry for INPUT that ended ok, or NULL. */
+static json_t *
+previous_entry (json_t *previous, const char *input)
+{
+  json_t *entry;
+  size_t i;
+
+  json_array_foreach (json_object_get (previous, "images"), i, entry) {
+    const char *in = json_string_value (json_object_get (entry, "input"));
+    const char *st = json_string_value (json_object_get (entry, "status"));
+
+    if (in && st && strcmp (in, input) == 0 && strcmp (st, "ok") == 0)
+      return entry;
+  }
+  return NULL;
+}
+
+/* --resume: read the manifest an earlier run left and tell the engine
+ * what each input's finished output looked like.  A missing or unreadable
+ * manifest means there is nothing to resume. */
+static json_t *
+load_previous (const char *path, struct isc_image *images, size_t n)
+{
+  json_error_t jerr;
+  json_t *previous = json_load_file (path, 0, &jerr);
+  size_t i;
+
+  if (!previous) {
+    if (access (path, F_OK) == 0)
+      out_error (path, "cannot read the manifest to resume from; "
+                 "redoing every image");
+    return NULL;
+  }
+  for (i = 0; i < n; ++i) {
+    json_t *entry = previous_entry (previous, images[i].path);
+
+    if (entry) {
+      images[i].resume_input_sha256 =
+        json_string_value (json_object_get (entry, "input_sha256"));
+      images[i].resume_output_sha256 =
+        json_string_value (json_object_get (entry, "output_sha256"));
+    }
+  }
+  return previous;
+}
+
+static json_t *
+resumed_entry (json_t *previous, const struct isc_image *img)
+{
+  json_t *entry = json_deep_copy (previous_entry (previous, img->path));
+
+  json_object_set_new (entry, "resumed", json_true ());
+  return entry;
+}
+
 /* Count the results of IMG's actions by name, for the summary line. */
 static void
 summarise_actions (const struct isc_image *img, char *buf, size_t len)
@@ -166,7 +223,7 @@ cmd_scrub (int argc, char **argv)
 {
   enum {
     OPT_IN_PLACE = 256, OPT_DRY_RUN, OPT_OUTPUT_FORMAT, OPT_MANIFEST,
-    OPT_ALLOW_DIRTY,
+    OPT_ALLOW_DIRTY, OPT_RESUME,
   };
   static const struct option long_options[] = {
     COMMON_ENGINE_LONG_OPTIONS,
@@ -178,6 +235,7 @@ cmd_scrub (int argc, char **argv)
     { "output-dir", required_argument, NULL, 'o' },
     { "output-format", required_argument, NULL, OPT_OUTPUT_FORMAT },
     { "profile", required_argument, NULL, 'p' },
+    { "resume", no_argument, NULL, OPT_RESUME },
     { NULL, 0, NULL, 0 },
   };
   struct isc_engine_opts opts = {
@@ -197,7 +255,8 @@ cmd_scrub (int argc, char **argv)
   const char *outdir = NULL, *manifest_arg = NULL;
   char started[32], finished[32];
   size_t n_profiles = 0, n = 0, i, ok, failed, skipped;
-  json_t *manifest = NULL, *list;
+  json_t *manifest = NULL, *list, *previous = NULL;
+  int resume = 0;
   struct sigaction sa = { .sa_handler = on_signal };
   int status = EXIT_INTERNAL, c, r;
 
@@ -231,6 +290,7 @@ cmd_scrub (int argc, char **argv)
     case OPT_IN_PLACE: opts.in_place = 1; break;
     case OPT_DRY_RUN: opts.dry_run = 1; break;
     case OPT_ALLOW_DIRTY: opts.allow_dirty_hives = 1; break;
+    case OPT_RESUME: resume = 1; break;
     case OPT_MANIFEST: manifest_arg = optarg; break;
     case OPT_OUTPUT_FORMAT:
       if (parse_format ("scrub", "--output-format", optarg,
@@ -268,6 +328,10 @@ cmd_scrub (int argc, char **argv)
     usage_error ("scrub", "--output-format needs -o");
     goto out;
   }
+  if (resume && (opts.dry_run || opts.in_place || !outdir)) {
+    usage_error ("scrub", "--resume goes with -o");
+    goto out;
+  }
   status = EXIT_INTERNAL;
 
   if (outdir && mkdir (outdir, 0777) == -1 && errno != EEXIST) {
@@ -301,6 +365,9 @@ cmd_scrub (int argc, char **argv)
     goto out;
   }
 
+  if (resume)
+    previous = load_previous (manifest_path, images, n);
+
   sigaction (SIGINT, &sa, NULL);
   sigaction (SIGTERM, &sa, NULL);
   if (isc_engine_run (&err, &opts, images, n) == -1) {
@@ -317,13 +384,16 @@ cmd_scrub (int argc, char **argv)
     char summary[256];
     char *name = isc_escape (images[i].path);
 
-    json_array_append_new (list, manifest_image (&images[i], !opts.dry_run));
+    json_array_append_new (list, images[i].resumed
+                           ? resumed_entry (previous, &images[i])
+                           : manifest_image (&images[i], !opts.dry_run));
     summarise_actions (&images[i], summary, sizeof summary);
     if (images[i].status == ISC_IMAGE_OK)
       printf ("%-8s %s%s%s  (%s)\n", "ok", name,
               images[i].output ? " -> " : "",
               images[i].output ? images[i].output : "",
-              summary[0] ? summary : "nothing to do");
+              images[i].resumed ? "done by an earlier run"
+              : summary[0] ? summary : "nothing to do");
     else {
       printf ("%-8s %s\n", isc_image_status_name (images[i].status), name);
       out_error (images[i].path, images[i].error ? images[i].error
@@ -357,6 +427,7 @@ cmd_scrub (int argc, char **argv)
     isc_remove_tree (workdir);
   json_decref (manifest);
   images_free (images, n);
+  json_decref (previous);
   for (i = 0; i < n_profiles; ++i)
     isc_profile_free (profiles[i]);
   free (profiles);

@@ -91,6 +91,42 @@ compare_mountpoints (const void *a, const void *b)
   return la < lb ? -1 : la > lb ? 1 : strcmp (pa[0], pb[0]);
 }
 
+#define HIBERNATED_MESSAGE                                              \
+  "the NTFS volume was left hibernated (Windows hibernation or Fast "   \
+  "Startup), so it cannot be mounted for writing: boot Windows and shut " \
+  "it down fully with Fast Startup disabled, or use --dry-run to look "  \
+  "at it read-only"
+
+/* ntfs-3g mounts a hibernated volume read-only instead of failing. */
+static int
+mounted_readonly (guestfs_h *g, const char *mountpoint)
+{
+  struct guestfs_statvfs *st = guestfs_statvfs (g, mountpoint);
+  int ro = st && (st->flag & 1 /* ST_RDONLY */);
+
+  guestfs_free_statvfs (st);
+  return ro;
+}
+
+/* Does MOUNTPOINT hold a Windows hibernation file with a live header? */
+static int
+hibernated (guestfs_h *g, const char *mountpoint)
+{
+  CLEANUP_FREE char *path = NULL, *hdr = NULL;
+  size_t len = 0;
+
+  if (asprintf (&path, "%s%shiberfil.sys", mountpoint,
+                strcmp (mountpoint, "/") == 0 ? "" : "/") == -1)
+    return 0;
+  guestfs_push_error_handler (g, NULL, NULL);
+  if (guestfs_is_file_opts (g, path, GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 0,
+                            -1) > 0)
+    hdr = guestfs_pread (g, path, 4, 0, &len);
+  guestfs_pop_error_handler (g);
+  return hdr && len == 4 && (strncasecmp (hdr, "hibr", 4) == 0 ||
+                             strncasecmp (hdr, "wake", 4) == 0);
+}
+
 static int
 mount_guest (struct isc_err *err, guestfs_h *g, const char *root,
              const char *drive_dev, int readonly)
@@ -118,15 +154,15 @@ mount_guest (struct isc_err *err, guestfs_h *g, const char *root,
       if (msg && (strcasestr (msg, "hibernat") ||
                   strcasestr (msg, "unsafe state") ||
                   strcasestr (msg, "fast restart")))
-        return isc_error (err, mps[i],
-                          "the NTFS volume was left hibernated (Windows "
-                          "hibernation or Fast Startup), so it cannot be "
-                          "mounted for writing: boot Windows and shut it "
-                          "down fully with Fast Startup disabled, or use "
-                          "--dry-run to look at it read-only");
+        return isc_error (err, mps[i], "%s", HIBERNATED_MESSAGE);
       return isc_error (err, mps[i], "cannot mount %s: %s", dev,
                         msg ? msg : "unknown error");
     }
+    if (!readonly && mounted_readonly (g, mps[i]))
+      return isc_error (err, mps[i], "%s",
+                        hibernated (g, mps[i]) ? HIBERNATED_MESSAGE
+                        : "the filesystem was mounted read-only "
+                        "(it needs repair or was not shut down cleanly)");
   }
   return 0;
 }
@@ -141,7 +177,7 @@ mount_guest (struct isc_err *err, guestfs_h *g, const char *root,
 
 /* What inspection says about ROOT; every string is guest-controlled. */
 static json_t *
-inspection_facts (guestfs_h *g, const char *root)
+inspection_facts (guestfs_h *g, const char *root, const char *drive_dev)
 {
   json_t *facts = json_object (), *mounts = json_object ();
   CLEANUP_FREE_STRING_LIST char **mps = NULL;
@@ -167,8 +203,11 @@ inspection_facts (guestfs_h *g, const char *root)
                 guestfs_inspect_get_windows_current_control_set (g, root));
   }
   mps = guestfs_inspect_get_mountpoints (g, root);
-  for (i = 0; mps && mps[i]; i += 2)
-    json_object_set_new (mounts, mps[i], isc_json_string (mps[i + 1]));
+  for (i = 0; mps && mps[i]; i += 2) {
+    CLEANUP_FREE char *dev = device_on_drive (g, mps[i + 1], drive_dev);
+
+    json_object_set_new (mounts, mps[i], isc_json_string (dev ? dev : mps[i + 1]));
+  }
   json_object_set_new (facts, "mountpoints", mounts);
   guestfs_pop_error_handler (g);
   return facts;
@@ -343,7 +382,7 @@ isc_appliance_run (const struct isc_appliance_job *job,
       status = ISC_IMAGE_FAILED;
     }
     else {
-      facts = inspection_facts (g, root_of[i]);
+      facts = inspection_facts (g, root_of[i], devices[drive_index[i]]);
       if (job->mode == ISC_ENGINE_SCRUB) {
         actions = json_array ();
         status = scrub_guest (job, g, &drives[i], root_of[i],

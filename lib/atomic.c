@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "atomic.h"
@@ -54,6 +55,7 @@ isc_atomic_write (struct isc_err *err, const char *final, const void *buf,
 {
   CLEANUP_FREE char *tmp = NULL;
   const char *p = buf;
+  mode_t mask;
   int fd;
 
   if (asprintf (&tmp, "%s.tmp-XXXXXX", final) == -1)
@@ -61,6 +63,15 @@ isc_atomic_write (struct isc_err *err, const char *final, const void *buf,
   fd = mkostemp (tmp, O_CLOEXEC);
   if (fd == -1)
     return isc_error_errno (err, final, "create temporary file");
+  /* mkostemp makes it 0600; a manifest is an ordinary file. */
+  mask = umask (0);
+  umask (mask);
+  if (fchmod (fd, 0666 & ~mask) == -1) {
+    isc_error_errno (err, final, "chmod");
+    close (fd);
+    unlink (tmp);
+    return -1;
+  }
   while (len > 0) {
     ssize_t r = write (fd, p, len);
 

@@ -59,6 +59,7 @@ struct run {
 /* Process groups of running children and whether the run was cancelled:
  * read by isc_engine_cancel from a signal handler. */
 #define MAX_TASKS (2 * ISC_MAX_JOBS)
+#define MIN_IMAGES_PER_APPLIANCE 8
 static volatile sig_atomic_t task_pgids[MAX_TASKS];
 static volatile sig_atomic_t cancelled;
 
@@ -189,6 +190,29 @@ output_clash (struct isc_err *err, const struct isc_image *images,
   return 0;
 }
 
+/* --resume: the earlier run's output for this very input is intact. */
+static int
+already_done (struct isc_image *img)
+{
+  struct isc_err ignored = ISC_ERR_INIT;
+  char sha[ISC_SHA256_HEX_LEN + 1];
+  struct stat st;
+  int same;
+
+  if (!img->resume_input_sha256 || !img->resume_output_sha256 ||
+      !img->output || strcmp (img->resume_input_sha256, img->input_sha256) ||
+      stat (img->output, &st) == -1 || !S_ISREG (st.st_mode))
+    return 0;
+  same = isc_sha256_file (&ignored, img->output, sha) == 0 &&
+    strcmp (sha, img->resume_output_sha256) == 0;
+  isc_err_clear (&ignored);
+  if (same) {
+    memcpy (img->output_sha256, sha, sizeof sha);
+    img->resumed = 1;
+  }
+  return same;
+}
+
 /* Check the image before any qemu process sees it, hash it, and decide
  * what the appliance opens: the input read-only (inspect, dry run), the
  * input itself (--in-place), or a fresh qcow2 overlay backed by the
@@ -219,6 +243,8 @@ prepare_image (struct isc_err *err, const struct isc_engine_opts *opts,
   if (opts->mode == ISC_ENGINE_SCRUB &&
       isc_sha256_file (err, abspath, img->input_sha256) == -1)
     return -1;
+  if (already_done (img))
+    return 0;
 
   if (opts->mode == ISC_ENGINE_INSPECT || opts->dry_run) {
     img->drive = TAKE_PTR (abspath);
@@ -406,6 +432,10 @@ start_appliance (struct run *run)
   struct child_job job = { .opts = opts, .images = run->images };
   struct task *t;
 
+  /* A launch costs more than a small image's work: only spread images
+   * over several appliances when each still gets a fair share. */
+  if (size < MIN_IMAGES_PER_APPLIANCE)
+    size = MIN_IMAGES_PER_APPLIANCE;
   if (size > opts->drives_per_appliance)
     size = opts->drives_per_appliance;
   t = new_task (run);
@@ -802,6 +832,10 @@ isc_engine_run (struct isc_err *err, const struct isc_engine_opts *opts,
     img->stage = STAGE_NEW;
     if (prepare_image (&ierr, &o, images, i) == -1) {
       image_fail (img, isc_err_msg (&ierr));
+      image_done (&run, img);
+    }
+    else if (img->resumed) {
+      img->status = ISC_IMAGE_OK;
       image_done (&run, img);
     }
     else

@@ -30,7 +30,13 @@ struct isc_image {
   /* Set by the caller. */
   char *path;                       /* as given on the command line */
   enum isc_format forced_format;    /* --format, or UNKNOWN */
+  /* --resume: what an earlier run recorded for this input when it ended
+   * ok.  When the input still hashes to RESUME_INPUT_SHA256 and the
+   * output to RESUME_OUTPUT_SHA256, the image is not redone. */
+  const char *resume_input_sha256;
+  const char *resume_output_sha256;
   /* Filled by the engine. */
+  int resumed;                      /* skipped: done by an earlier run */
   char *output;                     /* scrub -o: final output path */
   struct isc_image_info info;
   enum isc_format output_format;

@@ -9,6 +9,7 @@
 #ifndef ISC_FORMAT_H
 #define ISC_FORMAT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -36,15 +37,23 @@ int isc_format_from_name (const char *name, enum isc_format *ret);
 struct isc_image_info {
   enum isc_format format;
   char subformat[32];           /* "fixed", "dynamic", "monolithicSparse",
-                                   "streamOptimized", "twoGbMaxExtentSparse"... */
+                                   "streamOptimized", "twoGbMaxExtentSparse"...;
+                                   a plain word ([A-Za-z0-9_-]) or "" */
   uint64_t file_size;           /* bytes of the file itself */
-  uint64_t virtual_size;        /* guest-visible bytes, from the header
-                                   (or qemu-img info when the header has none) */
+  uint64_t virtual_size;        /* guest-visible bytes as qemu-img info
+                                   reports them (the header's value is
+                                   checked first; a VHD's can differ, as
+                                   qemu may use its CHS geometry, and a raw
+                                   file's is rounded up to 512) */
 };
 
 /* Detect the format of the bytes in BUF (LEN bytes from offset 0 of a
  * file of FILE_SIZE bytes; TAIL is its last 512 bytes or NULL) without
- * any I/O.  Pure, so the fuzzer and unit tests can drive it. */
+ * any I/O.  Pure, so the fuzzer and unit tests can drive it.
+ * ISC_FORMAT_UNKNOWN only when LEN or FILE_SIZE is 0; bytes with no
+ * known magic are ISC_FORMAT_RAW.  VMDK covers "KDMV" and "COWD" sparse
+ * files and text descriptors (first non-comment line "# Disk
+ * DescriptorFile", or qemu's own rule: "version=N"). */
 enum isc_format isc_format_detect (const unsigned char *buf, size_t len,
                                    const unsigned char *tail,
                                    uint64_t file_size);
@@ -55,9 +64,13 @@ enum isc_format isc_format_detect (const unsigned char *buf, size_t len,
  * - format from magic (FORCED, when not UNKNOWN, overrides detection but
  *   none of the checks below); a file whose name claims a format its
  *   bytes do not have is refused;
- * - qcow2: no backing file, no external data file;
- * - VMDK: no parent (parentFileNameHint), descriptor extents relative,
- *   inside the image's own folder, regular files;
+ * - qcow2: no backing file, no external data file (feature bit or
+ *   header extension), not encrypted;
+ * - VHD: not differencing;
+ * - VMDK: no parent (parentFileNameHint, parentCID), descriptor extents
+ *   (also a sparse file's embedded one, which qemu reads when the
+ *   capacity is 0) relative, inside the image's own folder, regular
+ *   files, of type FLAT, SPARSE, VMFS, VMFSSPARSE or ZERO;
  * - then `qemu-img info -f FMT` under a timeout and resource limits
  *   confirms qemu reads it and reports no backing file.
  * Returns 0 and fills *RET, or -1 with a message naming the cause. */

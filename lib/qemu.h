@@ -17,14 +17,18 @@
  * configured qemu-img path; NULL-terminated).  When RET_STDOUT is not
  * NULL, capture standard output (at most 1 MiB) into a newly allocated
  * string the caller frees.  TIMEOUT_SECS 0 means no wall-clock limit
- * (for conversions of big images).  Standard error is kept and quoted
- * in the message on failure.  Returns 0 when qemu-img exits 0. */
+ * (for conversions of big images); otherwise RLIMIT_CPU follows it.
+ * An "info" command also runs with RLIMIT_FSIZE 0.  Standard error is
+ * kept (its last 64 KiB) and its last line quoted, escaped, in the
+ * message on failure.  Returns 0 when qemu-img exits 0. */
 int isc_qemu_img_run (struct isc_err *err, const char *subject,
                       const char *const *argv, unsigned timeout_secs,
                       char **ret_stdout);
 
-/* `qemu-img info --output=json -f FMT PATH`: the virtual size, and -1
- * if qemu reports any backing file. */
+/* `qemu-img info --output=json -f FMT -- PATH`: the virtual size, and
+ * -1 if qemu reports any backing or data file.  A relative PATH is
+ * given to qemu as "./PATH" (so is every file name below), which it
+ * cannot read as a protocol or "json:" name. */
 int isc_qemu_img_info (struct isc_err *err, const char *path,
                        enum isc_format fmt, uint64_t *ret_virtual_size);
 
@@ -36,7 +40,9 @@ int isc_qemu_img_create_overlay (struct isc_err *err, const char *overlay,
                                  enum isc_format backing_fmt);
 
 /* Convert SRC (format SRC_FMT) to DST (DST_FMT) with a safe cache mode
- * (-t writeback), sparse where the format allows.  DST must not exist. */
+ * (-t writeback), sparse where the format allows (-S 4k): a VHD output
+ * is dynamic and keeps the exact virtual size (force_size), a VMDK one
+ * monolithicSparse.  DST must not exist. */
 int isc_qemu_img_convert (struct isc_err *err, const char *src,
                           enum isc_format src_fmt, const char *dst,
                           enum isc_format dst_fmt);

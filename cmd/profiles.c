@@ -1,0 +1,359 @@
+/* imgscrub profiles: list, show and check cleanup profiles, and describe
+ * the action kinds (from their descriptors: the reference in
+ * profiles/README.md is `imgscrub profiles actions --markdown`). */
+#include <config.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "action.h"
+#include "cleanups.h"
+#include "commands.h"
+#include "output.h"
+#include "profile.h"
+#include "winpath.h"
+
+static void
+usage (void)
+{
+  printf ("Usage: %s profiles list [-v]\n"
+          "       %s profiles show NAME|FILE\n"
+          "       %s profiles check FILE...\n"
+          "       %s profiles actions [--markdown]\n"
+          "\n"
+          "Cleanup profiles say what to remove from a guest.  A profile is\n"
+          "named (found as NAME.conf on the search path) or given as a file\n"
+          "path (containing '/' or ending in .conf).\n"
+          "\n"
+          "  list      every profile on the search path: name, os, reference,\n"
+          "            description (-v: the search path too)\n"
+          "  show      a profile's metadata, SHA-256, its actions in the order\n"
+          "            they run (includes first) with their file:line, and the\n"
+          "            identities it removes\n"
+          "  check     validate profile files; nothing printed on stderr when\n"
+          "            they are valid\n"
+          "  actions   the action kinds with their options\n"
+          "\n"
+          "Options:\n"
+          "  -v, --verbose   list: show the search path\n"
+          "  --markdown      actions: print the reference in Markdown\n"
+          "  -h, --help      this help\n"
+          "\n"
+          "Search path: $IMGSCRUB_PROFILE_PATH (colon-separated), the source\n"
+          "tree's profiles/ when run from the build tree, then %s.\n"
+          "Exit status: 0 ok, 2 usage error or invalid profile.\n",
+          program_name, program_name, program_name, program_name,
+          PROFILES_INSTALL_DIR);
+}
+
+/* Print S with control characters escaped (profiles are text files
+ * anyone may hand us); backslashes stay, Windows paths read as written. */
+static void
+put_escaped (const char *s)
+{
+  CLEANUP_FREE char *e = isc_msg_text (s ? s : "");
+
+  fputs (e, stdout);
+}
+
+static int
+do_list (int verbose)
+{
+  CLEANUP_FREE_STRING_LIST char **names = isc_profile_list_names ();
+  size_t i;
+  int status = EXIT_OK;
+
+  if (!names) {
+    out_error (NULL, "out of memory");
+    return EXIT_INTERNAL;
+  }
+  if (verbose) {
+    CLEANUP_FREE_STRING_LIST char **dirs = isc_profile_search_path ();
+
+    printf ("# search path:\n");
+    for (i = 0; dirs && dirs[i]; ++i) {
+      printf ("#   ");
+      put_escaped (dirs[i]);
+      printf ("\n");
+    }
+  }
+  for (i = 0; names[i]; ++i) {
+    struct isc_err err = ISC_ERR_INIT;
+    struct isc_profile *p;
+
+    if (isc_profile_load (&err, names[i], &p) == -1) {
+      out_error (NULL, isc_err_msg (&err));
+      isc_err_clear (&err);
+      status = EXIT_USAGE;
+      continue;
+    }
+    put_escaped (p->name);
+    printf ("\t%s\t", isc_os_name (p->os));
+    put_escaped (p->reference[0] ? p->reference : "-");
+    printf ("\t");
+    put_escaped (p->description);
+    printf ("\n");
+    isc_profile_free (p);
+  }
+  return status;
+}
+
+static int
+show_action (const struct isc_profile *owner, const struct isc_action *a,
+             void *opaque)
+{
+  printf ("  ");
+  put_escaped (a->file);
+  printf (":%d\t%s", a->line, a->kind->name);
+  if (a->title) {
+    printf (" '");
+    put_escaped (a->title);
+    printf ("'");
+  }
+  printf ("\t[%s]\t", isc_os_name (a->os));
+  put_escaped (a->target);
+  printf ("\n");
+  return 0;
+}
+
+static void
+show_identities (const struct isc_profile *p)
+{
+  size_t i;
+
+  for (i = 0; i < p->n_includes; ++i)
+    show_identities (p->includes[i]);
+  for (i = 0; i < p->n_identities; ++i) {
+    const struct isc_identity *id = p->identities[i];
+
+    printf ("  ");
+    put_escaped (id->file);
+    printf (":%d\t'", id->line);
+    put_escaped (id->title);
+    printf ("'\t[%s]\t", isc_os_name (id->os));
+    if (id->kind == ISC_IDENTITY_REGISTRY) {
+      put_escaped (id->key);
+      printf (" value \"");
+      put_escaped (id->value);
+      printf ("\"\n");
+    }
+    else {
+      put_escaped (id->path);
+      printf ("\n");
+    }
+  }
+}
+
+static void
+show_includes (const struct isc_profile *p, int depth)
+{
+  size_t i;
+
+  for (i = 0; i < p->n_includes; ++i) {
+    printf ("%*s", 2 + 2 * depth, "");
+    put_escaped (p->includes[i]->name);
+    printf (" (");
+    put_escaped (p->includes[i]->path);
+    printf (", sha256 %s)\n", p->includes[i]->sha256);
+    show_includes (p->includes[i], depth + 1);
+  }
+}
+
+static int
+do_show (const char *name)
+{
+  struct isc_err err = ISC_ERR_INIT;
+  struct isc_profile *p;
+
+  if (isc_profile_load (&err, name, &p) == -1) {
+    out_error (NULL, isc_err_msg (&err));
+    isc_err_clear (&err);
+    return EXIT_USAGE;
+  }
+  printf ("name:        ");
+  put_escaped (p->name);
+  printf ("\ndescription: ");
+  put_escaped (p->description);
+  printf ("\nreference:   ");
+  put_escaped (p->reference);
+  printf ("\nos:          %s\nfile:        ", isc_os_name (p->os));
+  put_escaped (p->path);
+  printf ("\nsha256:      %s\n", p->sha256);
+  if (p->n_includes) {
+    printf ("includes:\n");
+    show_includes (p, 0);
+  }
+  printf ("actions (in order):\n");
+  isc_profile_foreach_action (p, show_action, NULL);
+  printf ("identities:\n");
+  show_identities (p);
+  isc_profile_free (p);
+  return EXIT_OK;
+}
+
+static size_t
+count_actions (const struct isc_profile *p)
+{
+  size_t i, n = p->n_actions;
+
+  for (i = 0; i < p->n_includes; ++i)
+    n += count_actions (p->includes[i]);
+  return n;
+}
+
+static int
+do_check (char **files, int n)
+{
+  int i, status = EXIT_OK;
+
+  for (i = 0; i < n; ++i) {
+    struct isc_err err = ISC_ERR_INIT;
+    struct isc_profile *p;
+
+    if (isc_profile_load (&err, files[i], &p) == -1) {
+      out_error (NULL, isc_err_msg (&err));
+      isc_err_clear (&err);
+      status = EXIT_USAGE;
+      continue;
+    }
+    if (!arg_quiet) {
+      put_escaped (files[i]);
+      printf (": ok, %zu action%s\n", count_actions (p),
+              count_actions (p) == 1 ? "" : "s");
+    }
+    isc_profile_free (p);
+  }
+  return status;
+}
+
+/* Print TEXT after column COL, wrapped at 78 columns with continuation
+ * lines indented by INDENT. */
+static void
+put_wrapped (const char *text, int indent, int col)
+{
+  const char *p = text + strspn (text, " ");
+  int first = 1;
+
+  while (*p) {
+    size_t word = strcspn (p, " ");
+
+    if (!first && col + 1 + (int) word > 78) {
+      printf ("\n%*s", indent, "");
+      col = indent;
+    }
+    else {
+      putchar (' ');
+      col++;
+    }
+    printf ("%.*s", (int) word, p);
+    col += word;
+    p += word;
+    p += strspn (p, " ");
+    first = 0;
+  }
+  putchar ('\n');
+}
+
+static void
+put_markdown_cell (const char *s)
+{
+  for (; *s; ++s) {
+    if (*s == '|')
+      putchar ('\\');
+    putchar (*s);
+  }
+}
+
+static const char *
+kind_os (const struct isc_action_kind *k)
+{
+  return k->os == ISC_OS_ANY ? "Windows and Linux" :
+    k->os == ISC_OS_WINDOWS ? "Windows" : "Linux";
+}
+
+static int
+do_actions (int markdown)
+{
+  size_t i, j;
+
+  for (i = 0; isc_action_kinds[i]; ++i) {
+    const struct isc_action_kind *k = isc_action_kinds[i];
+
+    if (markdown) {
+      printf ("%s### `%s`\n\n%c%s.  Guests: %s.\n\n"
+              "| option | meaning |\n| --- | --- |\n",
+              i ? "\n" : "", k->name, k->summary[0] - 'a' + 'A',
+              k->summary + 1, kind_os (k));
+      for (j = 0; k->opts[j].name; ++j) {
+        const char *doc = isc_action_option_doc (k, k->opts[j].name);
+
+        printf ("| `%s` | ", k->opts[j].name);
+        put_markdown_cell (doc ? doc : "(undocumented)");
+        printf (" |\n");
+      }
+      printf ("\n```\n%s```\n", k->example);
+      continue;
+    }
+    printf ("%s%s (%s)\n  %s\n", i ? "\n" : "", k->name, kind_os (k),
+            k->summary);
+    for (j = 0; k->opts[j].name; ++j) {
+      const char *doc = isc_action_option_doc (k, k->opts[j].name);
+
+      printf ("    %-9s", k->opts[j].name);
+      put_wrapped (doc ? doc : "(undocumented)", 14,
+                   4 + (int) (strlen (k->opts[j].name) > 9 ?
+                              strlen (k->opts[j].name) : 9));
+    }
+  }
+  return EXIT_OK;
+}
+
+int
+cmd_profiles (int argc, char **argv)
+{
+  enum { OPT_MARKDOWN = 1000 };
+  static const struct option long_options[] = {
+    { "help", no_argument, NULL, 'h' },
+    { "markdown", no_argument, NULL, OPT_MARKDOWN },
+    { "verbose", no_argument, NULL, 'v' },
+    { NULL, 0, NULL, 0 },
+  };
+  int c, markdown = 0, verbose = arg_verbose;
+  const char *sub;
+
+  while ((c = getopt_long (argc, argv, "hv", long_options, NULL)) != -1) {
+    switch (c) {
+    case 'h': usage (); return EXIT_OK;
+    case 'v': verbose++; break;
+    case OPT_MARKDOWN: markdown = 1; break;
+    default:
+      return usage_error ("profiles", "unrecognized option '%s'",
+                          argv[optind - 1]);
+    }
+  }
+  if (optind >= argc)
+    return usage_error ("profiles", "no subcommand given (list, show, check "
+                        "or actions)");
+  sub = argv[optind++];
+  if (markdown && strcmp (sub, "actions") != 0)
+    return usage_error ("profiles", "--markdown goes with 'actions'");
+  if (strcmp (sub, "list") == 0 || strcmp (sub, "actions") == 0) {
+    if (optind < argc)
+      return usage_error ("profiles", "'%s' takes no argument", sub);
+    return sub[0] == 'l' ? do_list (verbose) : do_actions (markdown);
+  }
+  if (strcmp (sub, "show") == 0) {
+    if (argc - optind != 1)
+      return usage_error ("profiles", "'show' takes one profile name or file");
+    return do_show (argv[optind]);
+  }
+  if (strcmp (sub, "check") == 0) {
+    if (optind >= argc)
+      return usage_error ("profiles", "'check' needs at least one file");
+    return do_check (argv + optind, argc - optind);
+  }
+  return usage_error ("profiles", "unknown subcommand '%s' (list, show, check "
+                      "or actions)", sub);
+}

@@ -1,0 +1,244 @@
+#!/bin/bash
+# Build the test fixtures (tests/fixtures.md) into OUTDIR with ONE
+# appliance launch: hives from tests/mkhive, disks from guestfish, then
+# qemu-img converts each to VHD, VMDK and qcow2.  OUTDIR/stamp is written
+# last, so an interrupted build is never taken for a finished one.
+#
+# Usage: make-fixtures.sh OUTDIR MKHIVE
+set -euo pipefail
+
+out=$1
+mkhive=$2
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/fixture-values.sh"
+: "${LIBGUESTFS_BACKEND_SETTINGS:=force_tcg}"
+export LIBGUESTFS_BACKEND_SETTINGS
+
+tmp="$out.tmp"
+rm -rf "$tmp"
+mkdir -p "$tmp/h"
+h="$tmp/h"
+
+# ---- hives ---------------------------------------------------------------
+software_spec () {   # $1 system root in Windows form, $2 users dir, $3 product,
+                     # $4 version, $5 SMS GUID
+  cat <<EOF
+[Microsoft\\Windows NT\\CurrentVersion]
+"ProductName"=sz:$3
+"CurrentVersion"=sz:$4
+"CurrentBuildNumber"=sz:7601
+"EditionID"=sz:ServerStandard
+"InstallationType"=sz:Server
+"SystemRoot"=sz:$1
+[Microsoft\\Windows NT\\CurrentVersion\\ProfileList\\S-1-5-18]
+"ProfileImagePath"=expand_sz:%SystemRoot%\\system32\\config\\systemprofile
+[Microsoft\\Windows NT\\CurrentVersion\\ProfileList\\S-1-5-21-1004336348-1177238915-682003330-1001]
+"ProfileImagePath"=expand_sz:%SystemDrive%\\$2\\alice
+[Microsoft\\Windows NT\\CurrentVersion\\ProfileList\\S-1-5-21-1004336348-1177238915-682003330-1002]
+"ProfileImagePath"=expand_sz:%SystemDrive%\\$2\\bob
+[Microsoft\\Windows\\CurrentVersion]
+"ProgramFilesDir"=sz:C:\\Program Files
+"CommonFilesDir"=sz:C:\\Program Files\\Common Files
+[Microsoft\\Cryptography]
+"MachineGuid"=sz:$MACHINE_GUID
+[Microsoft\\Windows\\CurrentVersion\\WindowsUpdate]
+"SusClientId"=sz:$SUS_CLIENT_ID
+"SusClientIdValidation"=hex:06,02,00,00,36,00,00,00,51,a4
+"PingID"=sz:7d3e1f20-5c4b-4a39-8f2e-1d0c9b8a7f6e
+"AccountDomainSid"=sz:S-1-5-21-1004336348-1177238915-682003330
+"LastWaitTimeout"=sz:2026-11-01 10:00:00
+[Microsoft\\SystemCertificates\\SMS\\Certificates\\$SMS_CERT_THUMBPRINT]
+"Blob"=hex:30,82,01,0a,02,82,01,01
+[Microsoft\\SystemCertificates\\My\\Certificates\\0123456789ABCDEF0123456789ABCDEF01234567]
+"Blob"=hex:30,82,02,0b
+[Microsoft\\SMS\\Client\\Configuration\\Client Properties]
+"SMS Unique Identifier"=sz:$5
+"SMS Client Version"=sz:2.00.1493.0000
+"Site Code"=sz:ABC
+[Microsoft\\NAL\\Client\\AbExprtDB]
+"Version"=dword:0x2
+[Microsoft\\NAL\\Client\\AbExprtDB\\Entry1]
+"Id"=sz:$5
+[Microsoft\\NAL\\Client\\AbExprtDB\\Entry1\\Nested]
+"Level"=dword:0x2
+[Microsoft\\NAL\\Client\\AbExprtDB\\Entry1\\Nested\\Deeper]
+"Level"=dword:0x3
+[Microsoft\\NAL\\Client\\AbExprtDB\\Entry2]
+"Id"=sz:second
+[Microsoft\\NAL\\Client\\Sibling]
+"Keep"=sz:sibling must survive
+EOF
+}
+
+system_spec () {     # $1 current control set number, $2 hostname
+  cat <<EOF
+[Select]
+"Current"=dword:$1
+"Default"=dword:$1
+"LastKnownGood"=dword:1
+"Failed"=dword:0
+[ControlSet00$1\\Control\\ComputerName\\ComputerName]
+"ComputerName"=sz:$2
+[ControlSet00$1\\Services\\Tcpip\\Parameters]
+"Hostname"=sz:$2
+"Domain"=sz:example.test
+[MountedDevices]
+EOF
+  if [ "$1" != 1 ]; then
+    cat <<EOF
+[ControlSet001\\Control\\ComputerName\\ComputerName]
+"ComputerName"=sz:$WIN_STALE_HOSTNAME
+[ControlSet001\\Services\\Tcpip\\Parameters]
+"Hostname"=sz:$WIN_STALE_HOSTNAME
+EOF
+  fi
+}
+
+user_spec () {
+  printf '[Software\\Imgscrub\\Test]\n"PerUserId"=sz:%s\n' "$1"
+}
+
+software_spec 'C:\Windows' Users "$WIN_PRODUCT" 6.1 "$SMS_GUID" > "$h/software.spec"
+software_spec 'C:\WINNT' 'Documents and Settings' "$WINNT_PRODUCT" 5.0 "$WINNT_SMS_GUID" > "$h/software-nt.spec"
+system_spec 2 "$WIN_HOSTNAME" > "$h/system.spec"
+system_spec 1 "$WINNT_HOSTNAME" > "$h/system-nt.spec"
+user_spec "$ALICE_ID" > "$h/alice.spec"
+user_spec "$BOB_ID" > "$h/bob.spec"
+printf '[Software\\Imgscrub\\Test]\n"DefaultId"=sz:%s\n' "$DEFAULT_ID" > "$h/default.spec"
+printf '[SAM\\Domains]\n' > "$h/sam.spec"
+printf '[Policy]\n' > "$h/security.spec"
+
+"$mkhive" "$h/software.spec" "$h/SOFTWARE"
+"$mkhive" --dirty "$h/software.spec" "$h/SOFTWARE.dirty"
+"$mkhive" "$h/software-nt.spec" "$h/SOFTWARE.nt"
+"$mkhive" "$h/system.spec" "$h/SYSTEM"
+"$mkhive" "$h/system-nt.spec" "$h/SYSTEM.nt"
+"$mkhive" "$h/alice.spec" "$h/NTUSER.alice"
+"$mkhive" "$h/bob.spec" "$h/NTUSER.bob"
+"$mkhive" "$h/default.spec" "$h/DEFAULT"
+"$mkhive" "$h/sam.spec" "$h/SAM"
+"$mkhive" "$h/security.spec" "$h/SECURITY"
+"$mkhive" --pe "$h/cmd.exe"
+# A hibernation file's header: ntfs-3g refuses read-write mounts.
+{ printf 'hibr'; head -c 4092 /dev/zero; } > "$h/hiberfil.sys"
+
+# SSH host keys for the Linux guest (fixed text when ssh-keygen is absent).
+for t in rsa ed25519; do
+  if command -v ssh-keygen > /dev/null; then
+    ssh-keygen -q -t $t -N '' -C "root@$LINUX_HOSTNAME" -f "$h/ssh_host_${t}_key"
+  else
+    echo "-----BEGIN OPENSSH PRIVATE KEY----- test $t" > "$h/ssh_host_${t}_key"
+    echo "ssh-$t AAAAtest root@$LINUX_HOSTNAME" > "$h/ssh_host_${t}_key.pub"
+  fi
+done
+
+# ---- disks ---------------------------------------------------------------
+fish="$tmp/build.fish"
+: > "$fish"
+disks="win winnt win-dirty win-hiber linux"
+for d in $disks; do
+  truncate -s 64M "$tmp/$d.raw"
+  echo "add-drive-opts $tmp/$d.raw format:raw" >> "$fish"
+done
+echo run >> "$fish"
+
+# windows_disk DEV ROOT SYSTEM32 USERS SOFTWARE SYSTEM SMSUIDS SMS1X SMSCFG GUID
+windows_disk () {
+  local dev=$1 root=$2 sys32=$3 users=$4 software=$5 system=$6
+  local smsuids=$7 sms1x=$8 smscfg=$9 guid=${10}
+  cat >> "$fish" <<EOF
+part-disk $dev mbr
+mkfs ntfs ${dev}1
+mount ${dev}1 /
+mkdir-p "$sys32/config"
+upload $h/$software "$sys32/config/$(basename "$software" | sed 's/\..*//')"
+upload $h/$system "$sys32/config/SYSTEM"
+upload $h/DEFAULT "$sys32/config/DEFAULT"
+upload $h/SAM "$sys32/config/SAM"
+upload $h/SECURITY "$sys32/config/SECURITY"
+upload $h/cmd.exe "$sys32/cmd.exe"
+mkdir-p "/$users/alice/AppData/Local/SMS"
+mkdir-p "/$users/bob/Documents"
+upload $h/NTUSER.alice "/$users/alice/NTUSER.DAT"
+upload $h/NTUSER.bob "/$users/bob/NTUSER.DAT"
+mkdir-p "/Program Files/SMS"
+mkdir-p /ProgramData/Microsoft
+write "$smscfg" "[Configuration - Client Properties]\r\nSMS Unique Identifier=$guid\r\n"
+EOF
+  local IFS='|'
+  for f in $smsuids; do
+    echo "write \"$f\" \"$guid\"" >> "$fish"
+  done
+  for f in $sms1x; do
+    echo "write \"$f\" \"[SMS]\\r\\nSMSID=$guid\\r\\n\"" >> "$fish"
+  done
+}
+
+win_decoys () {
+  local IFS='|' f
+  for f in $(echo "$WIN_DECOYS" | sed 's| /|\|/|g'); do
+    echo "write \"$f\" \"decoy $(basename "$f") keep me\"" >> "$fish"
+  done
+}
+
+bar () { echo "$1" | sed 's| /|\|/|g'; }
+for d in win win-dirty win-hiber; do
+  case $d in win) dev=/dev/sda ;; win-dirty) dev=/dev/sdc ;; win-hiber) dev=/dev/sdd ;; esac
+  software=SOFTWARE
+  [ $d = win-dirty ] && software=SOFTWARE.dirty
+  windows_disk $dev /Windows /Windows/System32 Users $software SYSTEM \
+    "$(bar "$WIN_SMSUID_COPIES")" "$(bar "$WIN_SMS1X_COPIES")" "$WIN_SMSCFG" "$SMS_GUID"
+  win_decoys
+  [ $d = win-hiber ] && echo "upload $h/hiberfil.sys /hiberfil.sys" >> "$fish"
+  echo "umount-all" >> "$fish"
+done
+windows_disk /dev/sdb /WINNT /WINNT/system32 "Documents and Settings" SOFTWARE.nt SYSTEM.nt \
+  "$(bar "$WINNT_SMSUID_COPIES")" "$(bar "$WINNT_SMS1X_COPIES")" "$WINNT_SMSCFG" "$WINNT_SMS_GUID"
+# Windows 2000 names the hive in lower case: rename what windows_disk wrote.
+cat >> "$fish" <<EOF
+mv /WINNT/system32/config/SOFTWARE $WINNT_SOFTWARE
+umount-all
+EOF
+
+cat >> "$fish" <<EOF
+part-disk /dev/sde mbr
+mkfs ext4 /dev/sde1
+set-uuid /dev/sde1 0c1e5b7a-3f2d-4e6b-9a8c-7d6e5f4a3b2c
+mount /dev/sde1 /
+mkdir-p /etc/ssh
+mkdir-p /var/lib/dbus
+mkdir-p /usr/bin
+mkdir-p /usr/sbin
+mkdir-p /bin
+mkdir-p /sbin
+mkdir-p /root
+write /etc/os-release "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\nVERSION=\"12 (bookworm)\"\nID=debian\n"
+write /etc/debian_version "12.8\n"
+write /etc/hostname "$LINUX_HOSTNAME\n"
+write /etc/machine-id "$LINUX_MACHINE_ID\n"
+write /var/lib/dbus/machine-id "$LINUX_MACHINE_ID\n"
+write /etc/fstab "UUID=0c1e5b7a-3f2d-4e6b-9a8c-7d6e5f4a3b2c / ext4 errors=remount-ro 0 1\n"
+write /etc/ssh/ssh_config "Host *\n  SendEnv LANG LC_*\n"
+write /etc/machine-info "PRETTY_HOSTNAME=decoy\n"
+upload $h/ssh_host_rsa_key /etc/ssh/ssh_host_rsa_key
+upload $h/ssh_host_rsa_key.pub /etc/ssh/ssh_host_rsa_key.pub
+upload $h/ssh_host_ed25519_key /etc/ssh/ssh_host_ed25519_key
+upload $h/ssh_host_ed25519_key.pub /etc/ssh/ssh_host_ed25519_key.pub
+chmod 0600 /etc/ssh/ssh_host_rsa_key
+chmod 0600 /etc/ssh/ssh_host_ed25519_key
+umount-all
+EOF
+
+guestfish -f "$fish"
+
+# ---- formats ---------------------------------------------------------------
+for d in win winnt linux; do
+  qemu-img convert -q -f raw -O vpc -o subformat=dynamic,force_size=on "$tmp/$d.raw" "$tmp/$d.vhd"
+  qemu-img convert -q -f raw -O vmdk -o subformat=monolithicSparse "$tmp/$d.raw" "$tmp/$d.vmdk"
+  qemu-img convert -q -f raw -O qcow2 "$tmp/$d.raw" "$tmp/$d.qcow2"
+done
+rm -rf "$h" "$fish"
+chmod a-w "$tmp"/*
+rm -rf "$out"
+mv "$tmp" "$out"
+touch "$out/stamp"

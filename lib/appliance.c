@@ -9,9 +9,11 @@
 
 #include "appliance.h"
 #include "atomic.h"
+#include "audit.h"
 #include "cleanups.h"
 #include "escape.h"
 #include "guest.h"
+#include "inspect.h"
 #include "profile.h"
 #include "worker.h"
 
@@ -127,27 +129,32 @@ hibernated (guestfs_h *g, const char *mountpoint)
                              strncasecmp (hdr, "wake", 4) == 0);
 }
 
+/* Mount the guest's filesystems as FACTS' mountpoints say (already
+ * mapped onto its own drive), parents before children. */
 static int
-mount_guest (struct isc_err *err, guestfs_h *g, const char *root,
-             const char *drive_dev, int readonly)
+mount_guest (struct isc_err *err, guestfs_h *g, json_t *facts, int readonly)
 {
-  CLEANUP_FREE_STRING_LIST char **mps = guestfs_inspect_get_mountpoints (g, root);
-  size_t n, i;
+  json_t *mounts = json_object_get (facts, "mountpoints");
+  CLEANUP_FREE const char **mps = calloc (2 * json_object_size (mounts) + 1,
+                                          sizeof *mps);
+  const char *mp;
+  json_t *dev;
+  size_t n = 0, i;
 
   if (!mps)
-    return isc_error (err, root, "%s", guestfs_last_error (g));
-  for (n = 0; mps[n]; n += 2)
-    ;
-  /* Parents before children: "/" then "/boot" then "/boot/efi". */
+    return isc_error (err, NULL, "out of memory");
+  json_object_foreach (mounts, mp, dev) {
+    mps[n++] = mp;
+    mps[n++] = json_string_value (dev);
+  }
+  if (n == 0)
+    return isc_error (err, NULL, "inspection found no filesystem to mount");
   qsort (mps, n / 2, 2 * sizeof (char *), compare_mountpoints);
   for (i = 0; i < n; i += 2) {
-    CLEANUP_FREE char *dev = device_on_drive (g, mps[i + 1], drive_dev);
-    int r;
+    const char *devname = mps[i + 1];
+    int r = readonly ? guestfs_mount_ro (g, devname, mps[i])
+                     : guestfs_mount (g, devname, mps[i]);
 
-    if (!dev)
-      return isc_error (err, mps[i + 1], "out of memory");
-    r = readonly ? guestfs_mount_ro (g, dev, mps[i])
-                 : guestfs_mount (g, dev, mps[i]);
     if (r == -1) {
       const char *msg = guestfs_last_error (g);
 
@@ -155,7 +162,7 @@ mount_guest (struct isc_err *err, guestfs_h *g, const char *root,
                   strcasestr (msg, "unsafe state") ||
                   strcasestr (msg, "fast restart")))
         return isc_error (err, mps[i], "%s", HIBERNATED_MESSAGE);
-      return isc_error (err, mps[i], "cannot mount %s: %s", dev,
+      return isc_error (err, mps[i], "cannot mount %s: %s", devname,
                         msg ? msg : "unknown error");
     }
     if (!readonly && mounted_readonly (g, mps[i]))
@@ -227,8 +234,7 @@ guest_os (const char *type)
 static enum isc_image_status
 scrub_guest (const struct isc_appliance_job *job, guestfs_h *g,
              const struct isc_appliance_drive *drive, const char *root,
-             const char *drive_dev, json_t *facts, struct isc_err *err,
-             json_t *actions)
+             json_t *facts, struct isc_err *err, json_t *actions)
 {
   const char *type = json_string_value (json_object_get (facts, "os"));
   unsigned os = guest_os (type);
@@ -249,7 +255,7 @@ scrub_guest (const struct isc_appliance_job *job, guestfs_h *g,
     isc_error (err, NULL, "no profile applies to %s guests", type);
     return ISC_IMAGE_SKIPPED;
   }
-  if (mount_guest (err, g, root, drive_dev, job->dry_run) == -1)
+  if (mount_guest (err, g, facts, job->dry_run) == -1)
     return ISC_IMAGE_FAILED;
   if (asprintf (&tmpdir, "%s/guest-XXXXXX", job->workdir) == -1 ||
       !mkdtemp (tmpdir)) {
@@ -280,10 +286,46 @@ scrub_guest (const struct isc_appliance_job *job, guestfs_h *g,
   return r == 0 ? ISC_IMAGE_OK : ISC_IMAGE_FAILED;
 }
 
+/* Read the identities of one guest, mounted read-only. */
+static enum isc_image_status
+audit_guest (const struct isc_appliance_job *job, guestfs_h *g,
+             const struct isc_appliance_drive *drive, const char *root,
+             json_t *facts, struct isc_err *err, json_t *identities)
+{
+  const char *type = json_string_value (json_object_get (facts, "os"));
+  CLEANUP_FREE char *tmpdir = NULL;
+  struct isc_guest gu = { 0 };
+  int r;
+
+  if (mount_guest (err, g, facts, 1) == -1)
+    return ISC_IMAGE_FAILED;
+  if (asprintf (&tmpdir, "%s/guest-XXXXXX", job->workdir) == -1 ||
+      !mkdtemp (tmpdir)) {
+    isc_error_errno (err, job->workdir, "cannot create scratch directory");
+    guestfs_umount_all (g);
+    return ISC_IMAGE_FAILED;
+  }
+  gu.g = g;
+  gu.image = drive->name;
+  gu.root = root;
+  gu.os = guest_os (type);
+  gu.systemroot = json_string_value (json_object_get (facts,
+                                                      "windows_systemroot"));
+  gu.tmpdir = tmpdir;
+  gu.dry_run = 1;
+  gu.allow_dirty_hives = 1;         /* reading only */
+  gu.err = err;
+  r = isc_audit_guest (&gu, job->profiles, job->n_profiles, identities);
+  isc_guest_clear (&gu);
+  isc_remove_tree (tmpdir);
+  guestfs_umount_all (g);
+  return r == 0 ? ISC_IMAGE_OK : ISC_IMAGE_FAILED;
+}
+
 static void
 send_image (int fd, size_t id, enum isc_image_status status,
             const struct isc_err *err, json_t *facts, json_t *actions,
-            double seconds)
+            json_t *identities, double seconds)
 {
   json_t *msg = json_pack ("{s:s, s:I, s:s, s:f}", "type", "image",
                            "id", (json_int_t) id,
@@ -296,6 +338,8 @@ send_image (int fd, size_t id, enum isc_image_status status,
     json_object_set (msg, "facts", facts);
   if (actions)
     json_object_set (msg, "actions", actions);
+  if (identities)
+    json_object_set (msg, "identities", identities);
   isc_worker_send (fd, msg);
   json_decref (msg);
 }
@@ -309,7 +353,10 @@ isc_appliance_run (const struct isc_appliance_job *job,
   CLEANUP_FREE const char **root_of = NULL;
   CLEANUP_FREE_STRING_LIST char **roots = NULL;
   CLEANUP_FREE_STRING_LIST char **devices = NULL;
+  CLEANUP_FREE_STRING_LIST char **partitions = NULL;
+  json_t **fast = NULL;
   size_t i, n_added = 0;
+  int need_full = 0;
 
   g = guestfs_create ();
   if (!g) {
@@ -334,7 +381,8 @@ isc_appliance_run (const struct isc_appliance_job *job,
       struct isc_err err = ISC_ERR_INIT;
 
       isc_error (&err, NULL, "cannot add drive: %s", guestfs_last_error (g));
-      send_image (job->fd, drives[i].id, ISC_IMAGE_FAILED, &err, NULL, NULL, 0);
+      send_image (job->fd, drives[i].id, ISC_IMAGE_FAILED, &err, NULL, NULL,
+                  NULL, 0);
       isc_err_clear (&err);
       continue;
     }
@@ -351,22 +399,38 @@ isc_appliance_run (const struct isc_appliance_job *job,
   send_simple (job->fd, "launched", NULL);
 
   devices = guestfs_list_devices (g);
-  guestfs_push_error_handler (g, NULL, NULL);
-  roots = guestfs_inspect_os (g);
-  guestfs_pop_error_handler (g);
+  partitions = guestfs_list_partitions (g);
+  fast = calloc (n_drives, sizeof *fast);
+  if (!devices || !fast) {
+    free (fast);
+    send_simple (job->fd, "fatal", "cannot list the appliance's disks");
+    return 1;
+  }
+  for (i = 0; i < n_drives; ++i)
+    if (drive_index[i] >= 0 &&
+        isc_fast_inspect (g, devices[drive_index[i]], partitions,
+                          &fast[i]) == 0)
+      need_full = 1;
+  /* The full inspection looks at every drive: only pay for it when some
+   * guest is beyond the quick one. */
+  if (need_full) {
+    guestfs_push_error_handler (g, NULL, NULL);
+    roots = guestfs_inspect_os (g);
+    guestfs_pop_error_handler (g);
+  }
   for (i = 0; roots && roots[i]; ++i) {
     int idx = root_drive_index (g, roots[i]);
     size_t d;
 
     for (d = 0; d < n_drives; ++d)
-      if (drive_index[d] == idx && idx >= 0 && !root_of[d])
+      if (drive_index[d] == idx && idx >= 0 && !root_of[d] && !fast[d])
         root_of[d] = roots[i];
   }
 
   for (i = 0; i < n_drives; ++i) {
     struct isc_err err = ISC_ERR_INIT;
     enum isc_image_status status = ISC_IMAGE_OK;
-    json_t *facts = NULL, *actions = NULL;
+    json_t *facts = NULL, *actions = NULL, *identities = NULL;
     double start = isc_now ();
     json_t *working;
 
@@ -376,25 +440,37 @@ isc_appliance_run (const struct isc_appliance_job *job,
                          "id", (json_int_t) drives[i].id);
     isc_worker_send (job->fd, working);
     json_decref (working);
-    if (!root_of[i]) {
+    if (fast[i])
+      facts = TAKE_PTR (fast[i]);
+    else if (root_of[i])
+      facts = inspection_facts (g, root_of[i], devices[drive_index[i]]);
+    if (!facts) {
       isc_error (&err, NULL, "no operating system found in the image "
                  "(not a supported guest, or the disk is damaged)");
       status = ISC_IMAGE_FAILED;
     }
     else {
-      facts = inspection_facts (g, root_of[i], devices[drive_index[i]]);
+      const char *root = json_string_value (json_object_get (facts, "root"));
+
       if (job->mode == ISC_ENGINE_SCRUB) {
         actions = json_array ();
-        status = scrub_guest (job, g, &drives[i], root_of[i],
-                              devices[drive_index[i]], facts, &err, actions);
+        status = scrub_guest (job, g, &drives[i], root, facts, &err,
+                              actions);
+      }
+      else if (job->mode == ISC_ENGINE_AUDIT) {
+        identities = json_array ();
+        status = audit_guest (job, g, &drives[i], root, facts, &err,
+                              identities);
       }
     }
     send_image (job->fd, drives[i].id, status, &err, facts, actions,
-                isc_now () - start);
+                identities, isc_now () - start);
     json_decref (facts);
     json_decref (actions);
+    json_decref (identities);
     isc_err_clear (&err);
   }
+  free (fast);
 
   /* guestfs_close ignores errors; a failed shutdown may mean lost writes. */
   if (guestfs_shutdown (g) == -1) {

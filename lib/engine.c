@@ -84,6 +84,8 @@ isc_image_clear (struct isc_image *img)
   img->facts = NULL;
   json_decref (img->actions);
   img->actions = NULL;
+  json_decref (img->identities);
+  img->identities = NULL;
   free (img->drive);
   img->drive = NULL;
   free (img->output);
@@ -246,7 +248,7 @@ prepare_image (struct isc_err *err, const struct isc_engine_opts *opts,
   if (already_done (img))
     return 0;
 
-  if (opts->mode == ISC_ENGINE_INSPECT || opts->dry_run) {
+  if (opts->mode != ISC_ENGINE_SCRUB || opts->dry_run) {
     img->drive = TAKE_PTR (abspath);
     img->drive_format = img->info.format;
     img->drive_readonly = 1;
@@ -520,6 +522,8 @@ take_image_result (struct run *run, struct isc_image *img, json_t *msg)
   img->facts = json_incref (json_object_get (msg, "facts"));
   json_decref (img->actions);
   img->actions = json_incref (json_object_get (msg, "actions"));
+  json_decref (img->identities);
+  img->identities = json_incref (json_object_get (msg, "identities"));
   free (img->error);
   img->error = error ? strdup (error) : NULL;
   img->seconds += json_real_value (json_object_get (msg, "seconds"));

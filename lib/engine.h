@@ -46,6 +46,7 @@ struct isc_image {
   char *error;                      /* when failed or skipped */
   json_t *facts;                    /* inspection facts, or NULL */
   json_t *actions;                  /* scrub: one object per action target */
+  json_t *identities;               /* audit: identities found (audit.h) */
   double seconds;                   /* wall time spent on this image */
   /* Private to the engine. */
   char *drive;                      /* what the appliance opens */
@@ -60,6 +61,7 @@ struct isc_image {
 enum isc_engine_mode {
   ISC_ENGINE_INSPECT,
   ISC_ENGINE_SCRUB,
+  ISC_ENGINE_AUDIT,                 /* read-only: identities (audit.h) */
 };
 
 /* Progress events, in the parent, as they happen. */

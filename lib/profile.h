@@ -14,17 +14,40 @@ enum isc_os {
   ISC_OS_ANY = ISC_OS_WINDOWS | ISC_OS_LINUX,
 };
 
+/* "windows", "linux", "any" (static); "none" for 0. */
+const char *isc_os_name (unsigned os);
+
 struct isc_action;                  /* action.h */
-struct isc_identity;                /* identities for `audit`, profile.c */
+
+/* An identity the profile removes, declared for `audit`: a registry
+ * value or a file whose content identifies the machine. */
+enum isc_identity_kind {
+  ISC_IDENTITY_REGISTRY,
+  ISC_IDENTITY_FILE,
+};
+
+struct isc_identity {
+  char *title;                      /* the section's title */
+  unsigned os;                      /* enum isc_os mask */
+  enum isc_identity_kind kind;
+  char *key;                        /* registry: 'HKLM\...' as written */
+  char *value;                      /* registry: value name ("" = default) */
+  char *path;                       /* file: guest path as written */
+  char *file;                       /* profile file and line */
+  int line;
+};
 
 struct isc_profile {
   char *name;
-  char *description;
-  char *reference;                  /* e.g. "KB Q257808" */
+  char *description;                /* "" when not given */
+  char *reference;                  /* e.g. "KB Q257808"; "" when not given */
   unsigned os;                      /* enum isc_os mask */
   char *path;                       /* absolute path of the file read */
+  char *file;                       /* the path as opened, used in messages
+                                       and "source" (FILE:LINE) */
   char sha256[65];                  /* hex SHA-256 of that file's bytes */
-  /* Included profiles, loaded first; owned. */
+  /* Included profiles, loaded first; owned.  A profile included twice in
+   * one tree is loaded (and applied) once, at its first place. */
   struct isc_profile **includes;
   size_t n_includes;
   /* The profile's own actions in file order (not those of includes). */
@@ -34,11 +57,16 @@ struct isc_profile {
   size_t n_identities;
 };
 
+/* Largest profile file accepted. */
+#define ISC_PROFILE_MAX_SIZE (1024 * 1024)
+/* Deepest include chain accepted. */
+#define ISC_PROFILE_MAX_DEPTH 16
+
 /* Load NAME_OR_PATH: a path when it contains '/' or ends ".conf", else a
  * name looked up on isc_profile_search_path().  Strict: any unknown
  * option, bad value or unresolvable reference is an error naming
- * file:line.  On success *RET is owned by the caller
- * (isc_profile_free). */
+ * file:line ("FILE:LINE: message").  On success *RET is owned by the
+ * caller (isc_profile_free). */
 int isc_profile_load (struct isc_err *err, const char *name_or_path,
                       struct isc_profile **ret);
 
@@ -53,13 +81,20 @@ int isc_profile_foreach_action (const struct isc_profile *p,
                                 void *opaque);
 
 /* Directories searched for profiles by name, in order:
- * $IMGSCRUB_PROFILE_PATH (colon-separated), the source tree's profiles/
- * when the program runs from its build tree, then the installed data
- * directory.  NULL-terminated; the caller frees it (isc_free_string_list). */
+ * $IMGSCRUB_PROFILE_PATH (colon-separated, empty entries ignored), the
+ * source tree's profiles/ when the program runs from its build tree (its
+ * executable is in BUILD_TREE_DIR/cmd or under BUILD_TREE_DIR/tests),
+ * then the installed data directory.  NULL-terminated; the caller frees
+ * it (isc_free_string_list). */
 char **isc_profile_search_path (void);
 
-/* Names of every profile found on the search path, sorted, first found
- * wins; NULL-terminated, caller frees. */
+/* Names of every profile found on the search path (files NAME.conf),
+ * sorted, first found wins; NULL-terminated, caller frees
+ * (isc_free_string_list). */
 char **isc_profile_list_names (void);
+
+/* Where the profile called NAME is: the first NAME.conf on the search
+ * path.  *RET is the caller's to free. */
+int isc_profile_find (struct isc_err *err, const char *name, char **ret);
 
 #endif

@@ -1,0 +1,67 @@
+/* The table of action kinds.  Adding a kind: one file in lib/actions/
+ * exporting its descriptor, one line here (kept sorted by name), one
+ * line in Makefile.am. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "action.h"
+
+extern const struct isc_action_kind isc_action_delete_file;
+extern const struct isc_action_kind isc_action_delete_files;
+extern const struct isc_action_kind isc_action_delete_key;
+extern const struct isc_action_kind isc_action_delete_subkeys;
+extern const struct isc_action_kind isc_action_delete_value;
+extern const struct isc_action_kind isc_action_empty_folder;
+extern const struct isc_action_kind isc_action_set_value;
+extern const struct isc_action_kind isc_action_truncate_file;
+extern const struct isc_action_kind isc_action_write_file;
+
+const struct isc_action_kind *const isc_action_kinds[] = {
+  &isc_action_delete_file,
+  &isc_action_delete_files,
+  &isc_action_delete_key,
+  &isc_action_delete_subkeys,
+  &isc_action_delete_value,
+  &isc_action_empty_folder,
+  &isc_action_set_value,
+  &isc_action_truncate_file,
+  &isc_action_write_file,
+  NULL
+};
+
+const struct isc_action_kind *
+isc_action_kind_lookup (const char *name)
+{
+  size_t i;
+
+  for (i = 0; isc_action_kinds[i]; ++i)
+    if (strcmp (isc_action_kinds[i]->name, name) == 0)
+      return isc_action_kinds[i];
+  return NULL;
+}
+
+const char *
+isc_action_option_doc (const struct isc_action_kind *kind, const char *opt)
+{
+  size_t i;
+
+  for (i = 0; kind->option_docs && kind->option_docs[i]; i += 2)
+    if (strcmp (kind->option_docs[i], opt) == 0)
+      return kind->option_docs[i + 1];
+  return NULL;
+}
+
+void
+isc_action_free (struct isc_action *a)
+{
+  if (!a)
+    return;
+  if (a->data && a->kind && a->kind->free_data)
+    a->kind->free_data (a->data);
+  free (a->title);
+  free (a->file);
+  free (a->target);
+  free (a);
+}

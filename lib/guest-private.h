@@ -1,0 +1,83 @@
+/* imgscrub: state shared by lib/guest.c, lib/guestpath.c, lib/registry.c
+ * and the action kinds while profiles are applied to one guest.  Not for
+ * cmd/. */
+#ifndef ISC_GUEST_PRIVATE_H
+#define ISC_GUEST_PRIVATE_H
+
+#include <stddef.h>
+
+#include <hivex.h>
+
+#include "guest.h"
+#include "winpath.h"
+
+/* One hive file of the guest, copied to the host and opened there. */
+struct isc_hivefile {
+  char *guest_path;                 /* resolved guest path of the file */
+  char *host_path;                  /* the copy in gu->tmpdir */
+  hive_h *h;
+  int dirty;                        /* base block sequence numbers differ */
+  int changed;                      /* edited: committed at the end */
+};
+
+/* A user of a Windows guest, from ProfileList, with an NTUSER.DAT. */
+struct isc_user {
+  char *sid;                        /* ProfileList subkey name */
+  char *dir;                        /* resolved guest path of the profile */
+  char *ntuser;                     /* resolved guest path of NTUSER.DAT */
+};
+
+/* Something removed earlier in this pass, so that no later action
+ * re-creates it. */
+struct isc_removed {
+  char type;                        /* 'r' registry, 'f' file */
+  char *what;
+  int subtree;                      /* what lies under it is gone too */
+  const struct isc_action *by;
+};
+
+struct isc_guest_private {
+  struct isc_hivefile **hives;
+  size_t n_hives;
+  int users_loaded;
+  struct isc_user *users;
+  size_t n_users;
+  int vars_loaded;
+  char *vars[ISC_VAR_COUNT];        /* Windows variables (not USERPROFILE) */
+  char *ccs;                        /* "ControlSet001", once read */
+  struct isc_removed *removed;
+  size_t n_removed;
+  char *walk_dir;                   /* cached guestfs_find0 listing */
+  char *walk_file;
+  unsigned serial;                  /* host scratch file names */
+  size_t n_failed;                  /* actions with a failed target */
+  char *first_failure;
+  int action_failed;                /* the current action failed somewhere */
+  int fatal;                        /* the image fails as a whole */
+};
+
+/* Make sure gu->priv exists.  Returns -1 on out of memory. */
+int isc_guest_private_init (struct isc_guest *gu);
+
+/* A new host scratch file name in gu->tmpdir (not created); caller frees. */
+char *isc_guest_tmpname (struct isc_guest *gu, const char *prefix);
+
+/* Failure helpers: report A failed on TARGET with REASON's message. */
+void isc_guest_report_failed (struct isc_guest *gu, const struct isc_action *a,
+                              const char *target, const struct isc_err *reason);
+
+/* The image must fail as a whole: gu->err holds the message already. */
+int isc_guest_fatal (struct isc_guest *gu);
+
+/* Note that A removed (or, in a dry run, would remove) WHAT: a registry
+ * item ('r': "HIVEFILE|KEY\PATH" or "HIVEFILE|KEY\PATH|VALUE") or a
+ * guest file ('f'); SUBTREE when what lies under it goes too. */
+void isc_guest_note_removed (struct isc_guest *gu, const struct isc_action *a,
+                             char type, const char *what, int subtree);
+
+/* The action that removed WHAT (or something above it) earlier in this
+ * pass, or NULL. */
+const struct isc_action *isc_guest_removed_by (struct isc_guest *gu, char type,
+                                               const char *what);
+
+#endif

@@ -1,0 +1,83 @@
+/* imgscrub: guest paths for one mounted guest.  Every path an action
+ * touches is resolved inside the guest first: the parent folder through
+ * guestfs_realpath (which the daemon runs inside the guest's root), the
+ * last component appended unresolved, so that neither a guest symlink in
+ * the middle nor one at the end can lead out of the guest, and a final
+ * symlink is acted on itself, never followed. */
+#ifndef ISC_GUESTPATH_H
+#define ISC_GUESTPATH_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "guest-private.h"
+
+/* Most entries read from one guest listing. */
+#define ISC_MAX_LISTING 20000000
+/* Longest guest path handled. */
+#define ISC_MAX_GUEST_PATH 4096
+
+/* Expand TEXT (a profile path, checked by isc_winpath_check) for this
+ * guest, with USER's profile folder for %USERPROFILE% (NULL when TEXT
+ * does not use it).  *RET is a normalised guest path, not resolved yet;
+ * the caller frees it. */
+int isc_guest_expand (struct isc_guest *gu, struct isc_err *reason,
+                      const char *text, const struct isc_user *user,
+                      char **ret);
+
+/* Resolve PATH (normalised, absolute) for use: on a Windows guest the
+ * true letter case of each existing component (guestfs_case_sensitive_path),
+ * then guestfs_realpath of the parent folder with the last component
+ * appended.  *RET is NULL (and 0 returned) when the parent folder does
+ * not exist; the caller frees it. */
+int isc_guest_resolve (struct isc_guest *gu, struct isc_err *reason,
+                       const char *path, char **ret);
+
+enum isc_ftype {
+  ISC_FT_ABSENT,
+  ISC_FT_FILE,
+  ISC_FT_DIR,
+  ISC_FT_SYMLINK,
+  ISC_FT_OTHER,
+};
+
+/* What PATH (resolved) is, without following a final symlink; its size
+ * in *RET_SIZE when not NULL. */
+int isc_guest_ftype (struct isc_guest *gu, struct isc_err *reason,
+                     const char *path, enum isc_ftype *ret, int64_t *ret_size);
+
+/* Call FN with each guest path TEXT names: once, or once per user when
+ * it uses %USERPROFILE% (nothing to do without users: "absent").  A path
+ * that cannot be expanded is reported failed.  Stops on FN's -1 (the
+ * image fails as a whole). */
+int isc_guest_foreach_path (struct isc_guest *gu, const struct isc_action *a,
+                            const char *text,
+                            int (*fn) (struct isc_guest *gu,
+                                       const struct isc_action *a,
+                                       const char *path, void *opaque),
+                            void *opaque);
+
+/* Every path under DIR (resolved folder), relative to it, NUL-separated,
+ * in a host file (guestfs_find0: no message size limit).  The listing is
+ * kept for the next action walking the same folder; deletions in between
+ * are harmless because each entry is checked again before use.  *RET is
+ * borrowed. */
+int isc_guest_walk (struct isc_guest *gu, struct isc_err *reason,
+                    const char *dir, const char **ret);
+
+/* Forget the cached listing (a file was created). */
+void isc_guest_walk_forget (struct isc_guest *gu);
+
+/* Read the next NUL-terminated entry of FP into *LINE (getdelim
+ * buffers).  Returns 1 with an entry, 0 at the end, -1 with REASON on a
+ * read error or an entry longer than ISC_MAX_GUEST_PATH. */
+int isc_read_entry (FILE *fp, struct isc_err *reason, char **line,
+                    size_t *size);
+
+/* DIR "/" NAME without a doubled slash; caller frees.  NULL on OOM. */
+char *isc_path_join (const char *dir, const char *name);
+
+/* Guest paths compare without letter case on Windows guests. */
+int isc_guest_path_eq (const struct isc_guest *gu, const char *a, const char *b);
+
+#endif

@@ -1,0 +1,321 @@
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cleanups.h"
+#include "escape.h"
+#include "inspect.h"
+
+/* Largest /etc/os-release read. */
+#define MAX_OS_RELEASE 65536
+
+/* Where Windows keeps its system root, as libguestfs looks for it. */
+static const char *const systemroots[] = { "/windows", "/winnt", NULL };
+
+/* PATH exists inside the guest as a directory (or regular file) reached
+ * without any symlink: realpath, resolved in the guest, is PATH itself. */
+static int
+plain_path (guestfs_h *g, const char *path, int want_dir)
+{
+  CLEANUP_FREE char *real = guestfs_realpath (g, path);
+
+  if (!real || strcmp (real, path) != 0)
+    return 0;
+  return want_dir
+    ? guestfs_is_dir_opts (g, path, GUESTFS_IS_DIR_OPTS_FOLLOWSYMLINKS, 0, -1) > 0
+    : guestfs_is_file_opts (g, path, GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 0, -1) > 0;
+}
+
+/* The guest path for PATH in any letter case, or NULL. */
+static char *
+case_path (guestfs_h *g, const char *path, int want_dir)
+{
+  char *real = guestfs_case_sensitive_path (g, path);
+
+  if (real && plain_path (g, real, want_dir))
+    return real;
+  free (real);
+  return NULL;
+}
+
+/* Read a string value through the appliance's hivex: NULL when absent. */
+static char *
+hive_string (guestfs_h *g, const char *const *keys, const char *value)
+{
+  int64_t node = guestfs_hivex_root (g), v;
+  size_t i;
+
+  for (i = 0; node > 0 && keys[i]; ++i)
+    node = guestfs_hivex_node_get_child (g, node, keys[i]);
+  if (node <= 0)
+    return NULL;
+  v = guestfs_hivex_node_get_value (g, node, value);
+  if (v <= 0)
+    return NULL;
+  return guestfs_hivex_value_string (g, v);
+}
+
+static int64_t
+hive_dword (guestfs_h *g, const char *const *keys, const char *value)
+{
+  int64_t node = guestfs_hivex_root (g), v;
+  CLEANUP_FREE char *data = NULL;
+  size_t i, len = 0;
+
+  for (i = 0; node > 0 && keys[i]; ++i)
+    node = guestfs_hivex_node_get_child (g, node, keys[i]);
+  if (node <= 0)
+    return -1;
+  v = guestfs_hivex_node_get_value (g, node, value);
+  if (v <= 0 || guestfs_hivex_value_type (g, v) != 4 /* REG_DWORD */)
+    return -1;
+  data = guestfs_hivex_value_value (g, v, &len);
+  if (!data || len != 4)
+    return -1;
+  return (int64_t) ((unsigned char) data[0] | (unsigned char) data[1] << 8 |
+                    (unsigned char) data[2] << 16 |
+                    (uint32_t) (unsigned char) data[3] << 24);
+}
+
+static int
+open_hive (guestfs_h *g, const char *systemroot, const char *name)
+{
+  CLEANUP_FREE char *want = NULL, *path = NULL;
+
+  if (asprintf (&want, "%s/system32/config/%s", systemroot, name) == -1)
+    return -1;
+  path = case_path (g, want, 0);
+  if (!path)
+    return -1;
+  return guestfs_hivex_open (g, path, GUESTFS_HIVEX_OPEN_WRITE, 0, -1);
+}
+
+static void
+set_string (json_t *facts, const char *key, const char *value)
+{
+  if (value && *value)
+    json_object_set_new (facts, key, isc_json_string (value));
+}
+
+static void
+windows_facts (guestfs_h *g, const char *systemroot, json_t *facts)
+{
+  static const char *const cv[] = {
+    "Microsoft", "Windows NT", "CurrentVersion", NULL
+  };
+  CLEANUP_FREE char *cmd = NULL, *arch = NULL;
+
+  json_object_set_new (facts, "os", json_string ("windows"));
+  json_object_set_new (facts, "distro", json_string ("windows"));
+  set_string (facts, "windows_systemroot", systemroot);
+  if (asprintf (&cmd, "%s/system32/cmd.exe", systemroot) != -1) {
+    CLEANUP_FREE char *real = case_path (g, cmd, 0);
+
+    if (real)
+      arch = guestfs_file_architecture (g, real);
+  }
+  set_string (facts, "arch", arch);
+
+  if (open_hive (g, systemroot, "software") == 0) {
+    CLEANUP_FREE char *product = hive_string (g, cv, "ProductName");
+    CLEANUP_FREE char *version = hive_string (g, cv, "CurrentVersion");
+    int64_t major = hive_dword (g, cv, "CurrentMajorVersionNumber");
+    int64_t minor = hive_dword (g, cv, "CurrentMinorVersionNumber");
+
+    set_string (facts, "product_name", product);
+    if (major >= 0)
+      json_object_set_new (facts, "version",
+                           json_sprintf ("%d.%d", (int) major,
+                                         minor >= 0 ? (int) minor : 0));
+    else
+      set_string (facts, "version", version);
+    guestfs_hivex_close (g);
+  }
+  if (open_hive (g, systemroot, "system") == 0) {
+    static const char *const select[] = { "Select", NULL };
+    int64_t current = hive_dword (g, select, "Current");
+
+    if (current > 0 && current < 1000) {
+      char set[16];
+      const char *cn[] = {
+        set, "Control", "ComputerName", "ComputerName", NULL
+      };
+      CLEANUP_FREE char *name = NULL;
+
+      snprintf (set, sizeof set, "ControlSet%03d", (int) current);
+      json_object_set_new (facts, "windows_current_control_set",
+                           json_string (set));
+      name = hive_string (g, cn, "ComputerName");
+      set_string (facts, "hostname", name);
+    }
+    guestfs_hivex_close (g);
+  }
+}
+
+/* KEY=value or KEY="value" from os-release text. */
+static char *
+os_release_field (const char *text, const char *key)
+{
+  size_t klen = strlen (key);
+  const char *line = text;
+
+  while (line && *line) {
+    const char *end = strchr (line, '\n');
+    size_t len = end ? (size_t) (end - line) : strlen (line);
+
+    if (len > klen && strncmp (line, key, klen) == 0 && line[klen] == '=') {
+      const char *v = line + klen + 1;
+      size_t vlen = len - klen - 1;
+
+      if (vlen >= 2 && (v[0] == '"' || v[0] == '\'') && v[vlen - 1] == v[0]) {
+        v++;
+        vlen -= 2;
+      }
+      return strndup (v, vlen);
+    }
+    line = end ? end + 1 : NULL;
+  }
+  return NULL;
+}
+
+static int
+linux_facts (guestfs_h *g, json_t *facts)
+{
+  CLEANUP_FREE char *text = NULL, *id = NULL, *pretty = NULL;
+  CLEANUP_FREE char *version = NULL, *hostname = NULL, *arch = NULL;
+  size_t len = 0;
+  int64_t size;
+
+  if (!plain_path (g, "/etc/os-release", 0))
+    return 0;
+  size = guestfs_filesize (g, "/etc/os-release");
+  if (size < 0 || size > MAX_OS_RELEASE)
+    return 0;
+  text = guestfs_read_file (g, "/etc/os-release", &len);
+  if (!text || memchr (text, '\0', len))
+    return 0;
+  id = os_release_field (text, "ID");
+  pretty = os_release_field (text, "PRETTY_NAME");
+  version = os_release_field (text, "VERSION_ID");
+  json_object_set_new (facts, "os", json_string ("linux"));
+  set_string (facts, "distro", id);
+  set_string (facts, "product_name", pretty);
+  set_string (facts, "version", version);
+  if (plain_path (g, "/etc/hostname", 0) &&
+      guestfs_filesize (g, "/etc/hostname") < 256) {
+    char **lines = guestfs_head_n (g, 1, "/etc/hostname");
+
+    if (lines && lines[0])
+      set_string (facts, "hostname", lines[0]);
+    isc_free_string_list (lines);
+  }
+  if (plain_path (g, "/bin/sh", 0) || guestfs_is_symlink (g, "/bin/sh") > 0)
+    arch = guestfs_file_architecture (g, "/bin/sh");
+  set_string (facts, "arch", arch);
+  return 1;
+}
+
+/* Linux guests that mount more than "/" from their fstab need the full
+ * inspection to map those filesystems. */
+static int
+fstab_has_more_mounts (guestfs_h *g)
+{
+  CLEANUP_FREE char *text = NULL;
+  const char *line;
+  size_t len = 0;
+
+  if (!plain_path (g, "/etc/fstab", 0) ||
+      guestfs_filesize (g, "/etc/fstab") > MAX_OS_RELEASE)
+    return 0;
+  text = guestfs_read_file (g, "/etc/fstab", &len);
+  for (line = text; line && *line;) {
+    const char *end = strchr (line, '\n');
+    char dev[256], mp[256], type[64];
+
+    if (line[0] != '#' &&
+        sscanf (line, "%255s %255s %63s", dev, mp, type) == 3 &&
+        mp[0] == '/' && strcmp (mp, "/") != 0 &&
+        strcmp (type, "swap") && strcmp (type, "tmpfs") &&
+        strcmp (type, "proc") && strcmp (type, "sysfs") &&
+        strcmp (type, "devpts"))
+      return 1;
+    line = end ? end + 1 : NULL;
+  }
+  return 0;
+}
+
+static int
+inspect_filesystem (guestfs_h *g, const char *dev, json_t *facts)
+{
+  size_t i;
+  int found = 0;
+
+  if (guestfs_mount_ro (g, dev, "/") == -1)
+    return 0;
+  for (i = 0; systemroots[i] && !found; ++i) {
+    CLEANUP_FREE char *root = case_path (g, systemroots[i], 1);
+    CLEANUP_FREE char *config = NULL;
+
+    if (root && asprintf (&config, "%s/system32/config", root) != -1) {
+      CLEANUP_FREE char *real = case_path (g, config, 1);
+
+      if (real) {
+        windows_facts (g, root, facts);
+        found = 1;
+      }
+    }
+  }
+  if (!found)
+    found = linux_facts (g, facts) && !fstab_has_more_mounts (g);
+  guestfs_umount_all (g);
+  return found;
+}
+
+/* Is PART ("/dev/sdb2") a partition of DRIVE_DEV ("/dev/sdb")?  The
+ * appliance names partitions after their disk, so no call is needed. */
+static int
+partition_of (const char *part, const char *drive_dev)
+{
+  size_t len = strlen (drive_dev);
+
+  return strncmp (part, drive_dev, len) == 0 && part[len] &&
+    strspn (part + len, "0123456789") == strlen (part + len);
+}
+
+int
+isc_fast_inspect (guestfs_h *g, const char *drive_dev,
+                  char *const *partitions, json_t **ret_facts)
+{
+  size_t i;
+  int found = 0;
+
+  guestfs_push_error_handler (g, NULL, NULL);
+  for (i = 0; partitions && partitions[i] && !found; ++i) {
+    CLEANUP_FREE char *type = NULL;
+    json_t *facts;
+
+    if (!partition_of (partitions[i], drive_dev))
+      continue;
+    type = guestfs_vfs_type (g, partitions[i]);
+    if (!type || strcmp (type, "LVM2_member") == 0 ||
+        strcmp (type, "swap") == 0)
+      continue;
+    facts = json_object ();
+    if (inspect_filesystem (g, partitions[i], facts)) {
+      json_t *mounts = json_object ();
+
+      json_object_set_new (facts, "root", json_string (partitions[i]));
+      json_object_set_new (mounts, "/", json_string (partitions[i]));
+      json_object_set_new (facts, "mountpoints", mounts);
+      *ret_facts = facts;
+      found = 1;
+    }
+    else
+      json_decref (facts);
+  }
+  guestfs_pop_error_handler (g);
+  return found;
+}

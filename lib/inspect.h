@@ -1,0 +1,25 @@
+/* imgscrub: quick inspection of one drive inside the appliance.
+ *
+ * libguestfs's guestfs_inspect_os probes every filesystem of every drive
+ * in depth: about 5 s per image under TCG, the main cost of a batch.
+ * This looks only where imgscrub needs to: the drive's partitions, a
+ * Windows system root with System32/config, or /etc/os-release.  Guests
+ * it does not recognise (LVM, multi-filesystem Linux, other systems) are
+ * left to guestfs_inspect_os. */
+#ifndef ISC_INSPECT_H
+#define ISC_INSPECT_H
+
+#include <guestfs.h>
+#include <jansson.h>
+
+/* Look for an operating system on DRIVE_DEV ("/dev/sdb"), whose
+ * partitions are among PARTITIONS (guestfs_list_partitions, listed once
+ * for all drives).  Returns 1 and
+ * sets *RET_FACTS (new reference; keys as in appliance.c: "root", "os",
+ * "distro", "product_name", "version", "arch", "hostname",
+ * "windows_systemroot", "windows_current_control_set", "mountpoints"),
+ * or 0 when the full inspection is needed.  Leaves nothing mounted. */
+int isc_fast_inspect (guestfs_h *g, const char *drive_dev,
+                      char *const *partitions, json_t **ret_facts);
+
+#endif

@@ -1,0 +1,55 @@
+#!/bin/sh
+# inspect: every fixture in every format, in ONE appliance launch; each
+# reports its format, OS, product, hostname, architecture and system root.
+. "$top_srcdir/tests/functions.sh"
+
+set --
+for f in win winnt linux; do
+  for ext in raw vhd vmdk qcow2; do set -- "$@" "$FIXTURES/$f.$ext"; done
+done
+expect_status 0 "$IMGSCRUB" -v inspect -j1 --json "$@" > "$WORK/out.json" 2> "$WORK/err"
+[ "$(grep -c 'Launching an appliance' "$WORK/err")" -eq 1 ] ||
+  fail "expected one appliance launch for 12 images: $(grep -c 'Launching' "$WORK/err")"
+
+check () {   # INDEX KEY EXPECTED
+  got=$(jq -r ".images[$1].$2" "$WORK/out.json")
+  [ "$got" = "$3" ] || fail "image $1 ($(jq -r ".images[$1].input" "$WORK/out.json")): $2 is '$got', want '$3'"
+}
+i=0
+for f in win winnt linux; do
+  for fmt in raw vpc vmdk qcow2; do
+    check $i status ok
+    check $i input_format $fmt
+    check $i virtual_size 67108864
+    case $f in
+      win)
+        check $i os.os windows
+        check $i os.product_name "$WIN_PRODUCT"
+        check $i os.hostname "$WIN_HOSTNAME"
+        check $i os.arch x86_64
+        check $i os.version 6.1
+        check $i os.windows_systemroot /Windows
+        check $i os.windows_current_control_set ControlSet002 ;;
+      winnt)
+        check $i os.product_name "$WINNT_PRODUCT"
+        check $i os.hostname "$WINNT_HOSTNAME"
+        check $i os.windows_systemroot /WINNT ;;
+      linux)
+        check $i os.os linux
+        check $i os.distro debian
+        check $i os.hostname "$LINUX_HOSTNAME" ;;
+    esac
+    # Each image is mounted from its own disk, even where clones share
+    # filesystem UUIDs (the Linux fstab mounts / by UUID).
+    dev=$(jq -r ".images[$i].os.mountpoints[\"/\"]" "$WORK/out.json")
+    letter=$(printf "\\$(printf '%03o' $((97 + i)))")
+    [ "$dev" = "/dev/sd${letter}1" ] || fail "image $i mounted from $dev, not its own disk"
+    i=$((i + 1))
+  done
+done
+
+# The human-readable form names each image and its facts.
+"$IMGSCRUB" inspect "$FIXTURES/win.vhd" > "$WORK/out.txt"
+grep -q "^  hostname: *$WIN_HOSTNAME$" "$WORK/out.txt" || fail "text output lacks the hostname"
+grep -q "^  format: *vpc (dynamic), 64.0 MiB virtual$" "$WORK/out.txt" || fail "text output format line"
+echo "$TEST_NAME: ok"

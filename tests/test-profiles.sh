@@ -1,0 +1,57 @@
+#!/bin/sh
+# `imgscrub profiles`: list, show, check and actions, without any image;
+# and profiles/README.md holds the current `profiles actions --markdown`.
+. "$top_srcdir/tests/functions.sh"
+
+"$IMGSCRUB" profiles list > "$WORK/list"
+for p in sms2-clone-prep windows-machine-guid wsus-client-id sccm-client \
+         linux-machine-id; do
+  grep -q "^$p	" "$WORK/list" || fail "profiles list lacks $p"
+done
+grep -q "^sms2-clone-prep	windows	Microsoft KB Q257808	" "$WORK/list" ||
+  fail "profiles list: sms2-clone-prep's os or reference"
+"$IMGSCRUB" profiles list -v | grep -q "^#   $top_srcdir/profiles\$" ||
+  fail "profiles list -v does not show the search path"
+
+"$IMGSCRUB" profiles show sms2-clone-prep > "$WORK/show"
+grep -q '^sha256:      [0-9a-f]\{64\}$' "$WORK/show" || fail "show: no SHA-256"
+[ "$(grep -c 'sms2-clone-prep.conf:[0-9]*	delete' "$WORK/show")" -eq 5 ] ||
+  fail "show: not 5 actions with file:line"
+grep "	delete" "$WORK/show" | cut -f2 > "$WORK/kinds"
+printf '%s\n' "delete-value 'step-3'" "delete-files 'step-4'" \
+  "delete-file 'step-5'" "delete-subkeys 'step-6'" "delete-files 'step-7'" |
+  cmp -s - "$WORK/kinds" || fail "show: actions not in KB Q257808 order"
+
+# check: valid files exit 0; any invalid one exits 2 with FILE:LINE.
+"$IMGSCRUB" profiles check "$top_srcdir"/profiles/*.conf > "$WORK/out" 2> "$WORK/err" ||
+  fail "shipped profiles do not check"
+[ ! -s "$WORK/err" ] || fail "check printed on stderr for valid profiles"
+cat > "$WORK/bad.conf" <<'CONF'
+name = "bad"
+os = "windows"
+delete-value "a" {
+  key = 'HKLM\SOFTWARE\X'
+  value = "v"
+  bogus = 1
+}
+CONF
+expect_status 2 "$IMGSCRUB" profiles check "$top_srcdir/profiles/wsus-client-id.conf" "$WORK/bad.conf" 2> "$WORK/err"
+grep -qx "imgscrub: $WORK/bad.conf:6: delete-value 'a': no such option 'bogus'" "$WORK/err" ||
+  fail "check: message is $(cat "$WORK/err")"
+expect_status 2 "$IMGSCRUB" profiles show no-such-profile 2> "$WORK/err"
+grep -q "no-such-profile" "$WORK/err" || fail "show: missing profile not named"
+expect_status 2 "$IMGSCRUB" profiles frob 2> "$WORK/err"
+expect_status 2 "$IMGSCRUB" profiles 2> "$WORK/err"
+
+# actions: every kind, and the reference's copy is current.
+"$IMGSCRUB" profiles actions > "$WORK/actions"
+for k in delete-file delete-files delete-key delete-subkeys delete-value \
+         empty-folder set-value truncate-file write-file; do
+  grep -q "^$k (" "$WORK/actions" || fail "profiles actions lacks $k"
+done
+"$IMGSCRUB" profiles actions --markdown > "$WORK/actions.md"
+sed -n '/^<!-- BEGIN imgscrub profiles actions --markdown -->$/,/^<!-- END/p' \
+  "$top_srcdir/profiles/README.md" | sed '1d;$d' > "$WORK/readme.md"
+cmp -s "$WORK/actions.md" "$WORK/readme.md" ||
+  fail "profiles/README.md is out of date: paste 'imgscrub profiles actions --markdown'"
+echo "$TEST_NAME: ok"

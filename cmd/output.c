@@ -3,6 +3,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -13,6 +15,8 @@
 
 static double start_time;
 static int stderr_tty;
+
+static void clear_status (void);
 
 void
 out_init (void)
@@ -36,6 +40,7 @@ out_step (const char *fmt, ...)
 
   if (arg_quiet || !(stderr_tty || arg_verbose))
     return;
+  clear_status ();
   va_start (args, fmt);
   vstep (fmt, args);
   va_end (args);
@@ -44,14 +49,53 @@ out_step (const char *fmt, ...)
 void
 out_error (const char *image, const char *msg)
 {
+  clear_status ();
   if (image) {
     char *quoted = isc_escape (image);
+    size_t len = strlen (quoted);
 
-    fprintf (stderr, "%s: '%s': %s\n", program_name, quoted, msg);
+    /* Messages about the file itself already start with its name. */
+    if (msg[0] == '\'' && strncmp (msg + 1, quoted, len) == 0 &&
+        msg[len + 1] == '\'')
+      fprintf (stderr, "%s: %s\n", program_name, msg);
+    else
+      fprintf (stderr, "%s: '%s': %s\n", program_name, quoted, msg);
     free (quoted);
   }
   else
     fprintf (stderr, "%s: %s\n", program_name, msg);
+}
+
+/* The live status line on a terminal: rewritten in place, cleared
+ * before any other line is printed. */
+static int status_shown;
+static unsigned long long bytes_written;
+static char *working_on;
+
+static void
+clear_status (void)
+{
+  if (status_shown)
+    fputs ("\r\033[K", stderr);
+  status_shown = 0;
+}
+
+static void
+show_status (size_t done, size_t total)
+{
+  double elapsed = isc_now () - start_time;
+  char size[32], eta[32] = "--:--";
+
+  if (done > 0 && done < total) {
+    unsigned long left = (unsigned long) (elapsed / done * (total - done));
+
+    snprintf (eta, sizeof eta, "%lu:%02lu", left / 60, left % 60);
+  }
+  fprintf (stderr, "\r\033[K%s: %zu/%zu images, %s written, ETA %s%s%s",
+           program_name, done, total,
+           out_size (bytes_written, size, sizeof size), eta,
+           working_on ? ", working on " : "", working_on ? working_on : "");
+  status_shown = 1;
 }
 
 void
@@ -59,39 +103,49 @@ out_progress (void *opaque, enum isc_engine_event ev,
               const struct isc_image *img, size_t done, size_t total)
 {
   char *name = img ? isc_escape (img->path) : NULL;
-  int live = stderr_tty || arg_verbose;
+  struct stat st;
 
   if (arg_quiet) {
     free (name);
     return;
   }
-  switch (ev) {
-  case ISC_EVENT_CHECKED:
-    if (live)
-      out_step ("Checked %s", name);
-    break;
-  case ISC_EVENT_LAUNCHING:
-    if (live)
+  if (ev == ISC_EVENT_WORKING) {
+    free (working_on);
+    working_on = name ? strdup (name) : NULL;
+  }
+  if (ev == ISC_EVENT_DONE && img->status == ISC_IMAGE_OK && img->output &&
+      !img->resumed && stat (img->output, &st) == 0)
+    bytes_written += st.st_blocks * 512ULL;
+
+  if (arg_verbose) {
+    /* Timestamped steps, one per line. */
+    switch (ev) {
+    case ISC_EVENT_CHECKED: out_step ("Checked %s", name); break;
+    case ISC_EVENT_LAUNCHING:
       out_step ("Launching an appliance (%zu/%zu images done)", done, total);
-    break;
-  case ISC_EVENT_WORKING:
-    if (live)
-      out_step ("Working on %s", name);
-    break;
-  case ISC_EVENT_WRITING:
-    if (live)
+      break;
+    case ISC_EVENT_WORKING: out_step ("Working on %s", name); break;
+    case ISC_EVENT_WRITING:
       out_step ("Writing %s", img->output ? img->output : name);
-    break;
-  case ISC_EVENT_DONE:
-    /* Without a terminal: one parseable line per finished image. */
-    if (live)
+      break;
+    case ISC_EVENT_DONE:
       out_step ("[%zu/%zu] %s: %s", done, total, name,
                 isc_image_status_name (img->status));
-    else
-      fprintf (stderr, "%s: %zu/%zu %s %s\n", program_name, done, total,
-               isc_image_status_name (img->status), name);
-    break;
+      break;
+    }
   }
+  else if (stderr_tty) {
+    show_status (done, total);
+    if (done == total && ev == ISC_EVENT_DONE) {
+      clear_status ();
+      free (working_on);
+      working_on = NULL;
+    }
+  }
+  else if (ev == ISC_EVENT_DONE)
+    /* Without a terminal: one parseable line per finished image. */
+    fprintf (stderr, "%s: %zu/%zu %s %s\n", program_name, done, total,
+             isc_image_status_name (img->status), name);
   free (name);
 }
 

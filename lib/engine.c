@@ -634,7 +634,8 @@ task_ended (struct run *run, struct task *t)
   int status;
   size_t i;
 
-  forget_pgid (isc_worker_pgid (t->w));
+  if (t->w)
+    forget_pgid (isc_worker_pgid (t->w));
   status = t->w ? isc_worker_wait (&err, t->w) : -1;
   if (status != 0 && !t->error)
     t->error = strdup (err.msg ? err.msg

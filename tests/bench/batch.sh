@@ -4,6 +4,8 @@
 # versus the floor for that work.  Not part of `make check`: it prints
 # figures; compare them side by side, they are measured in the same run.
 #
+# Needs hivexregedit (libwin-hivex-perl) for the baseline.
+#
 # Usage: tests/bench/batch.sh [-n N] [--skip-large]   (from the build tree,
 # after `make`; builds the test fixtures when missing)
 #   -n N           number of small Windows images (default 16)
@@ -59,7 +61,7 @@ baseline_one () {
   local in=$1 out=$2 tmp=$3
   sha256sum "$in" > /dev/null
   qemu-img convert -q -f vpc -O vpc -o subformat=dynamic "$in" "$out"
-  guestfish -a "$out" --format=vpc -i <<FISH
+  guestfish --format=vpc -a "$out" -i <<FISH
 download /Windows/System32/config/SOFTWARE $tmp/SOFTWARE
 ! hivexregedit --merge --prefix 'HKEY_LOCAL_MACHINE\SOFTWARE' $tmp/SOFTWARE $work/delete.reg
 upload $tmp/SOFTWARE /Windows/System32/config/SOFTWARE

@@ -1,10 +1,471 @@
-/* Placeholder until the audit command lands. */
+/* imgscrub audit: read each image's machine identities (read-only, many
+ * images per appliance) and report every value that two or more images
+ * share: the clones that still need scrubbing. */
 #include <config.h>
 
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomic.h"
+#include "cleanups.h"
 #include "commands.h"
+#include "common.h"
+#include "engine.h"
+#include "escape.h"
+#include "output.h"
+#include "profile.h"
+
+static void
+usage (void)
+{
+  printf ("Usage: %s audit [-p PROFILE...] [--json] [OPTIONS] IMAGE|FOLDER...\n"
+          "\n"
+          "Read each image's machine identities, read-only, and report every\n"
+          "identity value that two or more images share.  The identities are\n"
+          "those the profiles declare ('identity' sections: registry values and\n"
+          "files) and built-in ones: computer name, Linux machine ID, the\n"
+          "Configuration Manager client ID in SMSCFG.ini, SSH host key\n"
+          "fingerprints and filesystem UUIDs.  Empty values are not compared.\n"
+          "\n"
+          "Options:\n"
+          "  -p, --profile NAME|FILE  read the identities this profile declares\n"
+          "                          (repeatable; default: every profile on the\n"
+          "                          search path, see '%s profiles list')\n"
+          "  --json                  one JSON document on stdout:\n"
+          "                          {\"images\": [...], \"duplicates\": [...]}\n"
+          COMMON_ENGINE_OPTIONS_HELP
+          "  -h, --help              this help\n"
+          "\n"
+          "Exit status: 0 every image audited and no identity shared; 1 some\n"
+          "identity is shared by two or more images, or some image (or\n"
+          "identity) could not be read (reported, the others still are);\n"
+          "2 usage or profile error; 3 internal error; 130 interrupted.\n",
+          program_name, program_name);
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void
+on_signal (int sig)
+{
+  interrupted = sig;
+  isc_engine_cancel ();
+}
+
+/* Load NAMES, or every profile on the search path when there are none.
+ * Prints the error itself. */
+static int
+load_profiles (char **names, size_t n_names, struct isc_profile ***ret,
+               size_t *ret_n)
+{
+  CLEANUP_FREE_STRING_LIST char **all = NULL;
+  struct isc_profile **profiles;
+  size_t n, i;
+
+  if (n_names == 0) {
+    all = isc_profile_list_names ();
+    if (!all) {
+      out_error (NULL, "out of memory");
+      return -1;
+    }
+    for (n_names = 0; all[n_names]; ++n_names)
+      ;
+    names = all;
+  }
+  profiles = calloc (n_names ? n_names : 1, sizeof *profiles);
+  if (!profiles) {
+    out_error (NULL, "out of memory");
+    return -1;
+  }
+  for (n = 0; n < n_names; ++n) {
+    struct isc_err err = ISC_ERR_INIT;
+
+    if (isc_profile_load (&err, names[n], &profiles[n]) == -1) {
+      out_error (NULL, isc_err_msg (&err));
+      isc_err_clear (&err);
+      for (i = 0; i < n; ++i)
+        isc_profile_free (profiles[i]);
+      free (profiles);
+      return -1;
+    }
+  }
+  *ret = profiles;
+  *ret_n = n;
+  return 0;
+}
+
+/* ---- duplicates --------------------------------------------------------- */
+
+struct occurrence {
+  const char *identity;
+  const char *value;
+  size_t image;
+};
+
+static int
+compare_occurrences (const void *a, const void *b)
+{
+  const struct occurrence *x = a, *y = b;
+  int c = strcmp (x->identity, y->identity);
+
+  if (c == 0)
+    c = strcmp (x->value, y->value);
+  if (c == 0)
+    c = x->image < y->image ? -1 : x->image > y->image;
+  return c;
+}
+
+/* Every (identity, value) found in two or more images, sorted by
+ * identity then value, each with its images in input order:
+ * [{"identity", "value", "images": [INPUT...]}].  New reference. */
+static json_t *
+find_duplicates (const struct isc_image *images, size_t n)
+{
+  struct occurrence *occ = NULL;
+  size_t n_occ = 0, i, j, k;
+  json_t *dups = json_array (), *id;
+
+  if (!dups)
+    abort ();
+  for (i = 0; i < n; ++i)
+    n_occ += json_array_size (images[i].identities);
+  occ = calloc (n_occ ? n_occ : 1, sizeof *occ);
+  if (!occ)
+    abort ();
+  n_occ = 0;
+  for (i = 0; i < n; ++i)
+    json_array_foreach (images[i].identities, j, id) {
+      const char *name = json_string_value (json_object_get (id, "identity"));
+      const char *value = json_string_value (json_object_get (id, "value"));
+
+      /* An emptied machine-id is what scrubbing leaves: no identity. */
+      if (name && value && value[0]) {
+        occ[n_occ].identity = name;
+        occ[n_occ].value = value;
+        occ[n_occ].image = i;
+        n_occ++;
+      }
+    }
+  qsort (occ, n_occ, sizeof *occ, compare_occurrences);
+  for (i = 0; i < n_occ; i = j) {
+    size_t n_images = 1;
+
+    for (j = i + 1; j < n_occ && strcmp (occ[j].identity, occ[i].identity) == 0
+           && strcmp (occ[j].value, occ[i].value) == 0; ++j)
+      if (occ[j].image != occ[j - 1].image)
+        n_images++;
+    if (n_images > 1) {
+      json_t *list = json_array ();
+
+      for (k = i; k < j; ++k)
+        if (k == i || occ[k].image != occ[k - 1].image)
+          json_array_append_new (list, isc_json_string (images[occ[k].image].path));
+      json_array_append_new (dups,
+                             json_pack ("{s:o, s:o, s:o}",
+                                        "identity", isc_json_string (occ[i].identity),
+                                        "value", isc_json_string (occ[i].value),
+                                        "images", list));
+    }
+  }
+  free (occ);
+  return dups;
+}
+
+/* ---- the table ---------------------------------------------------------- */
+
+#define MAX_NAME_COLUMN 24
+#define MAX_VALUE_COLUMN 52
+
+/* S escaped for the terminal, cut to about MAX bytes at a character
+ * boundary with "..." appended.  The caller frees it. */
+static char *
+display (const char *s, size_t max)
+{
+  char *e = isc_escape (s ? s : "");
+  size_t len = strlen (e);
+
+  if (len > max) {
+    len = max - 3;
+    while (len > 0 && ((unsigned char) e[len] & 0xc0) == 0x80)
+      len--;
+    strcpy (e + len, "...");
+  }
+  return e;
+}
+
+static const char *
+entry_value (json_t *id)
+{
+  const char *error = json_string_value (json_object_get (id, "error"));
+  const char *value = json_string_value (json_object_get (id, "value"));
+
+  if (error)
+    return "(unreadable)";
+  return value && value[0] ? value : "(empty)";
+}
+
+static void
+print_images (const struct isc_image *images, size_t n)
+{
+  size_t name_w = 8, value_w = 5, i, j;
+  json_t *id;
+
+  for (i = 0; i < n; ++i)
+    json_array_foreach (images[i].identities, j, id) {
+      CLEANUP_FREE char *name =
+        display (json_string_value (json_object_get (id, "identity")),
+                 MAX_NAME_COLUMN);
+      CLEANUP_FREE char *value = display (entry_value (id), MAX_VALUE_COLUMN);
+
+      if (strlen (name) > name_w)
+        name_w = strlen (name);
+      if (strlen (value) > value_w)
+        value_w = strlen (value);
+    }
+  for (i = 0; i < n; ++i) {
+    CLEANUP_FREE char *path = isc_escape (images[i].path);
+
+    if (i > 0)
+      putchar ('\n');
+    if (images[i].status != ISC_IMAGE_OK) {
+      CLEANUP_FREE char *error = isc_escape (images[i].error ? images[i].error
+                                             : "failed");
+
+      printf ("%s: %s: %s\n", path, isc_image_status_name (images[i].status),
+              error);
+      continue;
+    }
+    printf ("%s:\n", path);
+    if (json_array_size (images[i].identities) == 0)
+      printf ("  (no identity found)\n");
+    json_array_foreach (images[i].identities, j, id) {
+      const char *error = json_string_value (json_object_get (id, "error"));
+      CLEANUP_FREE char *name =
+        display (json_string_value (json_object_get (id, "identity")),
+                 MAX_NAME_COLUMN);
+      CLEANUP_FREE char *value = display (entry_value (id), MAX_VALUE_COLUMN);
+      CLEANUP_FREE char *where =
+        isc_escape (json_string_value (json_object_get (id, "where")));
+      CLEANUP_FREE char *why = error ? isc_escape (error) : NULL;
+
+      printf ("  %-*s  %-*s  %s%s%s\n", (int) name_w, name, (int) value_w,
+              value, where, why ? ": " : "", why ? why : "");
+    }
+  }
+}
+
+static void
+print_duplicates (json_t *dups)
+{
+  json_t *d, *img;
+  size_t i, j;
+
+  if (json_array_size (dups) == 0) {
+    printf ("\nNo identity is shared by two or more images.\n");
+    return;
+  }
+  printf ("\n%zu identity value%s shared by two or more images:\n",
+          json_array_size (dups), json_array_size (dups) == 1 ? "" : "s");
+  json_array_foreach (dups, i, d) {
+    CLEANUP_FREE char *name =
+      display (json_string_value (json_object_get (d, "identity")), 64);
+    CLEANUP_FREE char *value =
+      display (json_string_value (json_object_get (d, "value")), 72);
+
+    printf ("  %s = %s\n", name, value);
+    json_array_foreach (json_object_get (d, "images"), j, img) {
+      CLEANUP_FREE char *path = isc_escape (json_string_value (img));
+
+      printf ("    %s\n", path);
+    }
+  }
+}
+
+static json_t *
+audit_json (const struct isc_image *images, size_t n, json_t *dups)
+{
+  json_t *list = json_array ();
+  size_t i;
+
+  for (i = 0; i < n; ++i) {
+    json_t *j = json_pack ("{s:o, s:s}",
+                           "input", isc_json_string (images[i].path),
+                           "status", isc_image_status_name (images[i].status));
+
+    if (images[i].error)
+      json_object_set_new (j, "error", isc_json_string (images[i].error));
+    json_object_set_new (j, "identities", images[i].identities
+                         ? json_incref (images[i].identities) : json_array ());
+    json_array_append_new (list, j);
+  }
+  return json_pack ("{s:o, s:O}", "images", list, "duplicates", dups);
+}
+
+/* Report on stderr what could not be read; returns how many. */
+static size_t
+report_errors (const struct isc_image *images, size_t n)
+{
+  size_t errors = 0, i, j;
+  json_t *id;
+
+  for (i = 0; i < n; ++i) {
+    if (images[i].status != ISC_IMAGE_OK) {
+      out_error (images[i].path, images[i].error ? images[i].error : "failed");
+      errors++;
+      continue;
+    }
+    json_array_foreach (images[i].identities, j, id) {
+      const char *error = json_string_value (json_object_get (id, "error"));
+      char *msg;
+
+      if (!error)
+        continue;
+      if (asprintf (&msg, "identity %s at %s: %s",
+                    json_string_value (json_object_get (id, "identity")),
+                    json_string_value (json_object_get (id, "where")),
+                    error) == -1)
+        abort ();
+      out_error (images[i].path, msg);
+      free (msg);
+      errors++;
+    }
+  }
+  return errors;
+}
 
 int
 cmd_audit (int argc, char **argv)
 {
-  return usage_error ("audit", "not implemented yet");
+  enum { OPT_JSON = 256 };
+  static const struct option long_options[] = {
+    COMMON_ENGINE_LONG_OPTIONS,
+    { "help", no_argument, NULL, 'h' },
+    { "json", no_argument, NULL, OPT_JSON },
+    { "profile", required_argument, NULL, 'p' },
+    { NULL, 0, NULL, 0 },
+  };
+  struct isc_engine_opts opts = {
+    .mode = ISC_ENGINE_AUDIT,
+    .launch_timeout = ISC_DEFAULT_LAUNCH_TIMEOUT,
+    .drives_per_appliance = ISC_DEFAULT_DRIVES_PER_APPLIANCE,
+    .trace = arg_trace,
+    .verbose = arg_verbose > 1,
+    .progress = out_progress,
+  };
+  struct common_args cargs = { 0 };
+  struct isc_err err = ISC_ERR_INIT;
+  struct isc_profile **profiles = NULL;
+  struct isc_image *images = NULL;
+  CLEANUP_FREE char *workdir = NULL;
+  CLEANUP_FREE char **names = NULL;
+  struct sigaction sa = { .sa_handler = on_signal };
+  size_t n_names = 0, n_profiles = 0, n = 0, i, errors;
+  json_t *dups = NULL;
+  int json = 0, status = EXIT_INTERNAL, c, r;
+  const char *tmp;
+
+  while ((c = getopt_long (argc, argv, "hj:p:r", long_options, NULL)) != -1) {
+    if ((r = parse_engine_option ("audit", c, optarg, &opts, &cargs)) != 0) {
+      if (r == -1) {
+        status = EXIT_USAGE;
+        goto out;
+      }
+      continue;
+    }
+    switch (c) {
+    case 'h': usage (); status = EXIT_OK; goto out;
+    case OPT_JSON: json = 1; break;
+    case 'p': {
+      char **p = realloc (names, (n_names + 1) * sizeof *p);
+
+      if (!p)
+        goto out;
+      names = p;
+      names[n_names++] = optarg;
+      break;
+    }
+    default:
+      status = usage_error ("audit", "unrecognized option '%s'",
+                            argv[optind - 1]);
+      goto out;
+    }
+  }
+  if (optind >= argc) {
+    status = usage_error ("audit", "no image given");
+    goto out;
+  }
+  /* Profiles are read before any image is opened: a bad one is a usage
+   * error, as for scrub. */
+  if (load_profiles (names, n_names, &profiles, &n_profiles) == -1) {
+    n_profiles = 0;
+    status = EXIT_USAGE;
+    goto out;
+  }
+  images = images_from_args (&cargs, argv + optind, argc - optind, &n);
+  if (!images) {
+    status = EXIT_USAGE;
+    goto out;
+  }
+
+  /* Scratch space for the hives copied out of the guests. */
+  tmp = getenv ("TMPDIR");
+  if (asprintf (&workdir, "%s/.imgscrub-XXXXXX",
+                tmp && tmp[0] ? tmp : "/var/tmp") == -1) {
+    workdir = NULL;
+    goto out;
+  }
+  if (!mkdtemp (workdir)) {
+    out_error (workdir, strerror (errno));
+    free (workdir);
+    workdir = NULL;
+    goto out;
+  }
+  opts.workdir = workdir;
+  opts.profiles = profiles;
+  opts.n_profiles = n_profiles;
+
+  sigaction (SIGINT, &sa, NULL);
+  sigaction (SIGTERM, &sa, NULL);
+  if (isc_engine_run (&err, &opts, images, n) == -1) {
+    out_error (NULL, isc_err_msg (&err));
+    goto out;
+  }
+
+  errors = report_errors (images, n);
+  dups = find_duplicates (images, n);
+  if (json) {
+    json_t *doc = audit_json (images, n, dups);
+
+    json_dumpf (doc, stdout, JSON_INDENT (2) | JSON_ENSURE_ASCII);
+    putchar ('\n');
+    json_decref (doc);
+  }
+  else {
+    print_images (images, n);
+    print_duplicates (dups);
+  }
+  if (interrupted)
+    status = 128 + SIGINT;
+  else
+    status = json_array_size (dups) || errors ? EXIT_IMAGE_FAILED : EXIT_OK;
+
+ out:
+  common_args_clear (&cargs);
+  if (workdir)
+    isc_remove_tree (workdir);
+  json_decref (dups);
+  images_free (images, n);
+  for (i = 0; i < n_profiles; ++i)
+    isc_profile_free (profiles[i]);
+  free (profiles);
+  isc_err_clear (&err);
+  if (fflush (stdout) == EOF && status != EXIT_USAGE) {
+    out_error (NULL, "error writing to standard output");
+    status = EXIT_INTERNAL;
+  }
+  return status;
 }

@@ -21,7 +21,7 @@ h="$tmp/h"
 
 # ---- hives ---------------------------------------------------------------
 software_spec () {   # $1 system root in Windows form, $2 users dir, $3 product,
-                     # $4 version, $5 SMS GUID
+                     # $4 version, $5 SMS GUID, $6 MachineGuid, $7 SusClientId
   cat <<EOF
 [Microsoft\\Windows NT\\CurrentVersion]
 "ProductName"=sz:$3
@@ -40,9 +40,9 @@ software_spec () {   # $1 system root in Windows form, $2 users dir, $3 product,
 "ProgramFilesDir"=sz:C:\\Program Files
 "CommonFilesDir"=sz:C:\\Program Files\\Common Files
 [Microsoft\\Cryptography]
-"MachineGuid"=sz:$MACHINE_GUID
+"MachineGuid"=sz:$6
 [Microsoft\\Windows\\CurrentVersion\\WindowsUpdate]
-"SusClientId"=sz:$SUS_CLIENT_ID
+"SusClientId"=sz:$7
 "SusClientIdValidation"=hex:06,02,00,00,36,00,00,00,51,a4
 "PingID"=sz:7d3e1f20-5c4b-4a39-8f2e-1d0c9b8a7f6e
 "AccountDomainSid"=sz:S-1-5-21-1004336348-1177238915-682003330
@@ -98,8 +98,10 @@ user_spec () {
   printf '[Software\\Imgscrub\\Test]\n"PerUserId"=sz:%s\n' "$1"
 }
 
-software_spec 'C:\Windows' Users "$WIN_PRODUCT" 6.1 "$SMS_GUID" > "$h/software.spec"
-software_spec 'C:\WINNT' 'Documents and Settings' "$WINNT_PRODUCT" 5.0 "$WINNT_SMS_GUID" > "$h/software-nt.spec"
+software_spec 'C:\Windows' Users "$WIN_PRODUCT" 6.1 "$SMS_GUID" \
+  "$MACHINE_GUID" "$SUS_CLIENT_ID" > "$h/software.spec"
+software_spec 'C:\WINNT' 'Documents and Settings' "$WINNT_PRODUCT" 5.0 "$WINNT_SMS_GUID" \
+  "$WINNT_MACHINE_GUID" "$WINNT_SUS_CLIENT_ID" > "$h/software-nt.spec"
 system_spec 2 "$WIN_HOSTNAME" > "$h/system.spec"
 system_spec 1 "$WINNT_HOSTNAME" > "$h/system-nt.spec"
 user_spec "$ALICE_ID" > "$h/alice.spec"

@@ -125,7 +125,7 @@ test_shipped (void)
   CLEANUP_FREE_STRING_LIST char **names = isc_profile_list_names ();
   size_t i, found = 0;
 
-  check_profile ("sms2-clone-prep", ISC_OS_WINDOWS, sms2, 2);
+  check_profile ("sms2-clone-prep", ISC_OS_WINDOWS, sms2, 3);
   check_profile ("windows-machine-guid", ISC_OS_WINDOWS, guid, 1);
   check_profile ("wsus-client-id", ISC_OS_WINDOWS, wsus, 1);
   check_profile ("sccm-client", ISC_OS_WINDOWS, sccm, 1);

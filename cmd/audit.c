@@ -348,14 +348,7 @@ cmd_audit (int argc, char **argv)
     { "profile", required_argument, NULL, 'p' },
     { NULL, 0, NULL, 0 },
   };
-  struct isc_engine_opts opts = {
-    .mode = ISC_ENGINE_AUDIT,
-    .launch_timeout = ISC_DEFAULT_LAUNCH_TIMEOUT,
-    .drives_per_appliance = ISC_DEFAULT_DRIVES_PER_APPLIANCE,
-    .trace = arg_trace,
-    .verbose = arg_verbose > 1,
-    .progress = out_progress,
-  };
+  struct isc_engine_opts opts = COMMON_ENGINE_OPTS (ISC_ENGINE_AUDIT);
   struct common_args cargs = { 0 };
   struct isc_err err = ISC_ERR_INIT;
   struct isc_profile **profiles = NULL;

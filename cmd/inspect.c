@@ -98,14 +98,7 @@ cmd_inspect (int argc, char **argv)
     { "json", no_argument, NULL, OPT_JSON },
     { NULL, 0, NULL, 0 },
   };
-  struct isc_engine_opts opts = {
-    .mode = ISC_ENGINE_INSPECT,
-    .launch_timeout = ISC_DEFAULT_LAUNCH_TIMEOUT,
-    .drives_per_appliance = ISC_DEFAULT_DRIVES_PER_APPLIANCE,
-    .trace = arg_trace,
-    .verbose = arg_verbose > 1,
-    .progress = out_progress,
-  };
+  struct isc_engine_opts opts = COMMON_ENGINE_OPTS (ISC_ENGINE_INSPECT);
   struct common_args cargs = { 0 };
   struct isc_err err = ISC_ERR_INIT;
   struct isc_image *images;

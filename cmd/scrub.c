@@ -238,14 +238,7 @@ cmd_scrub (int argc, char **argv)
     { "resume", no_argument, NULL, OPT_RESUME },
     { NULL, 0, NULL, 0 },
   };
-  struct isc_engine_opts opts = {
-    .mode = ISC_ENGINE_SCRUB,
-    .launch_timeout = ISC_DEFAULT_LAUNCH_TIMEOUT,
-    .drives_per_appliance = ISC_DEFAULT_DRIVES_PER_APPLIANCE,
-    .trace = arg_trace,
-    .verbose = arg_verbose > 1,
-    .progress = out_progress,
-  };
+  struct isc_engine_opts opts = COMMON_ENGINE_OPTS (ISC_ENGINE_SCRUB);
   struct common_args cargs = { 0 };
   struct isc_err err = ISC_ERR_INIT;
   struct isc_profile **profiles = NULL;

@@ -19,11 +19,13 @@
 #include "escape.h"
 #include "output.h"
 #include "profile.h"
+#include "scrub-archives.h"
 
 static void
 usage (void)
 {
-  printf ("Usage: %s scrub -p PROFILE... (-o OUTDIR | --in-place | --dry-run)\n"
+  printf ("Usage: %s scrub -p PROFILE... (-o OUTDIR | --archive FILE |\n"
+          "                --export-tree FILE | --in-place | --dry-run)\n"
           "                [OPTIONS] IMAGE|FOLDER...\n"
           "\n"
           "Apply cleanup profiles to each image.  With -o the input is never\n"
@@ -46,12 +48,13 @@ usage (void)
           "  --allow-dirty-hives     edit registry hives that Windows did not\n"
           "                          close cleanly (changes in their .LOG files\n"
           "                          are lost)\n"
+          ARCHIVE_OPTIONS_HELP
           COMMON_ENGINE_OPTIONS_HELP
           "  -h, --help              this help\n"
           "\n"
-          "Exit status: 0 every image ok, 1 some image failed (the others are\n"
-          "still written), 2 usage or profile error, 3 internal error,\n"
-          "130 interrupted.\n",
+          "Exit status: 0 every image ok, 1 some image or archive failed (the\n"
+          "other images are still written), 2 usage or profile error,\n"
+          "3 internal error, 130 interrupted (no archive is written).\n",
           program_name, program_name);
 }
 
@@ -93,15 +96,18 @@ manifest_new (struct isc_profile *const *profiles, size_t n_profiles,
                     "mode", mode, "started", started, "profiles", list);
 }
 
+/* OUTPUTS: the images were written (not a dry run); KEPT: under their
+ * output paths (not only inside an archive). */
 static json_t *
-manifest_image (const struct isc_image *img, int outputs)
+manifest_image (const struct isc_image *img, int outputs, int kept)
 {
   json_t *j = image_json (img);
 
   if (img->input_sha256[0])
     json_object_set_new (j, "input_sha256", json_string (img->input_sha256));
-  if (outputs && img->status == ISC_IMAGE_OK) {
-    json_object_set_new (j, "output", isc_json_string (img->output));
+  if (outputs && img->status == ISC_IMAGE_OK && img->output_sha256[0]) {
+    if (kept)
+      json_object_set_new (j, "output", isc_json_string (img->output));
     json_object_set_new (j, "output_format",
                          json_string (isc_format_name (img->output_format)));
     json_object_set_new (j, "output_sha256", json_string (img->output_sha256));
@@ -227,6 +233,7 @@ cmd_scrub (int argc, char **argv)
   };
   static const struct option long_options[] = {
     COMMON_ENGINE_LONG_OPTIONS,
+    ARCHIVE_LONG_OPTIONS,
     { "allow-dirty-hives", no_argument, NULL, OPT_ALLOW_DIRTY },
     { "dry-run", no_argument, NULL, OPT_DRY_RUN },
     { "help", no_argument, NULL, 'h' },
@@ -240,22 +247,32 @@ cmd_scrub (int argc, char **argv)
   };
   struct isc_engine_opts opts = COMMON_ENGINE_OPTS (ISC_ENGINE_SCRUB);
   struct common_args cargs = { 0 };
+  struct archive_args aargs = ARCHIVE_ARGS_INIT;
   struct isc_err err = ISC_ERR_INIT;
   struct isc_profile **profiles = NULL;
   struct isc_image *images = NULL;
   CLEANUP_FREE char *workdir = NULL;
   CLEANUP_FREE char *manifest_path = NULL;
+  CLEANUP_FREE char *archive_staging = NULL;
   const char *outdir = NULL, *manifest_arg = NULL;
   char started[32], finished[32];
   size_t n_profiles = 0, n = 0, i, ok, failed, skipped;
   json_t *manifest = NULL, *list, *previous = NULL;
-  int resume = 0;
+  json_t **entries = NULL;
+  int resume = 0, archives_failed = 0;
   struct sigaction sa = { .sa_handler = on_signal };
   int status = EXIT_INTERNAL, c, r;
 
   out_timestamp (started, sizeof started);
   while ((c = getopt_long (argc, argv, "hj:o:p:r", long_options, NULL)) != -1) {
     if ((r = parse_engine_option ("scrub", c, optarg, &opts, &cargs)) != 0) {
+      if (r == -1) {
+        status = EXIT_USAGE;
+        goto out;
+      }
+      continue;
+    }
+    if ((r = parse_archive_option (c, optarg, &aargs)) != 0) {
       if (r == -1) {
         status = EXIT_USAGE;
         goto out;
@@ -308,9 +325,10 @@ cmd_scrub (int argc, char **argv)
     usage_error ("scrub", "no image given");
     goto out;
   }
-  if (opts.in_place + opts.dry_run + (outdir != NULL) == 0) {
-    usage_error ("scrub", "say where the result goes: -o OUTDIR, --in-place "
-                 "or --dry-run");
+  if (opts.in_place + opts.dry_run + (outdir != NULL) +
+      (aargs.archive != NULL) + (aargs.export_tree != NULL) == 0) {
+    usage_error ("scrub", "say where the result goes: -o OUTDIR, --archive "
+                 "FILE, --export-tree FILE, --in-place or --dry-run");
     goto out;
   }
   if (opts.in_place && (outdir || opts.dry_run)) {
@@ -325,6 +343,13 @@ cmd_scrub (int argc, char **argv)
     usage_error ("scrub", "--resume goes with -o");
     goto out;
   }
+  if (resume && aargs.export_tree) {
+    usage_error ("scrub", "--resume does not open finished images again, "
+                 "so it cannot export their trees (--export-tree)");
+    goto out;
+  }
+  if (check_archive_args (&aargs, &opts) == -1)
+    goto out;
   status = EXIT_INTERNAL;
 
   if (outdir && mkdir (outdir, 0777) == -1 && errno != EEXIST) {
@@ -332,11 +357,24 @@ cmd_scrub (int argc, char **argv)
     goto out;
   }
   /* Scratch space beside the outputs, so finished outputs are renamed,
-   * not copied, into place; elsewhere when there are no outputs. */
-  if (asprintf (&workdir, "%s/.imgscrub-XXXXXX",
-                outdir && !opts.dry_run ? outdir
-                : getenv ("TMPDIR") ? getenv ("TMPDIR") : "/var/tmp") == -1)
+   * not copied, into place; else beside the archive, on the filesystem
+   * the user gave room on; else in TMPDIR. */
+  if (outdir && !opts.dry_run)
+    r = asprintf (&workdir, "%s/.imgscrub-XXXXXX", outdir);
+  else if (aargs.archive || aargs.export_tree) {
+    const char *a = aargs.archive ? aargs.archive : aargs.export_tree;
+    const char *slash = strrchr (a, '/');
+
+    r = asprintf (&workdir, "%.*s.imgscrub-XXXXXX",
+                  slash ? (int) (slash - a + 1) : 0, a);
+  }
+  else
+    r = asprintf (&workdir, "%s/.imgscrub-XXXXXX",
+                  getenv ("TMPDIR") ? getenv ("TMPDIR") : "/var/tmp");
+  if (r == -1) {
+    workdir = NULL;
     goto out;
+  }
   if (!mkdtemp (workdir)) {
     out_error (workdir, strerror (errno));
     free (workdir);
@@ -345,6 +383,17 @@ cmd_scrub (int argc, char **argv)
   }
   opts.workdir = workdir;
   opts.outdir = opts.dry_run ? NULL : outdir;
+  opts.export_tree = aargs.export_tree != NULL;
+  /* Only an archive: the images are written once, in the scratch space,
+   * and streamed from there into the archive. */
+  if (!outdir && aargs.archive) {
+    if (asprintf (&archive_staging, "%s/out", workdir) == -1 ||
+        mkdir (archive_staging, 0700) == -1) {
+      out_error (workdir, "cannot create the staging folder");
+      goto out;
+    }
+    opts.outdir = archive_staging;
+  }
   opts.profiles = profiles;
   opts.n_profiles = n_profiles;
   if (manifest_arg)
@@ -373,18 +422,21 @@ cmd_scrub (int argc, char **argv)
                            : opts.in_place ? "in-place" : "output",
                            started);
   list = json_array ();
+  entries = calloc (n ? n : 1, sizeof *entries);
+  if (!entries)
+    goto out;
   for (i = 0; i < n; ++i) {
     char summary[256];
     char *name = isc_escape (images[i].path);
 
-    json_array_append_new (list, images[i].resumed
-                           ? resumed_entry (previous, &images[i])
-                           : manifest_image (&images[i], !opts.dry_run));
+    entries[i] = images[i].resumed ? resumed_entry (previous, &images[i])
+      : manifest_image (&images[i], !opts.dry_run, outdir != NULL);
+    json_array_append_new (list, entries[i]);
     summarise_actions (&images[i], summary, sizeof summary);
     if (images[i].status == ISC_IMAGE_OK)
       printf ("%-8s %s%s%s  (%s)\n", "ok", name,
-              images[i].output ? " -> " : "",
-              images[i].output ? images[i].output : "",
+              images[i].output && outdir ? " -> " : "",
+              images[i].output && outdir ? images[i].output : "",
               images[i].resumed ? "done by an earlier run"
               : summary[0] ? summary : "nothing to do");
     else {
@@ -404,6 +456,9 @@ cmd_scrub (int argc, char **argv)
                                   "skipped", (json_int_t) skipped));
   if (interrupted)
     json_object_set_new (manifest, "interrupted", json_true ());
+  else if (write_archives (&aargs, &interrupted, images, n, entries,
+                           manifest) == -1)
+    archives_failed = 1;
   if (manifest_path && write_manifest (manifest, manifest_path) == -1)
     goto out;
   printf ("%zu ok, %zu failed, %zu skipped%s%s\n", ok, failed, skipped,
@@ -412,13 +467,14 @@ cmd_scrub (int argc, char **argv)
   if (interrupted)
     status = 128 + SIGINT;
   else
-    status = failed ? EXIT_IMAGE_FAILED : EXIT_OK;
+    status = failed || archives_failed ? EXIT_IMAGE_FAILED : EXIT_OK;
 
  out:
   common_args_clear (&cargs);
   if (workdir)
     isc_remove_tree (workdir);
   json_decref (manifest);
+  free (entries);
   images_free (images, n);
   json_decref (previous);
   for (i = 0; i < n_profiles; ++i)

@@ -15,6 +15,7 @@
 #include "guest.h"
 #include "inspect.h"
 #include "profile.h"
+#include "tree.h"
 #include "worker.h"
 
 static void
@@ -231,10 +232,36 @@ guest_os (const char *type)
 }
 
 /* Scrub one mounted guest.  Returns the image status. */
+/* --export-tree: the scrubbed guest, still mounted, into a pax tar the
+ * parent merges into the final archive. */
+static int
+export_tree (const struct isc_appliance_job *job, guestfs_h *g,
+             const struct isc_appliance_drive *drive, struct isc_err *err,
+             json_t **tree)
+{
+  struct isc_tree_stats stats = { .skipped = json_array () };
+  CLEANUP_FREE char *path = NULL;
+
+  if (asprintf (&path, "%s/tree-%zu.tar", job->workdir, drive->id) == -1) {
+    json_decref (stats.skipped);
+    return isc_error (err, NULL, "out of memory");
+  }
+  if (isc_tree_write (err, g, path, &stats) == -1) {
+    json_decref (stats.skipped);
+    return -1;
+  }
+  *tree = json_pack ("{s:s, s:I, s:I, s:o}", "path", path,
+                     "entries", (json_int_t) stats.entries,
+                     "bytes", (json_int_t) stats.bytes,
+                     "skipped", stats.skipped);
+  return 0;
+}
+
 static enum isc_image_status
 scrub_guest (const struct isc_appliance_job *job, guestfs_h *g,
              const struct isc_appliance_drive *drive, const char *root,
-             json_t *facts, struct isc_err *err, json_t *actions)
+             json_t *facts, struct isc_err *err, json_t *actions,
+             json_t **tree)
 {
   const char *type = json_string_value (json_object_get (facts, "os"));
   unsigned os = guest_os (type);
@@ -277,6 +304,8 @@ scrub_guest (const struct isc_appliance_job *job, guestfs_h *g,
   r = isc_guest_apply (&gu, job->profiles, job->n_profiles);
   isc_guest_clear (&gu);
   isc_remove_tree (tmpdir);
+  if (r == 0 && job->export_tree && !job->dry_run)
+    r = export_tree (job, g, drive, err, tree);
   /* Unmount and flush before reporting: once the worker says "ok" the
    * overlay must hold every change, whatever happens to it later. */
   if (guestfs_umount_all (g) == -1 && r == 0)
@@ -325,7 +354,7 @@ audit_guest (const struct isc_appliance_job *job, guestfs_h *g,
 static void
 send_image (int fd, size_t id, enum isc_image_status status,
             const struct isc_err *err, json_t *facts, json_t *actions,
-            json_t *identities, double seconds)
+            json_t *identities, json_t *tree, double seconds)
 {
   json_t *msg = json_pack ("{s:s, s:I, s:s, s:f}", "type", "image",
                            "id", (json_int_t) id,
@@ -340,6 +369,8 @@ send_image (int fd, size_t id, enum isc_image_status status,
     json_object_set (msg, "actions", actions);
   if (identities)
     json_object_set (msg, "identities", identities);
+  if (tree)
+    json_object_set (msg, "tree", tree);
   isc_worker_send (fd, msg);
   json_decref (msg);
 }
@@ -382,7 +413,7 @@ isc_appliance_run (const struct isc_appliance_job *job,
 
       isc_error (&err, NULL, "cannot add drive: %s", guestfs_last_error (g));
       send_image (job->fd, drives[i].id, ISC_IMAGE_FAILED, &err, NULL, NULL,
-                  NULL, 0);
+                  NULL, NULL, 0);
       isc_err_clear (&err);
       continue;
     }
@@ -430,7 +461,7 @@ isc_appliance_run (const struct isc_appliance_job *job,
   for (i = 0; i < n_drives; ++i) {
     struct isc_err err = ISC_ERR_INIT;
     enum isc_image_status status = ISC_IMAGE_OK;
-    json_t *facts = NULL, *actions = NULL, *identities = NULL;
+    json_t *facts = NULL, *actions = NULL, *identities = NULL, *tree = NULL;
     double start = isc_now ();
     json_t *working;
 
@@ -455,7 +486,7 @@ isc_appliance_run (const struct isc_appliance_job *job,
       if (job->mode == ISC_ENGINE_SCRUB) {
         actions = json_array ();
         status = scrub_guest (job, g, &drives[i], root, facts, &err,
-                              actions);
+                              actions, &tree);
       }
       else if (job->mode == ISC_ENGINE_AUDIT) {
         identities = json_array ();
@@ -464,7 +495,8 @@ isc_appliance_run (const struct isc_appliance_job *job,
       }
     }
     send_image (job->fd, drives[i].id, status, &err, facts, actions,
-                identities, isc_now () - start);
+                identities, tree, isc_now () - start);
+    json_decref (tree);
     json_decref (facts);
     json_decref (actions);
     json_decref (identities);

@@ -22,6 +22,7 @@ struct isc_appliance_job {
   size_t n_profiles;
   int dry_run;
   int allow_dirty_hives;
+  int export_tree;                  /* WORKDIR/tree-ID.tar per guest */
   const char *workdir;              /* per-image scratch goes below it */
   int trace;
   int verbose;
@@ -32,7 +33,8 @@ struct isc_appliance_job {
  *   {"type":"launched"}
  *   {"type":"working","id":N}
  *   {"type":"image","id":N,"status":"ok|failed|skipped","error":S,
- *    "facts":{...},"actions":[...],"seconds":F}
+ *    "facts":{...},"actions":[...],"seconds":F,
+ *    "tree":{"path":S,"entries":N,"bytes":N,"skipped":[...]}}
  *   {"type":"fatal","error":S}        the appliance as a whole failed
  *   {"type":"done"}                   shut down cleanly
  * Returns 0 when the appliance shut down cleanly, 1 otherwise. */

@@ -86,6 +86,8 @@ isc_image_clear (struct isc_image *img)
   img->actions = NULL;
   json_decref (img->identities);
   img->identities = NULL;
+  json_decref (img->tree);
+  img->tree = NULL;
   free (img->drive);
   img->drive = NULL;
   free (img->output);
@@ -302,6 +304,7 @@ appliance_child (void *opaque, int fd)
     .n_profiles = opts->n_profiles,
     .dry_run = opts->dry_run,
     .allow_dirty_hives = opts->allow_dirty_hives,
+    .export_tree = opts->export_tree,
     .workdir = opts->workdir,
     .trace = opts->trace,
     .verbose = opts->verbose,
@@ -524,6 +527,8 @@ take_image_result (struct run *run, struct isc_image *img, json_t *msg)
   img->actions = json_incref (json_object_get (msg, "actions"));
   json_decref (img->identities);
   img->identities = json_incref (json_object_get (msg, "identities"));
+  json_decref (img->tree);
+  img->tree = json_incref (json_object_get (msg, "tree"));
   free (img->error);
   img->error = error ? strdup (error) : NULL;
   img->seconds += json_real_value (json_object_get (msg, "seconds"));
@@ -534,8 +539,10 @@ take_image_result (struct run *run, struct isc_image *img, json_t *msg)
   else
     img->status = ISC_IMAGE_FAILED;
 
+  /* Without an output or an edited input (only a tree export), the
+   * overlay holds nothing anyone keeps. */
   if (img->status != ISC_IMAGE_OK || opts->mode != ISC_ENGINE_SCRUB ||
-      opts->dry_run) {
+      opts->dry_run || (!img->output && !opts->in_place)) {
     image_done (run, img);
     return;
   }
@@ -601,6 +608,8 @@ restart_or_fail (struct run *run, struct isc_image *img, const char *why)
   img->output_sha256[0] = '\0';
   json_decref (img->actions);
   img->actions = NULL;
+  json_decref (img->tree);
+  img->tree = NULL;
   img->group_clean = 0;
   if (img->attempts >= 2 || cancelled) {
     image_fail (img, cancelled ? "interrupted" : reason);

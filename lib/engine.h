@@ -47,6 +47,8 @@ struct isc_image {
   json_t *facts;                    /* inspection facts, or NULL */
   json_t *actions;                  /* scrub: one object per action target */
   json_t *identities;               /* audit: identities found (audit.h) */
+  json_t *tree;                     /* --export-tree: {"path","entries",
+                                       "bytes","skipped"} (tree.h) */
   double seconds;                   /* wall time spent on this image */
   /* Private to the engine. */
   char *drive;                      /* what the appliance opens */
@@ -81,6 +83,7 @@ struct isc_engine_opts {
   int dry_run;
   int in_place;
   int allow_dirty_hives;
+  int export_tree;                  /* write each guest's tree (tree.h) */
   const char *outdir;               /* scrub -o: OUTDIR/<input name> */
   const char *workdir;              /* scratch: overlays and unfinished
                                        outputs; same filesystem as outputs */

@@ -228,6 +228,11 @@ upload $h/ssh_host_ed25519_key /etc/ssh/ssh_host_ed25519_key
 upload $h/ssh_host_ed25519_key.pub /etc/ssh/ssh_host_ed25519_key.pub
 chmod 0600 /etc/ssh/ssh_host_rsa_key
 chmod 0600 /etc/ssh/ssh_host_ed25519_key
+ln-s /etc /link
+ln-s ../etc/hostname /root/hostname-link
+mkfifo 0644 /root/fifo
+write "/root/caf\xc3\xa9.txt" "utf-8 name\n"
+write "/root/latin1-caf\xe9.txt" "latin-1 name\n"
 umount-all
 EOF
 

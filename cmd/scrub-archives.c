@@ -42,6 +42,20 @@ parse_archive_option (int c, const char *arg, struct archive_args *args)
   return 0;
 }
 
+static int
+takes_level (enum isc_archive_format f)
+{
+  return f != ISC_ARCHIVE_TAR;
+}
+
+static int
+takes_threads (enum isc_archive_format f)
+{
+  return f == ISC_ARCHIVE_TAR_XZ || f == ISC_ARCHIVE_TAR_ZST;
+}
+
+/* The compression options go to each archive that can use them (a run
+ * may write a zip and a tar.xz); check_archive_args makes sure one can. */
 static struct isc_archive_opts
 archive_opts (const struct archive_args *args, const char *path,
               const volatile sig_atomic_t *stop)
@@ -50,8 +64,8 @@ archive_opts (const struct archive_args *args, const char *path,
 
   o.format = args->forced != ISC_ARCHIVE_UNKNOWN ? args->forced
     : isc_archive_format_of_path (path);
-  o.level = args->level;
-  o.threads = args->threads;
+  o.level = takes_level (o.format) ? args->level : -1;
+  o.threads = takes_threads (o.format) ? (int) args->threads : 0;
   o.stop = stop;
   return o;
 }
@@ -110,6 +124,25 @@ check_archive_args (const struct archive_args *args,
   if (args->export_tree &&
       try_archive (args, "--export-tree", args->export_tree) == -1)
     return -1;
+  if (args->level >= 0 &&
+      !(args->archive && takes_level (archive_opts (args, args->archive,
+                                                    NULL).format)) &&
+      !(args->export_tree &&
+        takes_level (archive_opts (args, args->export_tree, NULL).format))) {
+    usage_error ("scrub", "--compression-level: a plain tar is not "
+                 "compressed (tar.gz, tar.xz, tar.zst or zip are)");
+    return -1;
+  }
+  if (args->threads &&
+      !(args->archive && takes_threads (archive_opts (args, args->archive,
+                                                      NULL).format)) &&
+      !(args->export_tree &&
+        takes_threads (archive_opts (args, args->export_tree,
+                                     NULL).format))) {
+    usage_error ("scrub", "--compression-threads: only tar.xz and tar.zst "
+                 "compress with several threads");
+    return -1;
+  }
   return 0;
 }
 

@@ -30,9 +30,10 @@ enum {
   "                          FILE, one folder per image, with manifest.json\n" \
   "  --archive-format FMT    tar, tar.gz, tar.xz, tar.zst or zip, whatever\n" \
   "                          the file names say\n"                      \
-  "  --compression-level N   compression level (gzip, xz, zip: 0-9;\n"  \
-  "                          zstd: 1-22)\n"                              \
-  "  --compression-threads N compressor threads (tar.xz, tar.zst)\n"
+  "  --compression-level N   compression level of the compressed archives\n" \
+  "                          (gzip, xz, zip: 0-9; zstd: 1-22)\n"         \
+  "  --compression-threads N compressor threads of the tar.xz and tar.zst\n" \
+  "                          archives\n"
 
 struct archive_args {
   const char *archive;              /* --archive */

@@ -221,6 +221,66 @@ inspection_facts (guestfs_h *g, const char *root, const char *drive_dev)
   return facts;
 }
 
+/* The LVM physical volumes on DRIVE_DEV (its partitions LVM claims),
+ * or NULL when it has none. */
+static char **
+drive_pvs (guestfs_h *g, const char *drive_dev, char *const *partitions)
+{
+  size_t len = strlen (drive_dev), n = 0, i;
+  char **ret = NULL;
+
+  guestfs_push_error_handler (g, NULL, NULL);
+  for (i = 0; partitions && partitions[i]; ++i) {
+    CLEANUP_FREE char *type = NULL;
+    char **more;
+
+    if (strncmp (partitions[i], drive_dev, len) != 0 ||
+        strspn (partitions[i] + len, "0123456789") !=
+        strlen (partitions[i] + len))
+      continue;
+    type = guestfs_vfs_type (g, partitions[i]);
+    if (!type || strcmp (type, "LVM2_member") != 0)
+      continue;
+    more = realloc (ret, (n + 2) * sizeof *ret);
+    if (!more)
+      break;
+    ret = more;
+    ret[n++] = strdup (partitions[i]);
+    ret[n] = NULL;
+  }
+  guestfs_pop_error_handler (g);
+  return ret;
+}
+
+/* Clones share volume group names and PV UUIDs: with every disk in
+ * view LVM would pick one clone's volumes for all of them.  Show LVM
+ * only this guest's physical volumes (guestfs_lvm_set_filter, made for
+ * this), then inspect with that view.  Nothing of the previous guest may
+ * be mounted: the caller unmounts after each image. */
+static json_t *
+lvm_guest_facts (guestfs_h *g, const char *drive_dev,
+                 char *const *partitions, char *const *pvs)
+{
+  CLEANUP_FREE_STRING_LIST char **lvs = NULL;
+  CLEANUP_FREE_STRING_LIST char **roots = NULL;
+  json_t *facts = NULL;
+  size_t i;
+
+  guestfs_push_error_handler (g, NULL, NULL);
+  if (guestfs_lvm_set_filter (g, pvs) == -1)
+    goto out;
+  lvs = guestfs_lvs (g);
+  if (isc_fast_inspect (g, drive_dev, partitions, lvs, &facts) == 1)
+    goto out;
+  roots = guestfs_inspect_os (g);
+  for (i = 0; roots && roots[i] && !facts; ++i)
+    if (root_drive_index (g, roots[i]) == guestfs_device_index (g, drive_dev))
+      facts = inspection_facts (g, roots[i], drive_dev);
+ out:
+  guestfs_pop_error_handler (g);
+  return facts;
+}
+
 static unsigned
 guest_os (const char *type)
 {
@@ -386,6 +446,7 @@ isc_appliance_run (const struct isc_appliance_job *job,
   CLEANUP_FREE_STRING_LIST char **devices = NULL;
   CLEANUP_FREE_STRING_LIST char **partitions = NULL;
   json_t **fast = NULL;
+  char ***pvs = NULL;
   size_t i, n_added = 0;
   int need_full = 0;
 
@@ -432,16 +493,24 @@ isc_appliance_run (const struct isc_appliance_job *job,
   devices = guestfs_list_devices (g);
   partitions = guestfs_list_partitions (g);
   fast = calloc (n_drives, sizeof *fast);
-  if (!devices || !fast) {
+  pvs = calloc (n_drives, sizeof *pvs);
+  if (!devices || !fast || !pvs) {
     free (fast);
+    free (pvs);
     send_simple (job->fd, "fatal", "cannot list the appliance's disks");
     return 1;
   }
-  for (i = 0; i < n_drives; ++i)
-    if (drive_index[i] >= 0 &&
-        isc_fast_inspect (g, devices[drive_index[i]], partitions,
+  for (i = 0; i < n_drives; ++i) {
+    if (drive_index[i] < 0)
+      continue;
+    /* LVM guests are inspected one at a time, each with LVM filtered
+     * to its own disk (lvm_guest_facts). */
+    pvs[i] = drive_pvs (g, devices[drive_index[i]], partitions);
+    if (!pvs[i] &&
+        isc_fast_inspect (g, devices[drive_index[i]], partitions, NULL,
                           &fast[i]) == 0)
       need_full = 1;
+  }
   /* The full inspection looks at every drive: only pay for it when some
    * guest is beyond the quick one. */
   if (need_full) {
@@ -454,7 +523,8 @@ isc_appliance_run (const struct isc_appliance_job *job,
     size_t d;
 
     for (d = 0; d < n_drives; ++d)
-      if (drive_index[d] == idx && idx >= 0 && !root_of[d] && !fast[d])
+      if (drive_index[d] == idx && idx >= 0 && !root_of[d] && !fast[d] &&
+          !pvs[d])
         root_of[d] = roots[i];
   }
 
@@ -471,7 +541,10 @@ isc_appliance_run (const struct isc_appliance_job *job,
                          "id", (json_int_t) drives[i].id);
     isc_worker_send (job->fd, working);
     json_decref (working);
-    if (fast[i])
+    if (pvs[i])
+      facts = lvm_guest_facts (g, devices[drive_index[i]], partitions,
+                               pvs[i]);
+    else if (fast[i])
       facts = TAKE_PTR (fast[i]);
     else if (root_of[i])
       facts = inspection_facts (g, root_of[i], devices[drive_index[i]]);
@@ -503,6 +576,9 @@ isc_appliance_run (const struct isc_appliance_job *job,
     isc_err_clear (&err);
   }
   free (fast);
+  for (i = 0; i < n_drives; ++i)
+    isc_free_string_list (pvs[i]);
+  free (pvs);
 
   /* guestfs_close ignores errors; a failed shutdown may mean lost writes. */
   if (guestfs_shutdown (g) == -1) {

@@ -218,38 +218,155 @@ linux_facts (guestfs_h *g, json_t *facts)
   return 1;
 }
 
-/* Linux guests that mount more than "/" from their fstab need the full
- * inspection to map those filesystems. */
+/* The filesystems one drive holds: its partitions and, when LVM sees
+ * only this drive (lvm_set_filter), the logical volumes. */
+struct candidates {
+  guestfs_h *g;
+  const char *drive_dev;
+  char **devs;                      /* borrowed strings */
+  size_t n;
+};
+
 static int
-fstab_has_more_mounts (guestfs_h *g)
+is_candidate (const struct candidates *c, const char *dev)
+{
+  size_t i;
+
+  for (i = 0; i < c->n; ++i)
+    if (strcmp (c->devs[i], dev) == 0)
+      return 1;
+  return 0;
+}
+
+/* The candidate whose UUID (or label) is VALUE: looked up among this
+ * drive's filesystems only, since clones share UUIDs and labels. */
+static const char *
+candidate_by (const struct candidates *c, int label, const char *value)
+{
+  size_t i;
+
+  for (i = 0; i < c->n; ++i) {
+    CLEANUP_FREE char *v = label ? guestfs_vfs_label (c->g, c->devs[i])
+      : guestfs_vfs_uuid (c->g, c->devs[i]);
+
+    if (v && *v && (label ? strcmp (v, value) : strcasecmp (v, value)) == 0)
+      return c->devs[i];
+  }
+  return NULL;
+}
+
+/* What an fstab device field names, on this drive; NULL when it names
+ * nothing here or a form this does not map (the full inspection then
+ * decides). */
+static char *
+resolve_fstab_device (const struct candidates *c, const char *spec)
+{
+  const char *found = NULL;
+
+  if (strncmp (spec, "UUID=", 5) == 0)
+    found = candidate_by (c, 0, spec + 5);
+  else if (strncmp (spec, "LABEL=", 6) == 0)
+    found = candidate_by (c, 1, spec + 6);
+  else if (strncmp (spec, "/dev/disk/by-uuid/", 18) == 0)
+    found = candidate_by (c, 0, spec + 18);
+  else if (strncmp (spec, "/dev/disk/by-label/", 19) == 0)
+    found = candidate_by (c, 1, spec + 19);
+  else if (strncmp (spec, "/dev/", 5) == 0) {
+    const char *name = spec + 5;
+    size_t letters = strspn (name, "abcdefghijklmnopqrstuvwxyz");
+
+    /* sdXN, vdXN, hdXN, xvdXN: the partition number, on this drive. */
+    if (strncmp (name, "xvd", 3) == 0 || strncmp (name, "sd", 2) == 0 ||
+        strncmp (name, "vd", 2) == 0 || strncmp (name, "hd", 2) == 0) {
+      const char *num = name + letters;
+
+      if (*num && strspn (num, "0123456789") == strlen (num)) {
+        char *dev = NULL;
+
+        if (asprintf (&dev, "%s%s", c->drive_dev, num) == -1)
+          return NULL;
+        if (is_candidate (c, dev))
+          return dev;
+        free (dev);
+        return NULL;
+      }
+    }
+    else {
+      /* /dev/VG/LV or /dev/mapper/VG-LV: an LV LVM shows for this drive. */
+      CLEANUP_FREE char *lv = guestfs_lvm_canonical_lv_name (c->g, spec);
+
+      if (lv && is_candidate (c, lv))
+        return strdup (lv);
+    }
+  }
+  return found ? strdup (found) : NULL;
+}
+
+/* A mountpoint from a guest's fstab that is safe to use as given: an
+ * absolute path without empty, "." or ".." components. */
+static int
+plain_mountpoint (const char *mp)
+{
+  const char *p = mp;
+
+  if (*p != '/')
+    return 0;
+  while (*p == '/') {
+    const char *next = strchrnul (p + 1, '/');
+    size_t len = next - (p + 1);
+
+    if (len == 0 || (len == 1 && p[1] == '.') ||
+        (len == 2 && p[1] == '.' && p[2] == '.'))
+      return 0;
+    p = next;
+  }
+  return 1;
+}
+
+/* Map the other filesystems /etc/fstab mounts onto this drive's own
+ * (MOUNTS gets mountpoint -> device).  Returns 0 when some entry cannot
+ * be mapped: the full inspection is needed. */
+static int
+fstab_mounts (const struct candidates *c, json_t *mounts)
 {
   CLEANUP_FREE char *text = NULL;
   const char *line;
   size_t len = 0;
 
-  if (!plain_path (g, "/etc/fstab", 0) ||
-      guestfs_filesize (g, "/etc/fstab") > MAX_OS_RELEASE)
+  if (!plain_path (c->g, "/etc/fstab", 0))
+    return 1;
+  if (guestfs_filesize (c->g, "/etc/fstab") > MAX_OS_RELEASE)
     return 0;
-  text = guestfs_read_file (g, "/etc/fstab", &len);
+  text = guestfs_read_file (c->g, "/etc/fstab", &len);
+  if (!text || memchr (text, '\0', len))
+    return 0;
   for (line = text; line && *line;) {
     const char *end = strchr (line, '\n');
-    char dev[256], mp[256], type[64];
+    char dev[256], mp[256], type[64], opts[256] = "";
 
     if (line[0] != '#' &&
-        sscanf (line, "%255s %255s %63s", dev, mp, type) == 3 &&
+        sscanf (line, "%255s %255s %63s %255s", dev, mp, type, opts) >= 3 &&
         mp[0] == '/' && strcmp (mp, "/") != 0 &&
         strcmp (type, "swap") && strcmp (type, "tmpfs") &&
         strcmp (type, "proc") && strcmp (type, "sysfs") &&
-        strcmp (type, "devpts"))
-      return 1;
+        strcmp (type, "devpts") && strcmp (type, "none") &&
+        !strstr (opts, "noauto")) {
+      CLEANUP_FREE char *found = resolve_fstab_device (c, dev);
+
+      if (!found || !plain_mountpoint (mp))
+        return 0;
+      json_object_set_new (mounts, mp, json_string (found));
+    }
     line = end ? end + 1 : NULL;
   }
-  return 0;
+  return 1;
 }
 
 static int
-inspect_filesystem (guestfs_h *g, const char *dev, json_t *facts)
+inspect_filesystem (const struct candidates *c, const char *dev,
+                    json_t *facts, json_t *mounts)
 {
+  guestfs_h *g = c->g;
   size_t i;
   int found = 0;
 
@@ -269,7 +386,7 @@ inspect_filesystem (guestfs_h *g, const char *dev, json_t *facts)
     }
   }
   if (!found)
-    found = linux_facts (g, facts) && !fstab_has_more_mounts (g);
+    found = linux_facts (g, facts) && fstab_mounts (c, mounts);
   guestfs_umount_all (g);
   return found;
 }
@@ -287,35 +404,49 @@ partition_of (const char *part, const char *drive_dev)
 
 int
 isc_fast_inspect (guestfs_h *g, const char *drive_dev,
-                  char *const *partitions, json_t **ret_facts)
+                  char *const *partitions, char *const *lvs,
+                  json_t **ret_facts)
 {
-  size_t i;
+  struct candidates c = { .g = g, .drive_dev = drive_dev };
+  size_t n = 0, i;
   int found = 0;
 
-  guestfs_push_error_handler (g, NULL, NULL);
-  for (i = 0; partitions && partitions[i] && !found; ++i) {
-    CLEANUP_FREE char *type = NULL;
-    json_t *facts;
+  for (i = 0; partitions && partitions[i]; ++i)
+    n++;
+  for (i = 0; lvs && lvs[i]; ++i)
+    n++;
+  c.devs = calloc (n + 1, sizeof *c.devs);
+  if (!c.devs)
+    return 0;
+  for (i = 0; partitions && partitions[i]; ++i)
+    if (partition_of (partitions[i], drive_dev))
+      c.devs[c.n++] = partitions[i];
+  for (i = 0; lvs && lvs[i]; ++i)
+    c.devs[c.n++] = lvs[i];
 
-    if (!partition_of (partitions[i], drive_dev))
-      continue;
-    type = guestfs_vfs_type (g, partitions[i]);
+  guestfs_push_error_handler (g, NULL, NULL);
+  for (i = 0; i < c.n && !found; ++i) {
+    CLEANUP_FREE char *type = guestfs_vfs_type (g, c.devs[i]);
+    json_t *facts, *mounts;
+
     if (!type || strcmp (type, "LVM2_member") == 0 ||
         strcmp (type, "swap") == 0)
       continue;
     facts = json_object ();
-    if (inspect_filesystem (g, partitions[i], facts)) {
-      json_t *mounts = json_object ();
-
-      json_object_set_new (facts, "root", json_string (partitions[i]));
-      json_object_set_new (mounts, "/", json_string (partitions[i]));
+    mounts = json_object ();
+    if (inspect_filesystem (&c, c.devs[i], facts, mounts)) {
+      json_object_set_new (facts, "root", json_string (c.devs[i]));
+      json_object_set_new (mounts, "/", json_string (c.devs[i]));
       json_object_set_new (facts, "mountpoints", mounts);
       *ret_facts = facts;
       found = 1;
     }
-    else
+    else {
       json_decref (facts);
+      json_decref (mounts);
+    }
   }
   guestfs_pop_error_handler (g);
+  free (c.devs);
   return found;
 }

@@ -2,10 +2,13 @@
  *
  * libguestfs's guestfs_inspect_os probes every filesystem of every drive
  * in depth: about 5 s per image under TCG, the main cost of a batch.
- * This looks only where imgscrub needs to: the drive's partitions, a
- * Windows system root with System32/config, or /etc/os-release.  Guests
- * it does not recognise (LVM, multi-filesystem Linux, other systems) are
- * left to guestfs_inspect_os. */
+ * This looks only where imgscrub needs to: the drive's own filesystems
+ * (partitions, and logical volumes when LVM is filtered to this drive),
+ * a Windows system root with System32/config, or /etc/os-release with
+ * the other filesystems its /etc/fstab mounts mapped onto the same
+ * drive: clones share UUIDs, labels and volume group names, so nothing
+ * is looked up across drives.  Guests it does not recognise are left to
+ * guestfs_inspect_os. */
 #ifndef ISC_INSPECT_H
 #define ISC_INSPECT_H
 
@@ -14,12 +17,14 @@
 
 /* Look for an operating system on DRIVE_DEV ("/dev/sdb"), whose
  * partitions are among PARTITIONS (guestfs_list_partitions, listed once
- * for all drives).  Returns 1 and
+ * for all drives) and whose logical volumes are LVS (NULL when LVM is
+ * not filtered to this drive).  Returns 1 and
  * sets *RET_FACTS (new reference; keys as in appliance.c: "root", "os",
  * "distro", "product_name", "version", "arch", "hostname",
  * "windows_systemroot", "windows_current_control_set", "mountpoints"),
  * or 0 when the full inspection is needed.  Leaves nothing mounted. */
 int isc_fast_inspect (guestfs_h *g, const char *drive_dev,
-                      char *const *partitions, json_t **ret_facts);
+                      char *const *partitions, char *const *lvs,
+                      json_t **ret_facts);
 
 #endif

@@ -17,6 +17,10 @@ BOB_ID="bob-27c4"
 DEFAULT_ID="default-5e90"
 LINUX_HOSTNAME="linux-fixture03"
 LINUX_MACHINE_ID="5b3f0c1e2d4a49f8a7b6c5d4e3f2a1b0"
+LVM_VG="vgclone"
+LVM_BOOT_UUID="6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b8c9d"
+LVM_HOSTNAME="lvm-fixture04"
+LVM_MACHINE_ID="8e7d6c5b4a3948f7a6b5c4d3e2f1a0b9"
 
 # Guest paths in the `win` fixture (system root /Windows).
 WIN_SMSUID_COPIES="/Windows/Smsuid.dat /Windows/System32/SMSUID.DAT /Program Files/SMS/smsuid.dat /Users/alice/AppData/Local/SMS/SmsUid.Dat"

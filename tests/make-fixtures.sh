@@ -137,7 +137,7 @@ done
 # ---- disks ---------------------------------------------------------------
 fish="$tmp/build.fish"
 : > "$fish"
-disks="win winnt win-dirty win-hiber linux"
+disks="win winnt win-dirty win-hiber linux linux-lvm"
 for d in $disks; do
   truncate -s 64M "$tmp/$d.raw"
   echo "add-drive-opts $tmp/$d.raw format:raw" >> "$fish"
@@ -236,10 +236,39 @@ write "/root/latin1-caf\xe9.txt" "latin-1 name\n"
 umount-all
 EOF
 
+# A Linux guest on LVM, as clones of one template are: /boot on a
+# partition mounted by UUID, / on a logical volume of the volume group
+# "$LVM_VG".  The tests copy it: the copies share the VG name, the PV
+# UUID and the /boot UUID.
+cat >> "$fish" <<EOF
+part-init /dev/sdf mbr
+part-add /dev/sdf p 2048 34815
+part-add /dev/sdf p 34816 -2048
+mkfs ext4 /dev/sdf1
+set-uuid /dev/sdf1 $LVM_BOOT_UUID
+pvcreate /dev/sdf2
+vgcreate $LVM_VG /dev/sdf2
+lvcreate-free root $LVM_VG 100
+mkfs ext4 /dev/$LVM_VG/root
+mount /dev/$LVM_VG/root /
+mkdir-p /boot
+mount /dev/sdf1 /boot
+write /boot/config-6.1.0 "boot partition marker\n"
+mkdir-p /etc/ssh
+mkdir-p /var/lib/dbus
+write /etc/os-release "NAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\nID=debian\n"
+write /etc/hostname "$LVM_HOSTNAME\n"
+write /etc/machine-id "$LVM_MACHINE_ID\n"
+write /etc/fstab "/dev/mapper/$LVM_VG-root / ext4 defaults 0 1\nUUID=$LVM_BOOT_UUID /boot ext4 defaults 0 2\n"
+upload $h/ssh_host_ed25519_key /etc/ssh/ssh_host_ed25519_key
+umount-all
+vg-activate false $LVM_VG
+EOF
+
 guestfish -f "$fish"
 
 # ---- formats ---------------------------------------------------------------
-for d in win winnt linux; do
+for d in win winnt linux linux-lvm; do
   qemu-img convert -q -f raw -O vpc -o subformat=dynamic,force_size=on "$tmp/$d.raw" "$tmp/$d.vhd"
   qemu-img convert -q -f raw -O vmdk -o subformat=monolithicSparse "$tmp/$d.raw" "$tmp/$d.vmdk"
   qemu-img convert -q -f raw -O qcow2 "$tmp/$d.raw" "$tmp/$d.qcow2"

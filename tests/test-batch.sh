@@ -1,7 +1,9 @@
 #!/bin/sh
 # A folder as image factories have them: good Windows and Linux images
 # (one a VMDK descriptor with its flat extent beside it, one in a
-# subfolder), a truncated VHD, random bytes named .vmdk, a raw .img that
+# subfolder), two clones of a Linux guest on LVM (same volume group name,
+# PV UUID and /boot UUID, so LVM could mistake one for the other in a
+# shared appliance), a truncated VHD, random bytes named .vmdk, a raw .img that
 # starts with a qcow2 header naming a host file, an excluded image and a
 # text file.  One run over the folder (-r) ends with exit 1; the good
 # outputs are written and really scrubbed; each bad image is failed in
@@ -16,6 +18,8 @@ cp "$FIXTURES/winnt.vmdk" "$in/winnt.vmdk"
 cp --sparse=always "$FIXTURES/linux.raw" "$in/sub/linux.raw"
 qemu-img convert -q -f raw -O vmdk -o subformat=monolithicFlat "$FIXTURES/linux.raw" "$in/flat.vmdk"
 [ -f "$in/flat-flat.vmdk" ] || fail "qemu-img did not write the flat extent"
+cp --sparse=always "$FIXTURES/linux-lvm.raw" "$in/clone-a.raw"
+cp "$FIXTURES/linux-lvm.qcow2" "$in/clone-b.qcow2"
 cp "$FIXTURES/win.vhd" "$in/old-win.vhd"
 echo "not an image" > "$in/README.txt"
 qemu-img create -q -f vpc -o subformat=dynamic "$in/truncated.vhd" 64M
@@ -31,14 +35,14 @@ find "$in" -type f | sort | xargs sha256sum > "$WORK/inputs.after"
 cmp -s "$WORK/inputs.before" "$WORK/inputs.after" || fail "an input changed"
 
 # Exactly the good outputs, nothing partial or temporary.
-[ "$(ls -A "$out" | sort | tr '\n' ' ')" = "flat.vmdk linux.raw manifest.json win.vhd winnt.vmdk " ] ||
+[ "$(ls -A "$out" | sort | tr '\n' ' ')" = "clone-a.raw clone-b.qcow2 flat.vmdk linux.raw manifest.json win.vhd winnt.vmdk " ] ||
   fail "outputs: $(ls -A "$out" | tr '\n' ' ')"
 m="$out/manifest.json"
-# Seven images: the excluded one, the extent and the text file are not.
+# Nine images: the excluded one, the extent and the text file are not.
 [ "$(jq -r '[.images[].input | sub(".*/in/"; "")] | sort | join(" ")' "$m")" = \
-  "backed.img flat.vmdk random.vmdk sub/linux.raw truncated.vhd win.vhd winnt.vmdk" ] ||
+  "backed.img clone-a.raw clone-b.qcow2 flat.vmdk random.vmdk sub/linux.raw truncated.vhd win.vhd winnt.vmdk" ] ||
   fail "inputs taken: $(jq -c '[.images[].input]' "$m")"
-jq -e '.summary == {"ok": 4, "failed": 3, "skipped": 0}' "$m" > /dev/null || fail "summary: $(jq -c .summary "$m")"
+jq -e '.summary == {"ok": 6, "failed": 3, "skipped": 0}' "$m" > /dev/null || fail "summary: $(jq -c .summary "$m")"
 failed_with () {
   jq -e --arg n "$1" --arg e "$2" \
     '.images[] | select(.input | endswith("/" + $n)) | .status == "failed" and (.error | test($e))' \
@@ -48,7 +52,7 @@ failed_with () {
 failed_with truncated.vhd truncated
 failed_with random.vmdk VMDK
 failed_with backed.img "backing file"
-for f in win.vhd winnt.vmdk flat.vmdk linux.raw; do
+for f in win.vhd winnt.vmdk flat.vmdk linux.raw clone-a.raw clone-b.qcow2; do
   [ "$(jq -r --arg n "$f" '.images[] | select(.input | endswith("/" + $n)) | .output_sha256' "$m")" = \
     "$(sha256 "$out/$f")" ] || fail "manifest hash of $f"
 done
@@ -63,4 +67,28 @@ for n in 1 2; do
     fail "Linux output $n: machine-id not emptied"
   ! grep -q '/etc/ssh/ssh_host_' "$WORK/rb/$n.files" || fail "Linux output $n: SSH host keys left"
 done
+
+# Each LVM clone was scrubbed in its own disk, /boot too: read back with
+# LVM filtered to one clone at a time.
+{
+  echo "add-drive-opts $out/clone-a.raw format:raw readonly:true"
+  echo "add-drive-opts $out/clone-b.qcow2 format:qcow2 readonly:true"
+  echo run
+  for d in a b; do
+    echo "lvm-set-filter /dev/sd${d}2"
+    echo "mount-ro /dev/$LVM_VG/root /"
+    echo "mount-ro /dev/sd${d}1 /boot"
+    echo "echo clone $d"
+    echo "filesize /etc/machine-id"
+    echo "is-file /etc/ssh/ssh_host_ed25519_key"
+    echo "is-file /boot/config-6.1.0"
+    echo "umount-all"
+  done
+} > "$WORK/lvm.fish"
+guestfish --ro -f "$WORK/lvm.fish" > "$WORK/lvm.out" 2> "$WORK/lvm.err" || fail "cannot read the LVM clones back: $(cat "$WORK/lvm.err")"
+# Per clone: machine-id size 0, no SSH host key, /boot intact.
+printf 'clone a\n0\nfalse\ntrue\nclone b\n0\nfalse\ntrue\n' > "$WORK/lvm.want"
+cmp -s "$WORK/lvm.want" "$WORK/lvm.out" || fail "LVM clones not each scrubbed: $(tr '\n' ' ' < "$WORK/lvm.out")"
+jq -e '[.images[] | select(.input | test("clone-")) | .os.mountpoints["/boot"]] | unique | length == 2' "$m" > /dev/null ||
+  fail "the clones' /boot (same UUID) was not mapped to each clone's own disk"
 echo "$TEST_NAME: ok"

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -66,85 +67,166 @@ out_error (const char *image, const char *msg)
     fprintf (stderr, "%s: %s\n", program_name, msg);
 }
 
-/* The live status line on a terminal: rewritten in place, cleared
- * before any other line is printed. */
-static int status_shown;
+/* The live status on a terminal: one line per appliance and an overall
+ * bar, rewritten in place and cleared before any other line is printed.
+ * Lines are cut to the terminal's width so the cursor arithmetic holds. */
+#define MAX_WORKERS ISC_MAX_JOBS
+static unsigned status_lines;
 static unsigned long long bytes_written;
-static char *working_on;
+static char *worker_text[MAX_WORKERS];
+static double worker_since[MAX_WORKERS];
+static unsigned n_workers;
+static char *writing;
 
 static void
 clear_status (void)
 {
-  if (status_shown)
-    fputs ("\r\033[K", stderr);
-  status_shown = 0;
+  if (status_lines > 1)
+    fprintf (stderr, "\033[%uA", status_lines - 1);
+  if (status_lines > 0)
+    fputs ("\r\033[J", stderr);
+  status_lines = 0;
+}
+
+static unsigned
+terminal_width (void)
+{
+  struct winsize ws;
+
+  if (ioctl (STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
+    return ws.ws_col;
+  return 80;
+}
+
+static void
+status_line (unsigned width, const char *fmt, ...)
+  __attribute__((format (printf, 2, 3)));
+
+static void
+status_line (unsigned width, const char *fmt, ...)
+{
+  char line[512];
+  va_list args;
+
+  va_start (args, fmt);
+  vsnprintf (line, sizeof line, fmt, args);
+  va_end (args);
+  if (width - 1 < sizeof line)
+    line[width - 1] = '\0';
+  if (status_lines > 0)
+    fputc ('\n', stderr);
+  fputs (line, stderr);
+  status_lines++;
 }
 
 static void
 show_status (size_t done, size_t total)
 {
-  double elapsed = isc_now () - start_time;
-  char size[32], eta[32] = "--:--";
+  double now = isc_now (), elapsed = now - start_time;
+  unsigned width = terminal_width (), w, filled;
+  char size[32], eta[32] = "--:--", bar[21];
 
   if (done > 0 && done < total) {
     unsigned long left = (unsigned long) (elapsed / done * (total - done));
 
     snprintf (eta, sizeof eta, "%lu:%02lu", left / 60, left % 60);
   }
-  fprintf (stderr, "\r\033[K%s: %zu/%zu images, %s written, ETA %s%s%s",
-           program_name, done, total,
-           out_size (bytes_written, size, sizeof size), eta,
-           working_on ? ", working on " : "", working_on ? working_on : "");
-  status_shown = 1;
+  filled = total ? (unsigned) (done * 20 / total) : 0;
+  memset (bar, '#', filled);
+  memset (bar + filled, '.', 20 - filled);
+  bar[20] = '\0';
+  clear_status ();
+  for (w = 0; w < n_workers; ++w)
+    if (worker_text[w])
+      status_line (width, "  appliance %u: %s (%.0f s)", w + 1, worker_text[w],
+                   now - worker_since[w]);
+  status_line (width, "[%s] %zu/%zu images, %s written, ETA %s%s%s", bar,
+               done, total, out_size (bytes_written, size, sizeof size), eta,
+               writing ? ", writing " : "", writing ? writing : "");
+}
+
+static void
+set_worker (int worker, const char *text)
+{
+  if (worker < 0 || worker >= MAX_WORKERS)
+    return;
+  free (worker_text[worker]);
+  worker_text[worker] = text ? strdup (text) : NULL;
+  worker_since[worker] = isc_now ();
+  if ((unsigned) worker + 1 > n_workers)
+    n_workers = worker + 1;
+}
+
+static void
+forget_status (void)
+{
+  unsigned w;
+
+  clear_status ();
+  for (w = 0; w < n_workers; ++w) {
+    free (worker_text[w]);
+    worker_text[w] = NULL;
+  }
+  n_workers = 0;
+  free (writing);
+  writing = NULL;
 }
 
 void
-out_progress (void *opaque, enum isc_engine_event ev,
-              const struct isc_image *img, size_t done, size_t total)
+out_progress (void *opaque, const struct isc_progress *p)
 {
+  const struct isc_image *img = p->image;
   char *name = img ? isc_escape (img->path) : NULL;
   struct stat st;
 
+  (void) opaque;
   if (arg_quiet) {
     free (name);
     return;
   }
-  if (ev == ISC_EVENT_WORKING) {
-    free (working_on);
-    working_on = name ? strdup (name) : NULL;
-  }
-  if (ev == ISC_EVENT_DONE && img->status == ISC_IMAGE_OK && img->output &&
-      !img->resumed && stat (img->output, &st) == 0)
+  if (p->event == ISC_EVENT_DONE && img->status == ISC_IMAGE_OK &&
+      img->output && !img->resumed && stat (img->output, &st) == 0)
     bytes_written += st.st_blocks * 512ULL;
 
   if (arg_verbose) {
     /* Timestamped steps, one per line. */
-    switch (ev) {
+    switch (p->event) {
     case ISC_EVENT_CHECKED: out_step ("Checked %s", name); break;
     case ISC_EVENT_LAUNCHING:
-      out_step ("Launching an appliance (%zu/%zu images done)", done, total);
+      out_step ("Launching an appliance (%zu/%zu images done)", p->done,
+                p->total);
       break;
     case ISC_EVENT_WORKING: out_step ("Working on %s", name); break;
+    case ISC_EVENT_IDLE: break;
     case ISC_EVENT_WRITING:
       out_step ("Writing %s", img->output ? img->output : name);
       break;
     case ISC_EVENT_DONE:
-      out_step ("[%zu/%zu] %s: %s", done, total, name,
+      out_step ("[%zu/%zu] %s: %s", p->done, p->total, name,
                 isc_image_status_name (img->status));
       break;
     }
   }
   else if (stderr_tty) {
-    show_status (done, total);
-    if (done == total && ev == ISC_EVENT_DONE) {
-      clear_status ();
-      free (working_on);
-      working_on = NULL;
+    switch (p->event) {
+    case ISC_EVENT_LAUNCHING:
+      set_worker (p->worker, "starting");
+      break;
+    case ISC_EVENT_WORKING: set_worker (p->worker, name); break;
+    case ISC_EVENT_IDLE: set_worker (p->worker, "finished"); break;
+    case ISC_EVENT_WRITING:
+      free (writing);
+      writing = name ? strdup (name) : NULL;
+      break;
+    case ISC_EVENT_CHECKED: case ISC_EVENT_DONE: break;
     }
+    show_status (p->done, p->total);
+    if (p->done == p->total && p->event == ISC_EVENT_DONE)
+      forget_status ();
   }
-  else if (ev == ISC_EVENT_DONE)
+  else if (p->event == ISC_EVENT_DONE)
     /* Without a terminal: one parseable line per finished image. */
-    fprintf (stderr, "%s: %zu/%zu %s %s\n", program_name, done, total,
+    fprintf (stderr, "%s: %zu/%zu %s %s\n", program_name, p->done, p->total,
              isc_image_status_name (img->status), name);
   free (name);
 }

@@ -17,8 +17,7 @@ void out_step (const char *fmt, ...) __attribute__((format (printf, 1, 2)));
 void out_error (const char *image, const char *msg);
 
 /* Progress callback for the engine (engine.h). */
-void out_progress (void *opaque, enum isc_engine_event ev,
-                   const struct isc_image *img, size_t done, size_t total);
+void out_progress (void *opaque, const struct isc_progress *p);
 
 /* Human-readable size, e.g. "64.0 MiB"; static buffer per call site is
  * avoided: writes into BUF of LEN bytes and returns it. */

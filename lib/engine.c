@@ -42,6 +42,7 @@ struct task {
   size_t n_members;
   size_t image;                     /* finisher: its image */
   int launched;
+  int slot;                         /* appliance: 0 .. jobs-1, for progress */
   int clean;                        /* appliance said "done" */
   double deadline;                  /* appliance launch deadline */
   char *error;                      /* why the appliance failed */
@@ -124,11 +125,24 @@ isc_engine_default_jobs (void)
 }
 
 static void
+progress_worker (const struct isc_engine_opts *opts, enum isc_engine_event ev,
+                 const struct isc_image *img, size_t done, size_t total,
+                 int worker)
+{
+  struct isc_progress p = {
+    .event = ev, .image = img, .done = done, .total = total,
+    .worker = worker,
+  };
+
+  if (opts->progress)
+    opts->progress (opts->opaque, &p);
+}
+
+static void
 progress (const struct isc_engine_opts *opts, enum isc_engine_event ev,
           const struct isc_image *img, size_t done, size_t total)
 {
-  if (opts->progress)
-    opts->progress (opts->opaque, ev, img, done, total);
+  progress_worker (opts, ev, img, done, total, -1);
 }
 
 static void
@@ -425,6 +439,24 @@ new_task (struct run *run)
   return t;
 }
 
+/* The lowest appliance slot no running appliance holds. */
+static int
+free_slot (const struct run *run)
+{
+  int slot;
+  size_t i;
+
+  for (slot = 0;; ++slot) {
+    int taken = 0;
+
+    for (i = 0; i < run->n_tasks && !taken; ++i)
+      taken = !run->tasks[i].finisher && run->tasks[i].slot == slot &&
+        run->tasks[i].members;
+    if (!taken)
+      return slot;
+  }
+}
+
 /* Give the next images waiting for an appliance to a new one.  Images
  * are spread evenly over the free appliance slots. */
 static void
@@ -444,6 +476,7 @@ start_appliance (struct run *run)
   if (size > opts->drives_per_appliance)
     size = opts->drives_per_appliance;
   t = new_task (run);
+  t->slot = free_slot (run);
   t->members = calloc (size, sizeof *t->members);
   if (!t->members) {
     run->n_tasks--;
@@ -460,7 +493,8 @@ start_appliance (struct run *run)
   }
   job.members = t->members;
   job.n_members = t->n_members;
-  progress (opts, ISC_EVENT_LAUNCHING, NULL, run->done, run->n_images);
+  progress_worker (opts, ISC_EVENT_LAUNCHING, NULL, run->done, run->n_images,
+                   t->slot);
   t->deadline = isc_now () + opts->launch_timeout;
   /* On failure the task ends at once and its images are retried. */
   start_task (run, t, &job, appliance_child);
@@ -574,7 +608,8 @@ handle_message (struct run *run, struct task *t, json_t *msg)
   if (strcmp (type, "launched") == 0)
     t->launched = 1;
   else if (strcmp (type, "working") == 0 && img)
-    progress (run->opts, ISC_EVENT_WORKING, img, run->done, run->n_images);
+    progress_worker (run->opts, ISC_EVENT_WORKING, img, run->done,
+                     run->n_images, t->slot);
   else if (strcmp (type, "image") == 0 && img && img->stage == STAGE_QUEUED)
     take_image_result (run, img, msg);
   else if (strcmp (type, "finished") == 0 && img) {
@@ -671,6 +706,8 @@ task_ended (struct run *run, struct task *t)
     return;
   }
 
+  progress_worker (run->opts, ISC_EVENT_IDLE, NULL, run->done, run->n_images,
+                   t->slot);
   for (i = 0; i < t->n_members; ++i) {
     struct isc_image *img = &run->images[t->members[i]];
 

@@ -69,10 +69,18 @@ enum isc_engine_mode {
 /* Progress events, in the parent, as they happen. */
 enum isc_engine_event {
   ISC_EVENT_CHECKED,                /* image checked (or failed the check) */
-  ISC_EVENT_LAUNCHING,              /* an appliance for a group starts */
-  ISC_EVENT_WORKING,                /* the appliance started on IMG */
-  ISC_EVENT_WRITING,                /* output conversion of IMG starts */
-  ISC_EVENT_DONE,                   /* IMG finished: ok, failed or skipped */
+  ISC_EVENT_LAUNCHING,              /* appliance WORKER starts */
+  ISC_EVENT_WORKING,                /* appliance WORKER started on IMAGE */
+  ISC_EVENT_IDLE,                   /* appliance WORKER has ended */
+  ISC_EVENT_WRITING,                /* output conversion of IMAGE starts */
+  ISC_EVENT_DONE,                   /* IMAGE finished: ok, failed or skipped */
+};
+
+struct isc_progress {
+  enum isc_engine_event event;
+  const struct isc_image *image;    /* NULL for LAUNCHING and IDLE */
+  size_t done, total;               /* images finished so far; in all */
+  int worker;                       /* appliance slot, 0 .. jobs-1; or -1 */
 };
 
 struct isc_engine_opts {
@@ -92,8 +100,7 @@ struct isc_engine_opts {
   unsigned jobs;                    /* appliances run in parallel (-j) */
   int trace;                        /* trace libguestfs calls to stderr */
   int verbose;                      /* libguestfs debug messages */
-  void (*progress) (void *opaque, enum isc_engine_event ev,
-                    const struct isc_image *img, size_t done, size_t total);
+  void (*progress) (void *opaque, const struct isc_progress *p);
   void *opaque;
 };
 

@@ -221,25 +221,46 @@ inspection_facts (guestfs_h *g, const char *root, const char *drive_dev)
   return facts;
 }
 
+/* guestfs_vfs_type of every partition (blkid: slow under TCG, so
+ * asked once); "" where it failed. */
+static char **
+partition_types (guestfs_h *g, char *const *partitions)
+{
+  size_t n = 0, i;
+  char **ret;
+
+  while (partitions && partitions[n])
+    n++;
+  ret = calloc (n + 1, sizeof *ret);
+  if (!ret)
+    return NULL;
+  guestfs_push_error_handler (g, NULL, NULL);
+  for (i = 0; i < n; ++i) {
+    ret[i] = guestfs_vfs_type (g, partitions[i]);
+    if (!ret[i])
+      ret[i] = strdup ("");
+  }
+  guestfs_pop_error_handler (g);
+  return ret;
+}
+
 /* The LVM physical volumes on DRIVE_DEV (its partitions LVM claims),
  * or NULL when it has none. */
 static char **
-drive_pvs (guestfs_h *g, const char *drive_dev, char *const *partitions)
+drive_pvs (const char *drive_dev, char *const *partitions,
+           char *const *types)
 {
   size_t len = strlen (drive_dev), n = 0, i;
   char **ret = NULL;
 
-  guestfs_push_error_handler (g, NULL, NULL);
-  for (i = 0; partitions && partitions[i]; ++i) {
-    CLEANUP_FREE char *type = NULL;
+  for (i = 0; partitions && partitions[i] && types; ++i) {
     char **more;
 
     if (strncmp (partitions[i], drive_dev, len) != 0 ||
         strspn (partitions[i] + len, "0123456789") !=
         strlen (partitions[i] + len))
       continue;
-    type = guestfs_vfs_type (g, partitions[i]);
-    if (!type || strcmp (type, "LVM2_member") != 0)
+    if (!types[i] || strcmp (types[i], "LVM2_member") != 0)
       continue;
     more = realloc (ret, (n + 2) * sizeof *ret);
     if (!more)
@@ -248,7 +269,6 @@ drive_pvs (guestfs_h *g, const char *drive_dev, char *const *partitions)
     ret[n++] = strdup (partitions[i]);
     ret[n] = NULL;
   }
-  guestfs_pop_error_handler (g);
   return ret;
 }
 
@@ -270,7 +290,7 @@ lvm_guest_facts (guestfs_h *g, const char *drive_dev,
   if (guestfs_lvm_set_filter (g, pvs) == -1)
     goto out;
   lvs = guestfs_lvs (g);
-  if (isc_fast_inspect (g, drive_dev, partitions, lvs, &facts) == 1)
+  if (isc_fast_inspect (g, drive_dev, partitions, NULL, lvs, &facts) == 1)
     goto out;
   roots = guestfs_inspect_os (g);
   for (i = 0; roots && roots[i] && !facts; ++i)
@@ -445,6 +465,7 @@ isc_appliance_run (const struct isc_appliance_job *job,
   CLEANUP_FREE_STRING_LIST char **roots = NULL;
   CLEANUP_FREE_STRING_LIST char **devices = NULL;
   CLEANUP_FREE_STRING_LIST char **partitions = NULL;
+  CLEANUP_FREE_STRING_LIST char **types = NULL;
   json_t **fast = NULL;
   char ***pvs = NULL;
   size_t i, n_added = 0;
@@ -469,6 +490,8 @@ isc_appliance_run (const struct isc_appliance_job *job,
     if (guestfs_add_drive_opts (g, drives[i].path,
                                 GUESTFS_ADD_DRIVE_OPTS_FORMAT, drives[i].format,
                                 GUESTFS_ADD_DRIVE_OPTS_READONLY, drives[i].readonly,
+                                GUESTFS_ADD_DRIVE_OPTS_CACHEMODE,
+                                drives[i].scratch ? "unsafe" : "writeback",
                                 -1) == -1) {
       struct isc_err err = ISC_ERR_INIT;
 
@@ -492,6 +515,7 @@ isc_appliance_run (const struct isc_appliance_job *job,
 
   devices = guestfs_list_devices (g);
   partitions = guestfs_list_partitions (g);
+  types = partition_types (g, partitions);
   fast = calloc (n_drives, sizeof *fast);
   pvs = calloc (n_drives, sizeof *pvs);
   if (!devices || !fast || !pvs) {
@@ -505,10 +529,10 @@ isc_appliance_run (const struct isc_appliance_job *job,
       continue;
     /* LVM guests are inspected one at a time, each with LVM filtered
      * to its own disk (lvm_guest_facts). */
-    pvs[i] = drive_pvs (g, devices[drive_index[i]], partitions);
+    pvs[i] = drive_pvs (devices[drive_index[i]], partitions, types);
     if (!pvs[i] &&
-        isc_fast_inspect (g, devices[drive_index[i]], partitions, NULL,
-                          &fast[i]) == 0)
+        isc_fast_inspect (g, devices[drive_index[i]], partitions, types,
+                          NULL, &fast[i]) == 0)
       need_full = 1;
   }
   /* The full inspection looks at every drive: only pay for it when some

@@ -14,6 +14,10 @@ struct isc_appliance_drive {
   const char *path;                 /* file the appliance opens */
   const char *format;               /* explicit qemu format: never probed */
   int readonly;
+  /* Our own scratch overlay: qemu need not fsync it on guest flushes
+   * (cache=unsafe still hands qcow2 metadata to the host on a flush, so
+   * a finisher reading the file sees every write that was synced). */
+  int scratch;
 };
 
 struct isc_appliance_job {

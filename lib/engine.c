@@ -340,6 +340,7 @@ appliance_child (void *opaque, int fd)
     drives[i].path = img->drive;
     drives[i].format = isc_format_name (img->drive_format);
     drives[i].readonly = img->drive_readonly;
+    drives[i].scratch = !img->drive_readonly && !opts->in_place;
   }
   r = isc_appliance_run (&ajob, drives, job->n_members);
   free (drives);

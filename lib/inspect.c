@@ -1,5 +1,6 @@
 #include <config.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,13 +101,43 @@ set_string (json_t *facts, const char *key, const char *value)
     json_object_set_new (facts, key, isc_json_string (value));
 }
 
+/* The architecture a PE image (cmd.exe) is built for, from its COFF
+ * header: one small read, where guestfs_file_architecture runs file(1)
+ * in the appliance. */
+static const char *
+pe_architecture (guestfs_h *g, const char *path)
+{
+  CLEANUP_FREE char *hdr = NULL;
+  size_t len = 0;
+  uint32_t pe;
+  uint16_t machine;
+
+  hdr = guestfs_pread (g, path, 4096, 0, &len);
+  if (!hdr || len < 0x40 || hdr[0] != 'M' || hdr[1] != 'Z')
+    return NULL;
+  pe = (uint8_t) hdr[0x3c] | (uint8_t) hdr[0x3d] << 8 |
+    (uint8_t) hdr[0x3e] << 16 | (uint32_t) (uint8_t) hdr[0x3f] << 24;
+  if (pe > len - 6 || memcmp (hdr + pe, "PE\0\0", 4) != 0)
+    return NULL;
+  machine = (uint8_t) hdr[pe + 4] | (uint8_t) hdr[pe + 5] << 8;
+  switch (machine) {
+  case 0x014c: return "i386";
+  case 0x8664: return "x86_64";
+  case 0xaa64: return "aarch64";
+  case 0x01c4: return "arm";
+  case 0x0200: return "ia64";
+  }
+  return NULL;
+}
+
 static void
 windows_facts (guestfs_h *g, const char *systemroot, json_t *facts)
 {
   static const char *const cv[] = {
     "Microsoft", "Windows NT", "CurrentVersion", NULL
   };
-  CLEANUP_FREE char *cmd = NULL, *arch = NULL;
+  CLEANUP_FREE char *cmd = NULL;
+  const char *arch = NULL;
 
   json_object_set_new (facts, "os", json_string ("windows"));
   json_object_set_new (facts, "distro", json_string ("windows"));
@@ -115,7 +146,7 @@ windows_facts (guestfs_h *g, const char *systemroot, json_t *facts)
     CLEANUP_FREE char *real = case_path (g, cmd, 0);
 
     if (real)
-      arch = guestfs_file_architecture (g, real);
+      arch = pe_architecture (g, real);
   }
   set_string (facts, "arch", arch);
 
@@ -404,10 +435,11 @@ partition_of (const char *part, const char *drive_dev)
 
 int
 isc_fast_inspect (guestfs_h *g, const char *drive_dev,
-                  char *const *partitions, char *const *lvs,
-                  json_t **ret_facts)
+                  char *const *partitions, char *const *types,
+                  char *const *lvs, json_t **ret_facts)
 {
   struct candidates c = { .g = g, .drive_dev = drive_dev };
+  const char **known = NULL;
   size_t n = 0, i;
   int found = 0;
 
@@ -416,20 +448,27 @@ isc_fast_inspect (guestfs_h *g, const char *drive_dev,
   for (i = 0; lvs && lvs[i]; ++i)
     n++;
   c.devs = calloc (n + 1, sizeof *c.devs);
-  if (!c.devs)
+  known = calloc (n + 1, sizeof *known);
+  if (!c.devs || !known) {
+    free (c.devs);
+    free (known);
     return 0;
+  }
   for (i = 0; partitions && partitions[i]; ++i)
-    if (partition_of (partitions[i], drive_dev))
+    if (partition_of (partitions[i], drive_dev)) {
+      known[c.n] = types ? types[i] : NULL;
       c.devs[c.n++] = partitions[i];
+    }
   for (i = 0; lvs && lvs[i]; ++i)
     c.devs[c.n++] = lvs[i];
 
   guestfs_push_error_handler (g, NULL, NULL);
   for (i = 0; i < c.n && !found; ++i) {
-    CLEANUP_FREE char *type = guestfs_vfs_type (g, c.devs[i]);
+    CLEANUP_FREE char *probed = known[i] ? NULL : guestfs_vfs_type (g, c.devs[i]);
+    const char *type = known[i] ? known[i] : probed;
     json_t *facts, *mounts;
 
-    if (!type || strcmp (type, "LVM2_member") == 0 ||
+    if (!type || !*type || strcmp (type, "LVM2_member") == 0 ||
         strcmp (type, "swap") == 0)
       continue;
     facts = json_object ();
@@ -448,5 +487,6 @@ isc_fast_inspect (guestfs_h *g, const char *drive_dev,
   }
   guestfs_pop_error_handler (g);
   free (c.devs);
+  free (known);
   return found;
 }

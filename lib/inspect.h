@@ -17,14 +17,15 @@
 
 /* Look for an operating system on DRIVE_DEV ("/dev/sdb"), whose
  * partitions are among PARTITIONS (guestfs_list_partitions, listed once
- * for all drives) and whose logical volumes are LVS (NULL when LVM is
- * not filtered to this drive).  Returns 1 and
+ * for all drives; TYPES, if not NULL, holds guestfs_vfs_type of each)
+ * and whose logical volumes are LVS (NULL when LVM is not filtered to
+ * this drive).  Returns 1 and
  * sets *RET_FACTS (new reference; keys as in appliance.c: "root", "os",
  * "distro", "product_name", "version", "arch", "hostname",
  * "windows_systemroot", "windows_current_control_set", "mountpoints"),
  * or 0 when the full inspection is needed.  Leaves nothing mounted. */
 int isc_fast_inspect (guestfs_h *g, const char *drive_dev,
-                      char *const *partitions, char *const *lvs,
-                      json_t **ret_facts);
+                      char *const *partitions, char *const *types,
+                      char *const *lvs, json_t **ret_facts);
 
 #endif

@@ -97,9 +97,10 @@ set_compression (struct isc_err *err, struct isc_archiver *ar,
 {
   int compressed = ar->format != ISC_ARCHIVE_TAR;
   char value[32];
-  int r;
 
   if (opts->level >= 0) {
+    int r;
+
     if (!compressed)
       return isc_error (err, ar->final, "a plain tar is not compressed: "
                         "a compression level needs tar.gz, tar.xz, tar.zst "

@@ -216,7 +216,7 @@ static int
 linux_facts (guestfs_h *g, json_t *facts)
 {
   CLEANUP_FREE char *text = NULL, *id = NULL, *pretty = NULL;
-  CLEANUP_FREE char *version = NULL, *hostname = NULL, *arch = NULL;
+  CLEANUP_FREE char *version = NULL, *arch = NULL;
   size_t len = 0;
   int64_t size;
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bundle.h"
 #include "cleanups.h"
@@ -142,6 +143,37 @@ check_archive_args (const struct archive_args *args,
     usage_error ("scrub", "--compression-threads: only tar.xz and tar.zst "
                  "compress with several threads");
     return -1;
+  }
+  return 0;
+}
+
+static int
+same_file (const char *a, const struct stat *sb)
+{
+  struct stat sa;
+
+  return stat (a, &sa) == 0 && sa.st_dev == sb->st_dev &&
+    sa.st_ino == sb->st_ino;
+}
+
+int
+check_archive_targets (const struct archive_args *args,
+                       const struct isc_image *images, size_t n)
+{
+  size_t i;
+
+  for (i = 0; i < n; ++i) {
+    struct stat st;
+
+    if (stat (images[i].path, &st) == -1)
+      continue;
+    if ((args->archive && same_file (args->archive, &st)) ||
+        (args->export_tree && same_file (args->export_tree, &st))) {
+      CLEANUP_FREE char *name = isc_escape (images[i].path);
+
+      usage_error ("scrub", "the archive would replace the input '%s'", name);
+      return -1;
+    }
   }
   return 0;
 }

@@ -54,6 +54,11 @@ int parse_archive_option (int c, const char *arg, struct archive_args *args);
 int check_archive_args (const struct archive_args *args,
                         const struct isc_engine_opts *opts);
 
+/* An archive named like one of the IMAGES would replace that input:
+ * refuse (prints the usage error; 0 or -1). */
+int check_archive_targets (const struct archive_args *args,
+                           const struct isc_image *images, size_t n);
+
 /* Record the archives in MANIFEST and write them (tree first, so the
  * bundle's manifest holds what the tree export found).  ENTRIES[i] is
  * image i's manifest object.  Prints errors; returns -1 if an archive

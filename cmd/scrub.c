@@ -402,7 +402,7 @@ cmd_scrub (int argc, char **argv)
     manifest_path = NULL;
 
   images = images_from_args (&cargs, argv + optind, argc - optind, &n);
-  if (!images) {
+  if (!images || check_archive_targets (&aargs, images, n) == -1) {
     status = EXIT_USAGE;
     goto out;
   }

@@ -110,24 +110,18 @@ grep -q "not compressed" "$WORK/c.err" || fail "a level for plain tar not refuse
 expect_status 2 "$IMGSCRUB" scrub -p sms2-clone-prep --archive "$WORK/no/such/dir/c.tar" \
   "$FIXTURES/win.raw" 2> "$WORK/c.err"
 grep -q "cannot create the archive" "$WORK/c.err" || fail "unwritable archive folder not reported"
+# An archive named like an input would replace it: refused.
+cp --sparse=always "$FIXTURES/linux.raw" "$WORK/victim.raw"
+before=$(sha256 "$WORK/victim.raw")
+expect_status 2 "$IMGSCRUB" scrub -p linux-machine-id --archive "$WORK/victim.raw" --archive-format tar \
+  "$WORK/victim.raw" 2> "$WORK/c.err"
+grep -q "would replace the input" "$WORK/c.err" || fail "archive over an input not refused"
+[ "$(sha256 "$WORK/victim.raw")" = "$before" ] || fail "the input was replaced"
 # Interrupted: no archive, no staging.
 mkdir "$WORK/i"
 "$IMGSCRUB" -v scrub -p sms2-clone-prep --archive "$WORK/i/i.tar.gz" --export-tree "$WORK/i/t.tar" \
   "$FIXTURES/win.raw" > /dev/null 2> "$WORK/i.err" &
-pid=$!
-n=0
-until grep -q "Launching an appliance" "$WORK/i.err" 2>/dev/null; do
-  sleep 0.2
-  n=$((n + 1))
-  [ $n -lt 100 ] || fail "scrub never started its appliance"
-done
-sleep 2
-kill -INT $pid
-set +e
-wait $pid
-status=$?
-set -e
-[ "$status" -eq 130 ] || fail "interrupted run exited $status, want 130"
+interrupt_after_launch $! "$WORK/i.err"
 [ -z "$(ls -A "$WORK/i")" ] || fail "interrupted run left: $(ls -A "$WORK/i")"
 no_leftovers "$WORK"
 echo "$TEST_NAME: ok"

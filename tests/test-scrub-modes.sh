@@ -66,20 +66,7 @@ no_scratch "$WORK/d"
 # ---- SIGINT: stops cleanly, nothing partial --------------------------
 "$IMGSCRUB" -v scrub -p sms2-clone-prep -o "$WORK/i" "$FIXTURES/win.raw" \
   "$FIXTURES/win.vhd" > /dev/null 2> "$WORK/i.err" &
-pid=$!
-n=0
-until grep -q "Launching an appliance" "$WORK/i.err" 2>/dev/null; do
-  sleep 0.2
-  n=$((n + 1))
-  [ $n -lt 100 ] || fail "scrub never started its appliance"
-done
-sleep 2
-kill -INT $pid
-set +e
-wait $pid
-status=$?
-set -e
-[ "$status" -eq 130 ] || fail "interrupted run exited $status, want 130"
+interrupt_after_launch $! "$WORK/i.err"
 [ "$(ls "$WORK/i")" = "manifest.json" ] || fail "interrupted run left: $(ls -A "$WORK/i")"
 no_scratch "$WORK/i"
 jq -e '.interrupted == true and ([.images[] | select(.error == "interrupted")] | length == 2)' \

@@ -311,7 +311,6 @@ guest_os (const char *type)
   return 0;
 }
 
-/* Scrub one mounted guest.  Returns the image status. */
 /* --export-tree: the scrubbed guest, still mounted, into a pax tar the
  * parent merges into the final archive. */
 static int
@@ -337,6 +336,8 @@ export_tree (const struct isc_appliance_job *job, guestfs_h *g,
   return 0;
 }
 
+/* Scrub one guest: mount, apply, export its tree if asked, unmount and
+ * flush.  Returns the image status. */
 static enum isc_image_status
 scrub_guest (const struct isc_appliance_job *job, guestfs_h *g,
              const struct isc_appliance_drive *drive, const char *root,

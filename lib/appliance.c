@@ -131,9 +131,11 @@ hibernated (guestfs_h *g, const char *mountpoint)
 }
 
 /* Mount the guest's filesystems as FACTS' mountpoints say (already
- * mapped onto its own drive), parents before children. */
+ * mapped onto its own drive), parents before children.  ROOT_MOUNTED:
+ * the quick inspection left "/" mounted as needed. */
 static int
-mount_guest (struct isc_err *err, guestfs_h *g, json_t *facts, int readonly)
+mount_guest (struct isc_err *err, guestfs_h *g, json_t *facts, int readonly,
+             int root_mounted)
 {
   json_t *mounts = json_object_get (facts, "mountpoints");
   CLEANUP_FREE const char **mps = calloc (2 * json_object_size (mounts) + 1,
@@ -153,8 +155,9 @@ mount_guest (struct isc_err *err, guestfs_h *g, json_t *facts, int readonly)
   qsort (mps, n / 2, 2 * sizeof (char *), compare_mountpoints);
   for (i = 0; i < n; i += 2) {
     const char *devname = mps[i + 1];
-    int r = readonly ? guestfs_mount_ro (g, devname, mps[i])
-                     : guestfs_mount (g, devname, mps[i]);
+    int r = root_mounted && strcmp (mps[i], "/") == 0 ? 0
+      : readonly ? guestfs_mount_ro (g, devname, mps[i])
+      : guestfs_mount (g, devname, mps[i]);
 
     if (r == -1) {
       const char *msg = guestfs_last_error (g);
@@ -285,12 +288,14 @@ lvm_guest_facts (guestfs_h *g, const char *drive_dev,
   CLEANUP_FREE_STRING_LIST char **roots = NULL;
   json_t *facts = NULL;
   size_t i;
+  int mounted;
 
   guestfs_push_error_handler (g, NULL, NULL);
   if (guestfs_lvm_set_filter (g, pvs) == -1)
     goto out;
   lvs = guestfs_lvs (g);
-  if (isc_fast_inspect (g, drive_dev, partitions, NULL, lvs, &facts) == 1)
+  if (isc_fast_inspect (g, drive_dev, partitions, NULL, lvs, 0, &facts,
+                        &mounted) == 1)
     goto out;
   roots = guestfs_inspect_os (g);
   for (i = 0; roots && roots[i] && !facts; ++i)
@@ -299,6 +304,35 @@ lvm_guest_facts (guestfs_h *g, const char *drive_dev,
  out:
   guestfs_pop_error_handler (g);
   return facts;
+}
+
+/* How the quick inspection should leave the root it finds: mounted
+ * as the job will use it. */
+static unsigned
+inspect_flags (const struct isc_appliance_job *job)
+{
+  if (job->mode == ISC_ENGINE_INSPECT)
+    return 0;
+  if (job->mode == ISC_ENGINE_SCRUB && !job->dry_run)
+    return ISC_INSPECT_KEEP_MOUNTED | ISC_INSPECT_WRITABLE;
+  return ISC_INSPECT_KEEP_MOUNTED;
+}
+
+/* Give each drive (not on LVM: those are inspected alone) the root the
+ * full inspection found on it. */
+static void
+assign_roots (guestfs_h *g, char *const *roots, const int *drive_index,
+              size_t n_drives, char ***pvs, const char **root_of)
+{
+  size_t i, d;
+
+  for (i = 0; roots && roots[i]; ++i) {
+    int idx = root_drive_index (g, roots[i]);
+
+    for (d = 0; d < n_drives; ++d)
+      if (drive_index[d] == idx && idx >= 0 && !root_of[d] && !pvs[d])
+        root_of[d] = roots[i];
+  }
 }
 
 static unsigned
@@ -341,8 +375,8 @@ export_tree (const struct isc_appliance_job *job, guestfs_h *g,
 static enum isc_image_status
 scrub_guest (const struct isc_appliance_job *job, guestfs_h *g,
              const struct isc_appliance_drive *drive, const char *root,
-             json_t *facts, struct isc_err *err, json_t *actions,
-             json_t **tree)
+             json_t *facts, int root_mounted, struct isc_err *err,
+             json_t *actions, json_t **tree)
 {
   const char *type = json_string_value (json_object_get (facts, "os"));
   unsigned os = guest_os (type);
@@ -363,8 +397,10 @@ scrub_guest (const struct isc_appliance_job *job, guestfs_h *g,
     isc_error (err, NULL, "no profile applies to %s guests", type);
     return ISC_IMAGE_SKIPPED;
   }
-  if (mount_guest (err, g, facts, job->dry_run) == -1)
+  if (mount_guest (err, g, facts, job->dry_run, root_mounted) == -1) {
+    guestfs_umount_all (g);
     return ISC_IMAGE_FAILED;
+  }
   if (asprintf (&tmpdir, "%s/guest-XXXXXX", job->workdir) == -1 ||
       !mkdtemp (tmpdir)) {
     isc_error_errno (err, job->workdir, "cannot create scratch directory");
@@ -400,15 +436,18 @@ scrub_guest (const struct isc_appliance_job *job, guestfs_h *g,
 static enum isc_image_status
 audit_guest (const struct isc_appliance_job *job, guestfs_h *g,
              const struct isc_appliance_drive *drive, const char *root,
-             json_t *facts, struct isc_err *err, json_t *identities)
+             json_t *facts, int root_mounted, struct isc_err *err,
+             json_t *identities)
 {
   const char *type = json_string_value (json_object_get (facts, "os"));
   CLEANUP_FREE char *tmpdir = NULL;
   struct isc_guest gu = { 0 };
   int r;
 
-  if (mount_guest (err, g, facts, 1) == -1)
+  if (mount_guest (err, g, facts, 1, root_mounted) == -1) {
+    guestfs_umount_all (g);
     return ISC_IMAGE_FAILED;
+  }
   if (asprintf (&tmpdir, "%s/guest-XXXXXX", job->workdir) == -1 ||
       !mkdtemp (tmpdir)) {
     isc_error_errno (err, job->workdir, "cannot create scratch directory");
@@ -467,10 +506,9 @@ isc_appliance_run (const struct isc_appliance_job *job,
   CLEANUP_FREE_STRING_LIST char **devices = NULL;
   CLEANUP_FREE_STRING_LIST char **partitions = NULL;
   CLEANUP_FREE_STRING_LIST char **types = NULL;
-  json_t **fast = NULL;
   char ***pvs = NULL;
   size_t i, n_added = 0;
-  int need_full = 0;
+  int full_done = 0;
 
   g = guestfs_create ();
   if (!g) {
@@ -517,62 +555,51 @@ isc_appliance_run (const struct isc_appliance_job *job,
   devices = guestfs_list_devices (g);
   partitions = guestfs_list_partitions (g);
   types = partition_types (g, partitions);
-  fast = calloc (n_drives, sizeof *fast);
   pvs = calloc (n_drives, sizeof *pvs);
-  if (!devices || !fast || !pvs) {
-    free (fast);
+  if (!devices || !pvs) {
     free (pvs);
     send_simple (job->fd, "fatal", "cannot list the appliance's disks");
     return 1;
   }
-  for (i = 0; i < n_drives; ++i) {
-    if (drive_index[i] < 0)
-      continue;
-    /* LVM guests are inspected one at a time, each with LVM filtered
-     * to its own disk (lvm_guest_facts). */
-    pvs[i] = drive_pvs (devices[drive_index[i]], partitions, types);
-    if (!pvs[i] &&
-        isc_fast_inspect (g, devices[drive_index[i]], partitions, types,
-                          NULL, &fast[i]) == 0)
-      need_full = 1;
-  }
-  /* The full inspection looks at every drive: only pay for it when some
-   * guest is beyond the quick one. */
-  if (need_full) {
-    guestfs_push_error_handler (g, NULL, NULL);
-    roots = guestfs_inspect_os (g);
-    guestfs_pop_error_handler (g);
-  }
-  for (i = 0; roots && roots[i]; ++i) {
-    int idx = root_drive_index (g, roots[i]);
-    size_t d;
-
-    for (d = 0; d < n_drives; ++d)
-      if (drive_index[d] == idx && idx >= 0 && !root_of[d] && !fast[d] &&
-          !pvs[d])
-        root_of[d] = roots[i];
-  }
+  /* LVM guests are inspected one at a time, each with LVM filtered to
+   * its own disk (lvm_guest_facts). */
+  for (i = 0; i < n_drives; ++i)
+    if (drive_index[i] >= 0)
+      pvs[i] = drive_pvs (devices[drive_index[i]], partitions, types);
 
   for (i = 0; i < n_drives; ++i) {
     struct isc_err err = ISC_ERR_INIT;
     enum isc_image_status status = ISC_IMAGE_OK;
     json_t *facts = NULL, *actions = NULL, *identities = NULL, *tree = NULL;
     double start = isc_now ();
+    const char *dev;
+    int root_mounted = 0;
     json_t *working;
 
     if (drive_index[i] < 0)
       continue;
+    dev = devices[drive_index[i]];
     working = json_pack ("{s:s, s:I}", "type", "working",
                          "id", (json_int_t) drives[i].id);
     isc_worker_send (job->fd, working);
     json_decref (working);
     if (pvs[i])
-      facts = lvm_guest_facts (g, devices[drive_index[i]], partitions,
-                               pvs[i]);
-    else if (fast[i])
-      facts = TAKE_PTR (fast[i]);
-    else if (root_of[i])
-      facts = inspection_facts (g, root_of[i], devices[drive_index[i]]);
+      facts = lvm_guest_facts (g, dev, partitions, pvs[i]);
+    else if (isc_fast_inspect (g, dev, partitions, types, NULL,
+                               inspect_flags (job), &facts,
+                               &root_mounted) == 0) {
+      /* The full inspection looks at every drive: pay for it once, and
+       * only when some guest is beyond the quick one. */
+      if (!full_done) {
+        guestfs_push_error_handler (g, NULL, NULL);
+        roots = guestfs_inspect_os (g);
+        guestfs_pop_error_handler (g);
+        assign_roots (g, roots, drive_index, n_drives, pvs, root_of);
+        full_done = 1;
+      }
+      if (root_of[i])
+        facts = inspection_facts (g, root_of[i], dev);
+    }
     if (!facts) {
       isc_error (&err, NULL, "no operating system found in the image "
                  "(not a supported guest, or the disk is damaged)");
@@ -583,15 +610,20 @@ isc_appliance_run (const struct isc_appliance_job *job,
 
       if (job->mode == ISC_ENGINE_SCRUB) {
         actions = json_array ();
-        status = scrub_guest (job, g, &drives[i], root, facts, &err,
-                              actions, &tree);
+        status = scrub_guest (job, g, &drives[i], root, facts, root_mounted,
+                              &err, actions, &tree);
       }
       else if (job->mode == ISC_ENGINE_AUDIT) {
         identities = json_array ();
-        status = audit_guest (job, g, &drives[i], root, facts, &err,
-                              identities);
+        status = audit_guest (job, g, &drives[i], root, facts, root_mounted,
+                              &err, identities);
       }
     }
+    /* Work that ran unmounts; a guest skipped or only inspected has
+     * its root still mounted by the quick inspection. */
+    if (root_mounted && (job->mode == ISC_ENGINE_INSPECT ||
+                         status == ISC_IMAGE_SKIPPED))
+      guestfs_umount_all (g);
     send_image (job->fd, drives[i].id, status, &err, facts, actions,
                 identities, tree, isc_now () - start);
     json_decref (tree);
@@ -600,7 +632,6 @@ isc_appliance_run (const struct isc_appliance_job *job,
     json_decref (identities);
     isc_err_clear (&err);
   }
-  free (fast);
   for (i = 0; i < n_drives; ++i)
     isc_free_string_list (pvs[i]);
   free (pvs);

@@ -393,15 +393,20 @@ fstab_mounts (const struct candidates *c, json_t *mounts)
   return 1;
 }
 
+/* Is DEV, mounted at "/", a guest's root?  Fills FACTS and MOUNTS.
+ * Mounted read-write when WRITABLE (falling back to read-only), and
+ * left mounted when found and KEEP; *RW says how it was mounted. */
 static int
 inspect_filesystem (const struct candidates *c, const char *dev,
-                    json_t *facts, json_t *mounts)
+                    json_t *facts, json_t *mounts, int writable, int keep,
+                    int *rw)
 {
   guestfs_h *g = c->g;
   size_t i;
   int found = 0;
 
-  if (guestfs_mount_ro (g, dev, "/") == -1)
+  *rw = writable && guestfs_mount (g, dev, "/") == 0;
+  if (!*rw && guestfs_mount_ro (g, dev, "/") == -1)
     return 0;
   for (i = 0; systemroots[i] && !found; ++i) {
     CLEANUP_FREE char *root = case_path (g, systemroots[i], 1);
@@ -418,7 +423,8 @@ inspect_filesystem (const struct candidates *c, const char *dev,
   }
   if (!found)
     found = linux_facts (g, facts) && fstab_mounts (c, mounts);
-  guestfs_umount_all (g);
+  if (!found || !keep)
+    guestfs_umount_all (g);
   return found;
 }
 
@@ -436,8 +442,10 @@ partition_of (const char *part, const char *drive_dev)
 int
 isc_fast_inspect (guestfs_h *g, const char *drive_dev,
                   char *const *partitions, char *const *types,
-                  char *const *lvs, json_t **ret_facts)
+                  char *const *lvs, unsigned flags, json_t **ret_facts,
+                  int *ret_mounted)
 {
+  int writable = (flags & ISC_INSPECT_WRITABLE) != 0;
   struct candidates c = { .g = g, .drive_dev = drive_dev };
   const char **known = NULL;
   size_t n = 0, i;
@@ -462,18 +470,33 @@ isc_fast_inspect (guestfs_h *g, const char *drive_dev,
   for (i = 0; lvs && lvs[i]; ++i)
     c.devs[c.n++] = lvs[i];
 
+  /* Probing mounts each candidate: read-only, so filesystems that are
+   * not the root are not touched.  A drive with a single filesystem
+   * holds the root if anything: mount it once, as the caller needs it. */
+  if (c.n != 1)
+    writable = 0;
+  *ret_mounted = 0;
   guestfs_push_error_handler (g, NULL, NULL);
   for (i = 0; i < c.n && !found; ++i) {
     CLEANUP_FREE char *probed = known[i] ? NULL : guestfs_vfs_type (g, c.devs[i]);
     const char *type = known[i] ? known[i] : probed;
     json_t *facts, *mounts;
+    int rw = 0;
 
     if (!type || !*type || strcmp (type, "LVM2_member") == 0 ||
         strcmp (type, "swap") == 0)
       continue;
     facts = json_object ();
     mounts = json_object ();
-    if (inspect_filesystem (&c, c.devs[i], facts, mounts)) {
+    if (inspect_filesystem (&c, c.devs[i], facts, mounts, writable,
+                            (flags & ISC_INSPECT_KEEP_MOUNTED) != 0, &rw)) {
+      /* Kept only when mounted the way the caller will use it. */
+      if (flags & ISC_INSPECT_KEEP_MOUNTED) {
+        if (rw == ((flags & ISC_INSPECT_WRITABLE) != 0))
+          *ret_mounted = 1;
+        else
+          guestfs_umount_all (g);
+      }
       json_object_set_new (facts, "root", json_string (c.devs[i]));
       json_object_set_new (mounts, "/", json_string (c.devs[i]));
       json_object_set_new (facts, "mountpoints", mounts);

@@ -23,9 +23,15 @@
  * sets *RET_FACTS (new reference; keys as in appliance.c: "root", "os",
  * "distro", "product_name", "version", "arch", "hostname",
  * "windows_systemroot", "windows_current_control_set", "mountpoints"),
- * or 0 when the full inspection is needed.  Leaves nothing mounted. */
+ * or 0 when the full inspection is needed.  With ISC_INSPECT_KEEP_MOUNTED
+ * the root found may be left mounted at "/" (read-write when FLAGS has
+ * ISC_INSPECT_WRITABLE), saving a second mount: *RET_MOUNTED says
+ * whether it was.  Otherwise, or on failure, nothing is left mounted. */
+#define ISC_INSPECT_KEEP_MOUNTED 1  /* leave the root mounted at "/" */
+#define ISC_INSPECT_WRITABLE 2      /* ... read-write */
 int isc_fast_inspect (guestfs_h *g, const char *drive_dev,
                       char *const *partitions, char *const *types,
-                      char *const *lvs, json_t **ret_facts);
+                      char *const *lvs, unsigned flags, json_t **ret_facts,
+                      int *ret_mounted);
 
 #endif

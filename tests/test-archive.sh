@@ -62,6 +62,9 @@ done
 grep -q '^l.* linux/link -> /etc$' "$WORK/tree.list" || fail "linux/link is not stored as a symlink to /etc"
 ! grep -q '^linux/link/' "$WORK/tree.names" || fail "the walk followed /link into the appliance's /etc"
 grep -q '^p.* linux/root/fifo$' "$WORK/tree.list" || fail "the FIFO is not in the tree"
+grep -q '^drwx------ .* linux/lost+found/\?$' "$WORK/tree.list" || fail "lost+found lost its mode 0700"
+grep -q '^-rw-r--r-- *0 *0 .* linux/etc/os-release$' "$WORK/tree.list" ||
+  fail "os-release lost its owner or mode: $(grep 'linux/etc/os-release' "$WORK/tree.list")"
 ! grep -q '^/\|\(^\|/\)\.\.\(/\|$\)' "$WORK/tree.names" || fail "an absolute or .. name in the tree"
 mkdir "$a/t"
 bsdtar -xf "$a/tree.tar.gz" -C "$a/t" win/Windows/System32/config/SOFTWARE linux/etc/machine-id manifest.json

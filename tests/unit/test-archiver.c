@@ -84,6 +84,28 @@ check_member (const char *archive, const char *name, const char *sparse)
   archive_read_free (a);
 }
 
+/* The tools users have read the archive too: GNU tar (which finds the
+ * compression itself) or unzip. */
+static void
+check_standard_tool (enum isc_archive_format f, const char *path)
+{
+  char cmd[512], out[64] = "";
+  FILE *p;
+  size_t n;
+
+  snprintf (cmd, sizeof cmd, f == ISC_ARCHIVE_ZIP
+            ? "unzip -p '%s' greeting.txt 2>&1" : "tar -xOf '%s' greeting.txt 2>&1",
+            path);
+  p = popen (cmd, "r");
+  CHECK (p != NULL);
+  if (!p)
+    return;
+  n = fread (out, 1, sizeof out - 1, p);
+  out[n] = '\0';
+  CHECK (pclose (p) == 0);
+  CHECK_STREQ (out, "hello world");
+}
+
 static off_t
 file_size (const char *path)
 {
@@ -126,6 +148,7 @@ check_format (enum isc_archive_format f, const char *sparse_path)
   CHECK (isc_archiver_commit (&err, ar) == 0);
   check_member (path, "greeting.txt", NULL);
   check_member (path, "disk.raw", "sparse");
+  check_standard_tool (f, path);
   /* The holes are not stored: plain tar stays near the data's size,
    * and the compressors squeeze the zeros. */
   CHECK (file_size (path) > 0 && file_size (path) < (1 << 20));

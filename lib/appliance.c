@@ -376,7 +376,7 @@ static enum isc_image_status
 scrub_guest (const struct isc_appliance_job *job, guestfs_h *g,
              const struct isc_appliance_drive *drive, const char *root,
              json_t *facts, int root_mounted, struct isc_err *err,
-             json_t *actions, json_t **tree)
+             json_t *actions, json_t **tree, int *flushed)
 {
   const char *type = json_string_value (json_object_get (facts, "os"));
   unsigned os = guest_os (type);
@@ -423,12 +423,17 @@ scrub_guest (const struct isc_appliance_job *job, guestfs_h *g,
   isc_remove_tree (tmpdir);
   if (r == 0 && job->export_tree && !job->dry_run)
     r = export_tree (job, g, drive, err, tree);
-  /* Unmount and flush before reporting: once the worker says "ok" the
-   * overlay must hold every change, whatever happens to it later. */
+  /* Unmount before reporting.  Flush too when the parent should
+   * convert this image while the appliance goes on: "flushed" tells it
+   * the overlay holds every change (qemu's own caches included). */
   if (guestfs_umount_all (g) == -1 && r == 0)
     r = isc_error (err, NULL, "unmount failed: %s", guestfs_last_error (g));
-  if (!job->dry_run && r == 0 && guestfs_sync (g) == -1)
-    r = isc_error (err, NULL, "sync failed: %s", guestfs_last_error (g));
+  if (!job->dry_run && r == 0 && drive->flush_early) {
+    if (guestfs_sync (g) == -1)
+      r = isc_error (err, NULL, "sync failed: %s", guestfs_last_error (g));
+    else
+      *flushed = 1;
+  }
   return r == 0 ? ISC_IMAGE_OK : ISC_IMAGE_FAILED;
 }
 
@@ -474,7 +479,7 @@ audit_guest (const struct isc_appliance_job *job, guestfs_h *g,
 static void
 send_image (int fd, size_t id, enum isc_image_status status,
             const struct isc_err *err, json_t *facts, json_t *actions,
-            json_t *identities, json_t *tree, double seconds)
+            json_t *identities, json_t *tree, int flushed, double seconds)
 {
   json_t *msg = json_pack ("{s:s, s:I, s:s, s:f}", "type", "image",
                            "id", (json_int_t) id,
@@ -491,6 +496,8 @@ send_image (int fd, size_t id, enum isc_image_status status,
     json_object_set (msg, "identities", identities);
   if (tree)
     json_object_set (msg, "tree", tree);
+  if (flushed)
+    json_object_set_new (msg, "flushed", json_true ());
   isc_worker_send (fd, msg);
   json_decref (msg);
 }
@@ -536,7 +543,7 @@ isc_appliance_run (const struct isc_appliance_job *job,
 
       isc_error (&err, NULL, "cannot add drive: %s", guestfs_last_error (g));
       send_image (job->fd, drives[i].id, ISC_IMAGE_FAILED, &err, NULL, NULL,
-                  NULL, NULL, 0);
+                  NULL, NULL, 0, 0);
       isc_err_clear (&err);
       continue;
     }
@@ -573,7 +580,7 @@ isc_appliance_run (const struct isc_appliance_job *job,
     json_t *facts = NULL, *actions = NULL, *identities = NULL, *tree = NULL;
     double start = isc_now ();
     const char *dev;
-    int root_mounted = 0;
+    int root_mounted = 0, flushed = 0;
     json_t *working;
 
     if (drive_index[i] < 0)
@@ -611,7 +618,7 @@ isc_appliance_run (const struct isc_appliance_job *job,
       if (job->mode == ISC_ENGINE_SCRUB) {
         actions = json_array ();
         status = scrub_guest (job, g, &drives[i], root, facts, root_mounted,
-                              &err, actions, &tree);
+                              &err, actions, &tree, &flushed);
       }
       else if (job->mode == ISC_ENGINE_AUDIT) {
         identities = json_array ();
@@ -625,7 +632,7 @@ isc_appliance_run (const struct isc_appliance_job *job,
                          status == ISC_IMAGE_SKIPPED))
       guestfs_umount_all (g);
     send_image (job->fd, drives[i].id, status, &err, facts, actions,
-                identities, tree, isc_now () - start);
+                identities, tree, flushed, isc_now () - start);
     json_decref (tree);
     json_decref (facts);
     json_decref (actions);

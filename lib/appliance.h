@@ -18,6 +18,10 @@ struct isc_appliance_drive {
    * (cache=unsafe still hands qcow2 metadata to the host on a flush, so
    * a finisher reading the file sees every write that was synced). */
   int scratch;
+  /* Flush this drive's writes as soon as its guest is done, so the
+   * parent may convert it while the appliance goes on ("flushed":true);
+   * otherwise its writes are complete when the appliance has exited. */
+  int flush_early;
 };
 
 struct isc_appliance_job {
@@ -38,7 +42,8 @@ struct isc_appliance_job {
  *   {"type":"working","id":N}
  *   {"type":"image","id":N,"status":"ok|failed|skipped","error":S,
  *    "facts":{...},"actions":[...],"seconds":F,
- *    "tree":{"path":S,"entries":N,"bytes":N,"skipped":[...]}}
+ *    "tree":{"path":S,"entries":N,"bytes":N,"skipped":[...]},
+ *    "flushed":B}
  *   {"type":"fatal","error":S}        the appliance as a whole failed
  *   {"type":"done"}                   shut down cleanly
  * Returns 0 when the appliance shut down cleanly, 1 otherwise. */

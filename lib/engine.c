@@ -61,6 +61,13 @@ struct run {
  * read by isc_engine_cancel from a signal handler. */
 #define MAX_TASKS (2 * ISC_MAX_JOBS)
 #define MIN_IMAGES_PER_APPLIANCE 8
+/* An image file at least this large has its writes flushed as
+ * soon as it is done, so its output conversion overlaps the appliance's
+ * work on the next images.  Smaller ones are converted after the
+ * appliance exits: a flush (guestfs_sync) costs about 0.1 s per disk in
+ * the appliance under TCG, 2.7 s per image with 32 disks, far more than
+ * converting a small image. */
+#define FLUSH_EARLY_BYTES (256LL << 20)
 static volatile sig_atomic_t task_pgids[MAX_TASKS];
 static volatile sig_atomic_t cancelled;
 
@@ -341,6 +348,7 @@ appliance_child (void *opaque, int fd)
     drives[i].format = isc_format_name (img->drive_format);
     drives[i].readonly = img->drive_readonly;
     drives[i].scratch = !img->drive_readonly && !opts->in_place;
+    drives[i].flush_early = img->info.file_size >= FLUSH_EARLY_BYTES;
   }
   r = isc_appliance_run (&ajob, drives, job->n_members);
   free (drives);
@@ -504,9 +512,11 @@ start_appliance (struct run *run)
 static int
 can_finish (const struct run *run, const struct isc_image *img)
 {
-  /* In place, the input is hashed only once nothing writes it. */
-  return img->stage == STAGE_WORKED &&
-    (img->converted || img->group_clean) && !run->opts->dry_run;
+  /* The overlay is converted once the appliance flushed it (early for
+   * large images) or exited; in place, the input is hashed only once
+   * nothing writes it. */
+  return img->stage == STAGE_WORKED && !run->opts->dry_run &&
+    ((img->converted && img->flushed) || img->group_clean);
 }
 
 static void
@@ -564,6 +574,7 @@ take_image_result (struct run *run, struct isc_image *img, json_t *msg)
   img->identities = json_incref (json_object_get (msg, "identities"));
   json_decref (img->tree);
   img->tree = json_incref (json_object_get (msg, "tree"));
+  img->flushed = json_is_true (json_object_get (msg, "flushed"));
   free (img->error);
   img->error = error ? strdup (error) : NULL;
   img->seconds += json_real_value (json_object_get (msg, "seconds"));
@@ -647,6 +658,7 @@ restart_or_fail (struct run *run, struct isc_image *img, const char *why)
   json_decref (img->tree);
   img->tree = NULL;
   img->group_clean = 0;
+  img->flushed = 0;
   if (img->attempts >= 2 || cancelled) {
     image_fail (img, cancelled ? "interrupted" : reason);
     image_done (run, img);

@@ -57,6 +57,7 @@ struct isc_image {
   int attempts;                     /* appliances it was given to */
   int stage;                        /* engine.c: enum stage */
   int group_clean;                  /* its appliance shut down cleanly */
+  int flushed;                      /* its appliance flushed its writes */
   char *converted;                  /* finished output awaiting rename */
 };
 

@@ -20,6 +20,10 @@ qemu-img convert -q -f raw -O vmdk -o subformat=monolithicFlat "$FIXTURES/linux.
 [ -f "$in/flat-flat.vmdk" ] || fail "qemu-img did not write the flat extent"
 cp --sparse=always "$FIXTURES/linux-lvm.raw" "$in/clone-a.raw"
 cp "$FIXTURES/linux-lvm.qcow2" "$in/clone-b.qcow2"
+# 300 MiB (sparse): large enough to be flushed and converted while the
+# appliance goes on to the next image.
+cp --sparse=always "$FIXTURES/win.raw" "$in/big.raw"
+truncate -s 300M "$in/big.raw"
 cp "$FIXTURES/win.vhd" "$in/old-win.vhd"
 echo "not an image" > "$in/README.txt"
 qemu-img create -q -f vpc -o subformat=dynamic "$in/truncated.vhd" 64M
@@ -35,14 +39,14 @@ find "$in" -type f | sort | xargs sha256sum > "$WORK/inputs.after"
 cmp -s "$WORK/inputs.before" "$WORK/inputs.after" || fail "an input changed"
 
 # Exactly the good outputs, nothing partial or temporary.
-[ "$(ls -A "$out" | sort | tr '\n' ' ')" = "clone-a.raw clone-b.qcow2 flat.vmdk linux.raw manifest.json win.vhd winnt.vmdk " ] ||
+[ "$(ls -A "$out" | sort | tr '\n' ' ')" = "big.raw clone-a.raw clone-b.qcow2 flat.vmdk linux.raw manifest.json win.vhd winnt.vmdk " ] ||
   fail "outputs: $(ls -A "$out" | tr '\n' ' ')"
 m="$out/manifest.json"
-# Nine images: the excluded one, the extent and the text file are not.
+# Ten images: the excluded one, the extent and the text file are not.
 [ "$(jq -r '[.images[].input | sub(".*/in/"; "")] | sort | join(" ")' "$m")" = \
-  "backed.img clone-a.raw clone-b.qcow2 flat.vmdk random.vmdk sub/linux.raw truncated.vhd win.vhd winnt.vmdk" ] ||
+  "backed.img big.raw clone-a.raw clone-b.qcow2 flat.vmdk random.vmdk sub/linux.raw truncated.vhd win.vhd winnt.vmdk" ] ||
   fail "inputs taken: $(jq -c '[.images[].input]' "$m")"
-jq -e '.summary == {"ok": 6, "failed": 3, "skipped": 0}' "$m" > /dev/null || fail "summary: $(jq -c .summary "$m")"
+jq -e '.summary == {"ok": 7, "failed": 3, "skipped": 0}' "$m" > /dev/null || fail "summary: $(jq -c .summary "$m")"
 failed_with () {
   jq -e --arg n "$1" --arg e "$2" \
     '.images[] | select(.input | endswith("/" + $n)) | .status == "failed" and (.error | test($e))' \
@@ -52,16 +56,19 @@ failed_with () {
 failed_with truncated.vhd truncated
 failed_with random.vmdk VMDK
 failed_with backed.img "backing file"
-for f in win.vhd winnt.vmdk flat.vmdk linux.raw clone-a.raw clone-b.qcow2; do
+for f in win.vhd winnt.vmdk flat.vmdk linux.raw clone-a.raw clone-b.qcow2 big.raw; do
   [ "$(jq -r --arg n "$f" '.images[] | select(.input | endswith("/" + $n)) | .output_sha256' "$m")" = \
     "$(sha256 "$out/$f")" ] || fail "manifest hash of $f"
 done
 
 # The good outputs are scrubbed (read back with guestfish and hivex).
 COLLECT_FILES="$WIN_SOFTWARE /etc/machine-id" \
-  collect "$WORK/rb" "$out/win.vhd" "$out/flat.vmdk" "$out/linux.raw"
-! hive_value "$WORK/rb/0.SOFTWARE" 'Microsoft\SMS\Client\Configuration\Client Properties' \
-  'SMS Unique Identifier' > /dev/null || fail "win.vhd output still has the SMS GUID"
+  collect "$WORK/rb" "$out/win.vhd" "$out/flat.vmdk" "$out/linux.raw" "$out/big.raw"
+for n in 0 3; do
+  ! hive_value "$WORK/rb/$n.SOFTWARE" 'Microsoft\SMS\Client\Configuration\Client Properties' \
+    'SMS Unique Identifier' > /dev/null || fail "Windows output $n still has the SMS GUID"
+  ! grep -qi '/smsuid\.dat$' "$WORK/rb/$n.files" || fail "Windows output $n has a Smsuid.dat"
+done
 for n in 1 2; do
   [ -f "$WORK/rb/$n.machine-id" ] && [ ! -s "$WORK/rb/$n.machine-id" ] ||
     fail "Linux output $n: machine-id not emptied"

@@ -253,17 +253,14 @@ static char **
 drive_pvs (const char *drive_dev, char *const *partitions,
            char *const *types)
 {
-  size_t len = strlen (drive_dev), n = 0, i;
+  size_t n = 0, i;
   char **ret = NULL;
 
   for (i = 0; partitions && partitions[i] && types; ++i) {
     char **more;
 
-    if (strncmp (partitions[i], drive_dev, len) != 0 ||
-        strspn (partitions[i] + len, "0123456789") !=
-        strlen (partitions[i] + len))
-      continue;
-    if (!types[i] || strcmp (types[i], "LVM2_member") != 0)
+    if (!isc_partition_of (partitions[i], drive_dev) || !types[i] ||
+        strcmp (types[i], "LVM2_member") != 0)
       continue;
     more = realloc (ret, (n + 2) * sizeof *ret);
     if (!more)

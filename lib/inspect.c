@@ -428,10 +428,8 @@ inspect_filesystem (const struct candidates *c, const char *dev,
   return found;
 }
 
-/* Is PART ("/dev/sdb2") a partition of DRIVE_DEV ("/dev/sdb")?  The
- * appliance names partitions after their disk, so no call is needed. */
-static int
-partition_of (const char *part, const char *drive_dev)
+int
+isc_partition_of (const char *part, const char *drive_dev)
 {
   size_t len = strlen (drive_dev);
 
@@ -463,7 +461,7 @@ isc_fast_inspect (guestfs_h *g, const char *drive_dev,
     return 0;
   }
   for (i = 0; partitions && partitions[i]; ++i)
-    if (partition_of (partitions[i], drive_dev)) {
+    if (isc_partition_of (partitions[i], drive_dev)) {
       known[c.n] = types ? types[i] : NULL;
       c.devs[c.n++] = partitions[i];
     }

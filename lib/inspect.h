@@ -27,6 +27,10 @@
  * the root found may be left mounted at "/" (read-write when FLAGS has
  * ISC_INSPECT_WRITABLE), saving a second mount: *RET_MOUNTED says
  * whether it was.  Otherwise, or on failure, nothing is left mounted. */
+/* Is PART ("/dev/sdb2") a partition of DRIVE_DEV ("/dev/sdb")?  The
+ * appliance names partitions after their disk, so no call is needed. */
+int isc_partition_of (const char *part, const char *drive_dev);
+
 #define ISC_INSPECT_KEEP_MOUNTED 1  /* leave the root mounted at "/" */
 #define ISC_INSPECT_WRITABLE 2      /* ... read-write */
 int isc_fast_inspect (guestfs_h *g, const char *drive_dev,

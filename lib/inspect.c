@@ -255,6 +255,7 @@ struct candidates {
   guestfs_h *g;
   const char *drive_dev;
   char **devs;                      /* borrowed strings */
+  char **uuids, **labels;           /* blkid's answers, asked once each */
   size_t n;
 };
 
@@ -269,18 +270,33 @@ is_candidate (const struct candidates *c, const char *dev)
   return 0;
 }
 
+/* Candidate I's UUID (or label), "" when it has none: blkid is slow
+ * under TCG, so each is asked once however many fstab lines look. */
+static const char *
+candidate_id (struct candidates *c, size_t i, int label)
+{
+  char **cache = label ? c->labels : c->uuids;
+
+  if (!cache[i]) {
+    cache[i] = label ? guestfs_vfs_label (c->g, c->devs[i])
+      : guestfs_vfs_uuid (c->g, c->devs[i]);
+    if (!cache[i])
+      cache[i] = strdup ("");
+  }
+  return cache[i] ? cache[i] : "";
+}
+
 /* The candidate whose UUID (or label) is VALUE: looked up among this
  * drive's filesystems only, since clones share UUIDs and labels. */
 static const char *
-candidate_by (const struct candidates *c, int label, const char *value)
+candidate_by (struct candidates *c, int label, const char *value)
 {
   size_t i;
 
   for (i = 0; i < c->n; ++i) {
-    CLEANUP_FREE char *v = label ? guestfs_vfs_label (c->g, c->devs[i])
-      : guestfs_vfs_uuid (c->g, c->devs[i]);
+    const char *v = candidate_id (c, i, label);
 
-    if (v && *v && (label ? strcmp (v, value) : strcasecmp (v, value)) == 0)
+    if (*v && (label ? strcmp (v, value) : strcasecmp (v, value)) == 0)
       return c->devs[i];
   }
   return NULL;
@@ -290,7 +306,7 @@ candidate_by (const struct candidates *c, int label, const char *value)
  * nothing here or a form this does not map (the full inspection then
  * decides). */
 static char *
-resolve_fstab_device (const struct candidates *c, const char *spec)
+resolve_fstab_device (struct candidates *c, const char *spec)
 {
   const char *found = NULL;
 
@@ -358,7 +374,7 @@ plain_mountpoint (const char *mp)
  * (MOUNTS gets mountpoint -> device).  Returns 0 when some entry cannot
  * be mapped: the full inspection is needed. */
 static int
-fstab_mounts (const struct candidates *c, json_t *mounts)
+fstab_mounts (struct candidates *c, json_t *mounts)
 {
   CLEANUP_FREE char *text = NULL;
   const char *line;
@@ -397,7 +413,7 @@ fstab_mounts (const struct candidates *c, json_t *mounts)
  * Mounted read-write when WRITABLE (falling back to read-only), and
  * left mounted when found and KEEP; *RW says how it was mounted. */
 static int
-inspect_filesystem (const struct candidates *c, const char *dev,
+inspect_filesystem (struct candidates *c, const char *dev,
                     json_t *facts, json_t *mounts, int writable, int keep,
                     int *rw)
 {
@@ -454,9 +470,13 @@ isc_fast_inspect (guestfs_h *g, const char *drive_dev,
   for (i = 0; lvs && lvs[i]; ++i)
     n++;
   c.devs = calloc (n + 1, sizeof *c.devs);
+  c.uuids = calloc (n + 1, sizeof *c.uuids);
+  c.labels = calloc (n + 1, sizeof *c.labels);
   known = calloc (n + 1, sizeof *known);
-  if (!c.devs || !known) {
+  if (!c.devs || !c.uuids || !c.labels || !known) {
     free (c.devs);
+    free (c.uuids);
+    free (c.labels);
     free (known);
     return 0;
   }
@@ -507,7 +527,14 @@ isc_fast_inspect (guestfs_h *g, const char *drive_dev,
     }
   }
   guestfs_pop_error_handler (g);
+  /* The caches have gaps where nothing was asked: free each slot. */
+  for (i = 0; i < c.n; ++i) {
+    free (c.uuids[i]);
+    free (c.labels[i]);
+  }
   free (c.devs);
+  free (c.uuids);
+  free (c.labels);
   free (known);
   return found;
 }

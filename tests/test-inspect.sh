@@ -52,4 +52,17 @@ done
 "$IMGSCRUB" inspect "$FIXTURES/win.vhd" > "$WORK/out.txt"
 grep -q "^  hostname: *$WIN_HOSTNAME$" "$WORK/out.txt" || fail "text output lacks the hostname"
 grep -q "^  format: *vpc (dynamic), 64.0 MiB virtual$" "$WORK/out.txt" || fail "text output format line"
+
+# On a terminal: a live line per appliance and an overall bar, all
+# cleared at the end.  script(1) gives the run a terminal.
+script -qec "'$IMGSCRUB' inspect -j2 --drives-per-appliance 1 '$FIXTURES/win.raw' '$FIXTURES/linux.raw' > /dev/null" \
+  "$WORK/tty.out" > /dev/null || fail "inspect on a terminal failed"
+tr '\r' '\n' < "$WORK/tty.out" > "$WORK/tty.lines"
+grep -q "appliance 1: .*win.raw\|appliance 2: .*win.raw" "$WORK/tty.lines" || fail "no appliance line naming win.raw"
+grep -q "appliance 1: .*linux.raw\|appliance 2: .*linux.raw" "$WORK/tty.lines" || fail "no appliance line naming linux.raw"
+grep -q "\[##########\.\.\.\.\.\.\.\.\.\.\] 1/2 images" "$WORK/tty.lines" || fail "no overall bar at 1/2"
+grep -q "\[####################\] 2/2 images" "$WORK/tty.lines" || fail "no overall bar at 2/2"
+# After the last bar the whole block is erased (cursor up, clear).
+perl -0777 -ne 'exit (/2\/2 images[^\n]*(\e\[\d+A)?\r\e\[J/ ? 0 : 1)' "$WORK/tty.out" ||
+  fail "the status block is not cleared at the end"
 echo "$TEST_NAME: ok"

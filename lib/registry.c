@@ -15,6 +15,7 @@
 #include "guestpath.h"
 #include "profile.h"
 #include "registry.h"
+#include "transfer.h"
 
 static const char *
 last_error (guestfs_h *g)
@@ -54,6 +55,7 @@ hive_open (struct isc_guest *gu, struct isc_err *reason, const char *path,
            struct isc_hivefile **ret)
 {
   struct isc_guest_private *priv = gu->priv;
+  struct isc_err cause = ISC_ERR_INIT;
   struct isc_hivefile *hf, **hives;
   enum isc_ftype type;
   int64_t size = 0;
@@ -84,8 +86,8 @@ hive_open (struct isc_guest *gu, struct isc_err *reason, const char *path,
     isc_error_errno (reason, NULL, "malloc");
     goto fail;
   }
-  if (guestfs_download (gu->g, path, hf->host_path) == -1) {
-    isc_error (reason, path, "cannot copy the hive: %s", last_error (gu->g));
+  if (isc_copy_out (&cause, gu->g, path, size, hf->host_path) == -1) {
+    isc_error (reason, path, "cannot copy the hive: %s", isc_err_msg (&cause));
     goto fail;
   }
   if (check_base_block (reason, hf->host_path, path, &hf->dirty) == -1)
@@ -102,6 +104,7 @@ hive_open (struct isc_guest *gu, struct isc_err *reason, const char *path,
   return 0;
 
  fail:
+  isc_err_clear (&cause);
   if (hf->host_path)
     unlink (hf->host_path);
   free (hf->host_path);
@@ -546,9 +549,9 @@ commit_one (struct isc_guest *gu, struct isc_hivefile *hf)
                hf->guest_path);
     goto out;
   }
-  if (guestfs_upload (gu->g, host, tmp) == -1) {
+  if (isc_copy_in (&reason, gu->g, host, tmp) == -1) {
     isc_error (gu->err, hf->guest_path, "cannot write registry hive: %s",
-               last_error (gu->g));
+               isc_err_msg (&reason));
     guestfs_push_error_handler (gu->g, NULL, NULL);
     guestfs_rm_f (gu->g, tmp);
     guestfs_pop_error_handler (gu->g);

@@ -106,6 +106,18 @@ system_spec 2 "$WIN_HOSTNAME" > "$h/system.spec"
 system_spec 1 "$WINNT_HOSTNAME" > "$h/system-nt.spec"
 user_spec "$ALICE_ID" > "$h/alice.spec"
 user_spec "$BOB_ID" > "$h/bob.spec"
+# Padded user hives: alice's over 1 MiB goes in several messages, bob's
+# over 4 MiB streams (download and upload), see lib/transfer.c.
+padding () {           # $1 keys of 50 values of 12000 bytes
+  local pad k i
+  pad=$(printf '%6000s' '' | tr ' ' x)
+  for k in $(seq "$1"); do
+    printf '[Software\\Imgscrub\\Padding\\Part%d]\n' "$k"
+    for i in $(seq 50); do printf '"Pad%02d"=sz:%s\n' "$i" "$pad"; done
+  done
+}
+padding 4 >> "$h/alice.spec"
+padding 9 >> "$h/bob.spec"
 printf '[Software\\Imgscrub\\Test]\n"DefaultId"=sz:%s\n' "$DEFAULT_ID" > "$h/default.spec"
 printf '[SAM\\Domains]\n' > "$h/sam.spec"
 printf '[Policy]\n' > "$h/security.spec"

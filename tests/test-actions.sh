@@ -246,6 +246,26 @@ while read -r f; do
     cmp -s - "$RB/u.before" || fail "HKCU: other values of ${f%/*} changed"
 done < "$RB/added"
 
+# The padded user hives: over 1 MiB (several messages) and over 4 MiB
+# (streamed), see lib/transfer.c.  Their edit is checked above with the
+# others; their bulk must come back whole.
+sizes=
+for f in "$RB"/0.user.*; do
+  k=${f##*.}
+  p=1
+  while hivexget "$f" "Software\\Imgscrub\\Padding\\Part$p" > "$RB/pad.$k.$p" 2>/dev/null; do
+    hivexget "$RB/1.user.$k" "Software\\Imgscrub\\Padding\\Part$p" |
+      cmp -s - "$RB/pad.$k.$p" || fail "HKCU: the padding of user hive $k changed"
+    p=$((p + 1))
+  done
+  [ "$p" = 1 ] || sizes="$sizes $(stat -c %s "$f")"
+done
+for range in "$((1 << 20)) $((4 << 20))" "$((4 << 20)) $((64 << 20))"; do
+  set -- $range
+  for s in $sizes; do [ "$s" -gt "$1" ] && [ "$s" -le "$2" ] && continue 2; done
+  fail "no padded user hive between $1 and $2 bytes (sizes:$sizes)"
+done
+
 # HKU\.DEFAULT is the DEFAULT hive.
 [ "$(hive_value "$RB/0.DEFAULT" 'Software\Imgscrub\Test' DefaultId)" = "$DEFAULT_ID" ] ||
   fail "the fixture's DEFAULT hive has no DefaultId"

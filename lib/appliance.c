@@ -272,6 +272,19 @@ drive_pvs (const char *drive_dev, char *const *partitions,
   return ret;
 }
 
+/* LVM guests are inspected one at a time, each with LVM filtered to
+ * its own disk (lvm_guest_facts): note each drive's physical volumes. */
+static void
+assign_pvs (char *const *devices, const int *drive_index, size_t n_drives,
+            char *const *partitions, char *const *types, char ***pvs)
+{
+  size_t i;
+
+  for (i = 0; i < n_drives; ++i)
+    if (drive_index[i] >= 0 && !pvs[i])
+      pvs[i] = drive_pvs (devices[drive_index[i]], partitions, types);
+}
+
 /* Clones share volume group names and PV UUIDs: with every disk in
  * view LVM would pick one clone's volumes for all of them.  Show LVM
  * only this guest's physical volumes (guestfs_lvm_set_filter, made for
@@ -558,18 +571,12 @@ isc_appliance_run (const struct isc_appliance_job *job,
 
   devices = guestfs_list_devices (g);
   partitions = guestfs_list_partitions (g);
-  types = partition_types (g, partitions);
   pvs = calloc (n_drives, sizeof *pvs);
   if (!devices || !pvs) {
     free (pvs);
     send_simple (job->fd, "fatal", "cannot list the appliance's disks");
     return 1;
   }
-  /* LVM guests are inspected one at a time, each with LVM filtered to
-   * its own disk (lvm_guest_facts). */
-  for (i = 0; i < n_drives; ++i)
-    if (drive_index[i] >= 0)
-      pvs[i] = drive_pvs (devices[drive_index[i]], partitions, types);
 
   for (i = 0; i < n_drives; ++i) {
     struct isc_err err = ISC_ERR_INIT;
@@ -591,7 +598,16 @@ isc_appliance_run (const struct isc_appliance_job *job,
       facts = lvm_guest_facts (g, dev, partitions, pvs[i]);
     else if (isc_fast_inspect (g, dev, partitions, types, NULL,
                                inspect_flags (job), &facts,
-                               &root_mounted) == 0) {
+                               &root_mounted) == 0 && !types) {
+      /* blkid costs about 0.25 s a partition under TCG: ask it only
+       * once some guest is beyond the quick inspection, which simply
+       * tries to mount each partition. */
+      types = partition_types (g, partitions);
+      assign_pvs (devices, drive_index, n_drives, partitions, types, pvs);
+      if (pvs[i])
+        facts = lvm_guest_facts (g, dev, partitions, pvs[i]);
+    }
+    if (!facts && !pvs[i]) {
       /* The full inspection looks at every drive: pay for it once, and
        * only when some guest is beyond the quick one. */
       if (!full_done) {

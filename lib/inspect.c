@@ -496,13 +496,12 @@ isc_fast_inspect (guestfs_h *g, const char *drive_dev,
   *ret_mounted = 0;
   guestfs_push_error_handler (g, NULL, NULL);
   for (i = 0; i < c.n && !found; ++i) {
-    CLEANUP_FREE char *probed = known[i] ? NULL : guestfs_vfs_type (g, c.devs[i]);
-    const char *type = known[i] ? known[i] : probed;
+    const char *type = known[i];
     json_t *facts, *mounts;
     int rw = 0;
 
-    if (!type || !*type || strcmp (type, "LVM2_member") == 0 ||
-        strcmp (type, "swap") == 0)
+    if (type && (!*type || strcmp (type, "LVM2_member") == 0 ||
+                 strcmp (type, "swap") == 0))
       continue;
     facts = json_object ();
     mounts = json_object ();

@@ -15,22 +15,24 @@
 #include <guestfs.h>
 #include <jansson.h>
 
+/* Is PART ("/dev/sdb2") a partition of DRIVE_DEV ("/dev/sdb")?  The
+ * appliance names partitions after their disk, so no call is needed. */
+int isc_partition_of (const char *part, const char *drive_dev);
+
 /* Look for an operating system on DRIVE_DEV ("/dev/sdb"), whose
  * partitions are among PARTITIONS (guestfs_list_partitions, listed once
- * for all drives; TYPES, if not NULL, holds guestfs_vfs_type of each)
- * and whose logical volumes are LVS (NULL when LVM is not filtered to
- * this drive).  Returns 1 and
- * sets *RET_FACTS (new reference; keys as in appliance.c: "root", "os",
- * "distro", "product_name", "version", "arch", "hostname",
+ * for all drives) and whose logical volumes are LVS (NULL when LVM is
+ * not filtered to this drive).  TYPES, if not NULL, holds
+ * guestfs_vfs_type of each partition, and swap, LVM physical volumes and
+ * unknown types are skipped; without it each candidate is simply
+ * mounted, which fails for those (blkid is slow under TCG).  Returns 1
+ * and sets *RET_FACTS (new reference; keys as in appliance.c: "root",
+ * "os", "distro", "product_name", "version", "arch", "hostname",
  * "windows_systemroot", "windows_current_control_set", "mountpoints"),
  * or 0 when the full inspection is needed.  With ISC_INSPECT_KEEP_MOUNTED
  * the root found may be left mounted at "/" (read-write when FLAGS has
  * ISC_INSPECT_WRITABLE), saving a second mount: *RET_MOUNTED says
  * whether it was.  Otherwise, or on failure, nothing is left mounted. */
-/* Is PART ("/dev/sdb2") a partition of DRIVE_DEV ("/dev/sdb")?  The
- * appliance names partitions after their disk, so no call is needed. */
-int isc_partition_of (const char *part, const char *drive_dev);
-
 #define ISC_INSPECT_KEEP_MOUNTED 1  /* leave the root mounted at "/" */
 #define ISC_INSPECT_WRITABLE 2      /* ... read-write */
 int isc_fast_inspect (guestfs_h *g, const char *drive_dev,

@@ -2,7 +2,9 @@
  * disk or under a folder (KB Q257808 steps 4 and 7: every copy of
  * Smsuid.dat and Sms1x.ini).  Names match without letter case on Windows
  * guests.  The walk is one guestfs_find0 into a host file; each match is
- * resolved and checked again before it is deleted. */
+ * checked again before it is deleted.  find(1) does not follow symlinks
+ * and no action creates one, so a listed path reaches the file itself
+ * and in its true letter case: it needs no resolving. */
 #include <config.h>
 
 #include <fnmatch.h>
@@ -119,14 +121,13 @@ delete_match (struct isc_guest *gu, const struct isc_action *a,
               const char *dir, const char *rel, size_t *found)
 {
   struct isc_err reason = ISC_ERR_INIT;
-  CLEANUP_FREE char *full = isc_path_join (dir, rel), *resolved = NULL;
+  CLEANUP_FREE char *resolved = isc_path_join (dir, rel);
   enum isc_ftype type = ISC_FT_ABSENT;
 
-  if (!full)
+  if (!resolved)
     abort ();
-  if (isc_guest_resolve (gu, &reason, full, &resolved) == -1 ||
-      (resolved && isc_guest_ftype (gu, &reason, resolved, &type, NULL) == -1)) {
-    isc_guest_report_failed (gu, a, full, &reason);
+  if (isc_guest_ftype (gu, &reason, resolved, &type, NULL) == -1) {
+    isc_guest_report_failed (gu, a, resolved, &reason);
     (*found)++;
     goto out;
   }

@@ -111,8 +111,15 @@ status_line (unsigned width, const char *fmt, ...)
   va_start (args, fmt);
   vsnprintf (line, sizeof line, fmt, args);
   va_end (args);
-  if (width - 1 < sizeof line)
-    line[width - 1] = '\0';
+  /* A UTF-8 character takes at least as many bytes as columns, so a cut
+   * by bytes never wraps; back off to a character boundary. */
+  if (width - 1 < sizeof line) {
+    size_t cut = width - 1;
+
+    while (cut > 0 && ((unsigned char) line[cut] & 0xC0) == 0x80)
+      cut--;
+    line[cut] = '\0';
+  }
   if (status_lines > 0)
     fputc ('\n', stderr);
   fputs (line, stderr);

@@ -54,12 +54,24 @@ grep -q "^  hostname: *$WIN_HOSTNAME$" "$WORK/out.txt" || fail "text output lack
 grep -q "^  format: *vpc (dynamic), 64.0 MiB virtual$" "$WORK/out.txt" || fail "text output format line"
 
 # On a terminal: a live line per appliance and an overall bar, all
-# cleared at the end.  script(1) gives the run a terminal.
-script -qec "'$IMGSCRUB' inspect -j2 --drives-per-appliance 1 '$FIXTURES/win.raw' '$FIXTURES/linux.raw' > /dev/null" \
+# cleared at the end.  script(1) gives the run a terminal.  The image
+# names are long UTF-8 (two bytes a character, starting at offsets of
+# either parity) and the terminal is narrower, so that each appliance
+# line is cut, one of the cuts inside a character: none may split one.
+e=$(printf '\303\251%.0s' $(seq 60))
+ln -s "$FIXTURES/win.raw" "$WORK/win-$e.raw"
+ln -s "$FIXTURES/linux.raw" "$WORK/linux-x$e.raw"
+cols=$((${#WORK} + 70))
+script -qec "stty cols $cols; '$IMGSCRUB' inspect -j2 --drives-per-appliance 1 '$WORK/win-$e.raw' '$WORK/linux-x$e.raw' > /dev/null" \
   "$WORK/tty.out" > /dev/null || fail "inspect on a terminal failed"
 tr '\r' '\n' < "$WORK/tty.out" > "$WORK/tty.lines"
-grep -q "appliance 1: .*win.raw\|appliance 2: .*win.raw" "$WORK/tty.lines" || fail "no appliance line naming win.raw"
-grep -q "appliance 1: .*linux.raw\|appliance 2: .*linux.raw" "$WORK/tty.lines" || fail "no appliance line naming linux.raw"
+grep -q "appliance [12]: .*win-$e" "$WORK/tty.lines" && fail "an appliance line was not cut to the width"
+grep -q "appliance [12]: .*win-\($(printf '\303\251')\)\{10\}" "$WORK/tty.lines" || fail "no appliance line naming win-..."
+grep -q "appliance [12]: .*linux-x\($(printf '\303\251')\)\{10\}" "$WORK/tty.lines" || fail "no appliance line naming linux-x..."
+iconv -f UTF-8 -t UTF-8 "$WORK/tty.out" > /dev/null || fail "a status line split a UTF-8 character"
+awk -v max=$((cols - 1)) '{ i = index($0, "  appliance ") }
+  i && length(substr($0, i)) > max { bad = 1 } END { exit bad }' "$WORK/tty.lines" ||
+  fail "an appliance line is wider than the terminal"
 grep -q "\[##########\.\.\.\.\.\.\.\.\.\.\] 1/2 images" "$WORK/tty.lines" || fail "no overall bar at 1/2"
 grep -q "\[####################\] 2/2 images" "$WORK/tty.lines" || fail "no overall bar at 2/2"
 # After the last bar the whole block is erased (cursor up, clear).

@@ -191,6 +191,18 @@ out_progress (void *opaque, const struct isc_progress *p)
     free (name);
     return;
   }
+  if (p->event == ISC_EVENT_RETRY) {
+    /* Not the image's fault, and not its final word: say so whatever
+     * the output mode. */
+    char *msg = NULL;
+
+    if (asprintf (&msg, "%s; retrying in a fresh appliance",
+                  p->reason ? p->reason : "its appliance failed") != -1)
+      out_error (img->path, msg);
+    free (msg);
+    free (name);
+    return;
+  }
   if (p->event == ISC_EVENT_DONE && img->status == ISC_IMAGE_OK &&
       img->output && !img->resumed && stat (img->output, &st) == 0)
     bytes_written += st.st_blocks * 512ULL;
@@ -212,6 +224,7 @@ out_progress (void *opaque, const struct isc_progress *p)
       out_step ("[%zu/%zu] %s: %s", p->done, p->total, name,
                 isc_image_status_name (img->status));
       break;
+    case ISC_EVENT_RETRY: break;
     }
   }
   else if (stderr_tty) {
@@ -225,7 +238,8 @@ out_progress (void *opaque, const struct isc_progress *p)
       free (writing);
       writing = name ? strdup (name) : NULL;
       break;
-    case ISC_EVENT_CHECKED: case ISC_EVENT_DONE: break;
+    case ISC_EVENT_CHECKED: case ISC_EVENT_DONE: case ISC_EVENT_RETRY:
+      break;
     }
     show_status (p->done, p->total);
     if (p->done == p->total && p->event == ISC_EVENT_DONE)

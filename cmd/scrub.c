@@ -112,7 +112,11 @@ manifest_image (const struct isc_image *img, int outputs, int kept)
                          json_string (isc_format_name (img->output_format)));
     json_object_set_new (j, "output_sha256", json_string (img->output_sha256));
   }
-  json_object_set (j, "actions", img->actions ? img->actions : json_array ());
+  json_object_set_new (j, "actions", img->actions ? json_incref (img->actions)
+                       : json_array ());
+  /* Retried after its first appliance died. */
+  if (img->attempts > 1)
+    json_object_set_new (j, "attempts", json_integer (img->attempts));
   json_object_set_new (j, "seconds", json_real (img->seconds));
   return j;
 }

@@ -523,9 +523,10 @@ isc_appliance_run (const struct isc_appliance_job *job,
   CLEANUP_FREE_STRING_LIST char **devices = NULL;
   CLEANUP_FREE_STRING_LIST char **partitions = NULL;
   CLEANUP_FREE_STRING_LIST char **types = NULL;
+  CLEANUP_FREE char *full_error = NULL;
   char ***pvs = NULL;
   size_t i, n_added = 0;
-  int full_done = 0;
+  int full_done = 0, alive = 1;
 
   g = guestfs_create ();
   if (!g) {
@@ -613,6 +614,12 @@ isc_appliance_run (const struct isc_appliance_job *job,
       if (!full_done) {
         guestfs_push_error_handler (g, NULL, NULL);
         roots = guestfs_inspect_os (g);
+        if (!roots)
+          full_error = strdup (guestfs_last_error (g) ? guestfs_last_error (g)
+                               : "unknown error");
+        /* On some damaged guests (a corrupt hive) it fails and leaves a
+         * filesystem mounted, which would block every later mount. */
+        guestfs_umount_all (g);
         guestfs_pop_error_handler (g);
         assign_roots (g, roots, drive_index, n_drives, pvs, root_of);
         full_done = 1;
@@ -620,7 +627,14 @@ isc_appliance_run (const struct isc_appliance_job *job,
       if (root_of[i])
         facts = inspection_facts (g, root_of[i], dev);
     }
-    if (!facts) {
+    if (!facts && full_error && !pvs[i]) {
+      /* It looks at every drive: any of them may have made it fail. */
+      isc_error (&err, NULL, "no operating system found by the quick "
+                 "inspection, and libguestfs's full inspection of the "
+                 "appliance's drives failed: %s", full_error);
+      status = ISC_IMAGE_FAILED;
+    }
+    else if (!facts) {
       isc_error (&err, NULL, "no operating system found in the image "
                  "(not a supported guest, or the disk is damaged)");
       status = ISC_IMAGE_FAILED;
@@ -644,17 +658,28 @@ isc_appliance_run (const struct isc_appliance_job *job,
     if (root_mounted && (job->mode == ISC_ENGINE_INSPECT ||
                          status == ISC_IMAGE_SKIPPED))
       guestfs_umount_all (g);
-    send_image (job->fd, drives[i].id, status, &err, facts, actions,
-                identities, tree, flushed, isc_now () - start);
+    /* Once the appliance is gone every call fails, and the image would
+     * be blamed for it: report nothing more, so that the parent retries
+     * the unfinished images in a fresh appliance. */
+    alive = guestfs_is_ready (g) > 0;
+    if (alive)
+      send_image (job->fd, drives[i].id, status, &err, facts, actions,
+                  identities, tree, flushed, isc_now () - start);
     json_decref (tree);
     json_decref (facts);
     json_decref (actions);
     json_decref (identities);
     isc_err_clear (&err);
+    if (!alive)
+      break;
   }
   for (i = 0; i < n_drives; ++i)
     isc_free_string_list (pvs[i]);
   free (pvs);
+  if (!alive) {
+    send_simple (job->fd, "fatal", "the appliance died unexpectedly");
+    return 1;
+  }
 
   /* guestfs_close ignores errors; a failed shutdown may mean lost writes. */
   if (guestfs_shutdown (g) == -1) {

@@ -667,7 +667,7 @@ restart_or_fail (struct run *run, struct isc_image *img, const char *why)
   img->stage = STAGE_NEW;
   img->status = ISC_IMAGE_PENDING;
   /* A fresh overlay: the dead appliance may have half-written it. */
-  if (img->output && img->drive && !img->drive_readonly) {
+  if (img->drive && !img->drive_readonly && !run->opts->in_place) {
     struct isc_err err = ISC_ERR_INIT;
     CLEANUP_FREE char *abspath = realpath (img->path, NULL);
 
@@ -678,8 +678,17 @@ restart_or_fail (struct run *run, struct isc_image *img, const char *why)
                                                  img->info.format) == -1) {
       image_fail (img, isc_err_msg (&err));
       image_done (run, img);
+      isc_err_clear (&err);
+      return;
     }
-    isc_err_clear (&err);
+  }
+  if (run->opts->progress) {
+    struct isc_progress p = {
+      .event = ISC_EVENT_RETRY, .image = img, .done = run->done,
+      .total = run->n_images, .worker = -1, .reason = reason,
+    };
+
+    run->opts->progress (run->opts->opaque, &p);
   }
 }
 

@@ -75,6 +75,8 @@ enum isc_engine_event {
   ISC_EVENT_IDLE,                   /* appliance WORKER has ended */
   ISC_EVENT_WRITING,                /* output conversion of IMAGE starts */
   ISC_EVENT_DONE,                   /* IMAGE finished: ok, failed or skipped */
+  ISC_EVENT_RETRY,                  /* IMAGE goes to a fresh appliance: the
+                                       one it was in failed (REASON) */
 };
 
 struct isc_progress {
@@ -82,6 +84,7 @@ struct isc_progress {
   const struct isc_image *image;    /* NULL for LAUNCHING and IDLE */
   size_t done, total;               /* images finished so far; in all */
   int worker;                       /* appliance slot, 0 .. jobs-1; or -1 */
+  const char *reason;               /* RETRY: why the appliance failed */
 };
 
 struct isc_engine_opts {

@@ -117,9 +117,10 @@ hive_subkeys () {
   printf 'cd %s\nls\n' "$2" | hivexsh "$1" 2>/dev/null
 }
 
-# interrupt_after_launch PID LOG: once the imgscrub run PID (started in
-# the background with -v, stderr to LOG) has launched its appliance and
-# worked 2 s, send it SIGINT; it must exit 130.
+# interrupt_after_launch PID LOG [SIGNAL]: once the imgscrub run PID
+# (started in the background with -v, stderr to LOG) has launched its
+# appliance and worked 2 s, send it SIGNAL (default INT); it must exit
+# 130.
 interrupt_after_launch () {
   n=0
   until grep -q "Launching an appliance" "$2" 2>/dev/null; do
@@ -128,7 +129,7 @@ interrupt_after_launch () {
     [ $n -lt 100 ] || fail "scrub never started its appliance"
   done
   sleep 2
-  kill -INT "$1"
+  kill -"${3:-INT}" "$1"
   set +e
   wait "$1"
   status=$?

@@ -5,7 +5,8 @@
 # their own cause and leave nothing behind, while the good image beside
 # them is written.  Then an appliance killed while it works: its images
 # are retried once in a fresh appliance and end ok, and the manifest
-# says they were.  Three launches, and one to read the outputs back.
+# says they were.  SIGTERM stops a batch cleanly.  Four launches, and
+# one to read the outputs back.
 . "$top_srcdir/tests/functions.sh"
 
 for f in win.vhd win.raw; do
@@ -111,6 +112,16 @@ for f in a b; do
 done
 [ "$(ls -A "$WORK/k-out" | sort | tr '\n' ' ')" = "a.vhd b.vhd manifest.json " ] ||
   fail "outputs after the retry: $(ls -A "$WORK/k-out" | tr '\n' ' ')"
+
+# ---- SIGTERM stops a batch as SIGINT does: nothing partial is left -----
+"$IMGSCRUB" -v scrub -j1 -p sms2-clone-prep -o "$WORK/t-out" "$k" \
+  > /dev/null 2> "$WORK/t.stderr" &
+interrupt_after_launch $! "$WORK/t.stderr" TERM
+[ "$(ls -A "$WORK/t-out")" = "manifest.json" ] ||
+  fail "the terminated run left: $(ls -A "$WORK/t-out" | tr '\n' ' ')"
+jq -e '.interrupted == true and ([.images[] | select(.error == "interrupted")] | length == 2)' \
+  "$WORK/t-out/manifest.json" > /dev/null || fail "manifest of the terminated run"
+[ -z "$(pgrep -f "qemu.*$WORK/t-out" || true)" ] || fail "an appliance survived SIGTERM"
 
 # The outputs written are scrubbed (read back with guestfish and hivex).
 COLLECT_FILES="$WIN_SOFTWARE" \

@@ -117,17 +117,24 @@ hive_subkeys () {
   printf 'cd %s\nls\n' "$2" | hivexsh "$1" 2>/dev/null
 }
 
+# wait_for_line LOG PATTERN SECONDS WHAT: wait until LOG (a background
+# run's stderr) has a line matching PATTERN; fail with "WHAT" after
+# SECONDS.
+wait_for_line () {
+  n=0
+  until grep -q "$2" "$1" 2>/dev/null; do
+    sleep 0.2
+    n=$((n + 1))
+    [ $n -lt $(($3 * 5)) ] || fail "$4"
+  done
+}
+
 # interrupt_after_launch PID LOG [SIGNAL]: once the imgscrub run PID
 # (started in the background with -v, stderr to LOG) has launched its
 # appliance and worked 2 s, send it SIGNAL (default INT); it must exit
 # 130.
 interrupt_after_launch () {
-  n=0
-  until grep -q "Launching an appliance" "$2" 2>/dev/null; do
-    sleep 0.2
-    n=$((n + 1))
-    [ $n -lt 100 ] || fail "scrub never started its appliance"
-  done
+  wait_for_line "$2" "Launching an appliance" 20 "scrub never started its appliance"
   sleep 2
   kill -"${3:-INT}" "$1"
   set +e

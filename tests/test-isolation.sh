@@ -89,12 +89,7 @@ cp "$FIXTURES/win.vhd" "$k/b.vhd"
 "$IMGSCRUB" -v scrub -j1 -p sms2-clone-prep -o "$WORK/k-out" "$k" \
   > "$WORK/k.stdout" 2> "$WORK/k.stderr" &
 pid=$!
-n=0
-until grep -q "Working on $k/a.vhd" "$WORK/k.stderr" 2> /dev/null; do
-  sleep 0.2
-  n=$((n + 1))
-  [ $n -lt 3000 ] || fail "the appliance never started work"
-done
+wait_for_line "$WORK/k.stderr" "Working on $k/a.vhd" 600 "the appliance never started work"
 pkill -KILL -f "qemu-system.*$WORK/k-out/" || fail "no qemu to kill"
 set +e
 wait $pid

@@ -50,11 +50,32 @@ isc_atomic_commit (struct isc_err *err, const char *path, const char *final)
 }
 
 int
+isc_write_all (int fd, const void *buf, size_t len)
+{
+  const char *p = buf;
+
+  while (len > 0) {
+    ssize_t r = write (fd, p, len);
+
+    if (r == -1 && errno == EINTR)
+      continue;
+    if (r == -1)
+      return -1;
+    if (r == 0) {
+      errno = EIO;
+      return -1;
+    }
+    p += r;
+    len -= r;
+  }
+  return 0;
+}
+
+int
 isc_atomic_write (struct isc_err *err, const char *final, const void *buf,
                   size_t len)
 {
   CLEANUP_FREE char *tmp = NULL;
-  const char *p = buf;
   mode_t mask;
   int fd;
 
@@ -72,19 +93,11 @@ isc_atomic_write (struct isc_err *err, const char *final, const void *buf,
     unlink (tmp);
     return -1;
   }
-  while (len > 0) {
-    ssize_t r = write (fd, p, len);
-
-    if (r == -1) {
-      if (errno == EINTR)
-        continue;
-      isc_error_errno (err, final, "write");
-      close (fd);
-      unlink (tmp);
-      return -1;
-    }
-    p += r;
-    len -= r;
+  if (isc_write_all (fd, buf, len) == -1) {
+    isc_error_errno (err, final, "write");
+    close (fd);
+    unlink (tmp);
+    return -1;
   }
   if (close (fd) == -1) {
     isc_error_errno (err, final, "close");

@@ -17,6 +17,10 @@ int isc_atomic_commit (struct isc_err *err, const char *path,
 int isc_atomic_write (struct isc_err *err, const char *final,
                       const void *buf, size_t len);
 
+/* Write all LEN bytes of BUF to FD, through short writes and EINTR.
+ * Returns 0, or -1 with errno set. */
+int isc_write_all (int fd, const void *buf, size_t len);
+
 /* Remove the directory tree at PATH (our own scratch directories only:
  * symlinks are removed, never followed).  Errors are ignored. */
 void isc_remove_tree (const char *path);

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "cleanups.h"
 #include "transfer.h"
 
@@ -18,22 +19,6 @@ guest_error (struct isc_err *reason, guestfs_h *g)
   const char *msg = guestfs_last_error (g);
 
   return isc_error (reason, NULL, "%s", msg ? msg : "unknown error");
-}
-
-static int
-write_all (int fd, const char *buf, size_t len)
-{
-  while (len > 0) {
-    ssize_t n = write (fd, buf, len);
-
-    if (n == -1 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return -1;
-    buf += n;
-    len -= n;
-  }
-  return 0;
 }
 
 /* Guest file PATH from its start to its end, whatever size it had when
@@ -53,7 +38,7 @@ pread_into (struct isc_err *reason, guestfs_h *g, const char *path, int fd,
       return guest_error (reason, g);
     if (got == 0)
       return 0;
-    if (write_all (fd, buf, got) == -1)
+    if (isc_write_all (fd, buf, got) == -1)
       return isc_error_errno (reason, host, "write");
     off += got;
   }

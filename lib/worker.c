@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "cleanups.h"
 #include "worker.h"
 
@@ -33,23 +34,6 @@ isc_now (void)
   return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int
-write_all (int fd, const char *p, size_t len)
-{
-  while (len > 0) {
-    ssize_t r = write (fd, p, len);
-
-    if (r == -1) {
-      if (errno == EINTR)
-        continue;
-      return -1;
-    }
-    p += r;
-    len -= r;
-  }
-  return 0;
-}
-
 int
 isc_worker_send (int fd, json_t *msg)
 {
@@ -58,7 +42,8 @@ isc_worker_send (int fd, json_t *msg)
   if (!text)
     return -1;
   /* JSON_COMPACT output has no newline, so a newline ends the message. */
-  if (write_all (fd, text, strlen (text)) == -1 || write_all (fd, "\n", 1) == -1)
+  if (isc_write_all (fd, text, strlen (text)) == -1 ||
+      isc_write_all (fd, "\n", 1) == -1)
     return -1;
   return 0;
 }

@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "atomic.h"
 #include "cleanups.h"
 #include "commands.h"
 #include "common.h"
 #include "engine.h"
 #include "escape.h"
+#include "manifest.h"
 #include "output.h"
 #include "profile.h"
 
@@ -45,57 +45,6 @@ usage (void)
           "identity) could not be read (reported, the others still are);\n"
           "2 usage or profile error; 3 internal error; 130 interrupted.\n",
           program_name, program_name);
-}
-
-static volatile sig_atomic_t interrupted;
-
-static void
-on_signal (int sig)
-{
-  interrupted = sig;
-  isc_engine_cancel ();
-}
-
-/* Load NAMES, or every profile on the search path when there are none.
- * Prints the error itself. */
-static int
-load_profiles (char **names, size_t n_names, struct isc_profile ***ret,
-               size_t *ret_n)
-{
-  CLEANUP_FREE_STRING_LIST char **all = NULL;
-  struct isc_profile **profiles;
-  size_t n, i;
-
-  if (n_names == 0) {
-    all = isc_profile_list_names ();
-    if (!all) {
-      out_error (NULL, "out of memory");
-      return -1;
-    }
-    for (n_names = 0; all[n_names]; ++n_names)
-      ;
-    names = all;
-  }
-  profiles = calloc (n_names ? n_names : 1, sizeof *profiles);
-  if (!profiles) {
-    out_error (NULL, "out of memory");
-    return -1;
-  }
-  for (n = 0; n < n_names; ++n) {
-    struct isc_err err = ISC_ERR_INIT;
-
-    if (isc_profile_load (&err, names[n], &profiles[n]) == -1) {
-      out_error (NULL, isc_err_msg (&err));
-      isc_err_clear (&err);
-      for (i = 0; i < n; ++i)
-        isc_profile_free (profiles[i]);
-      free (profiles);
-      return -1;
-    }
-  }
-  *ret = profiles;
-  *ret_n = n;
-  return 0;
 }
 
 /* ---- duplicates --------------------------------------------------------- */
@@ -285,26 +234,6 @@ print_duplicates (json_t *dups)
   }
 }
 
-static json_t *
-audit_json (const struct isc_image *images, size_t n, json_t *dups)
-{
-  json_t *list = json_array ();
-  size_t i;
-
-  for (i = 0; i < n; ++i) {
-    json_t *j = json_pack ("{s:o, s:s}",
-                           "input", isc_json_string (images[i].path),
-                           "status", isc_image_status_name (images[i].status));
-
-    if (images[i].error)
-      json_object_set_new (j, "error", isc_json_string (images[i].error));
-    json_object_set_new (j, "identities", images[i].identities
-                         ? json_incref (images[i].identities) : json_array ());
-    json_array_append_new (list, j);
-  }
-  return json_pack ("{s:o, s:O}", "images", list, "duplicates", dups);
-}
-
 /* Report on stderr what could not be read; returns how many. */
 static size_t
 report_errors (const struct isc_image *images, size_t n)
@@ -353,13 +282,11 @@ cmd_audit (int argc, char **argv)
   struct isc_err err = ISC_ERR_INIT;
   struct isc_profile **profiles = NULL;
   struct isc_image *images = NULL;
-  CLEANUP_FREE char *workdir = NULL;
+  char *workdir = NULL;
   CLEANUP_FREE char **names = NULL;
-  struct sigaction sa = { .sa_handler = on_signal };
-  size_t n_names = 0, n_profiles = 0, n = 0, i, errors;
+  size_t n_names = 0, n_profiles = 0, n = 0, errors;
   json_t *dups = NULL;
   int json = 0, status = EXIT_INTERNAL, c, r;
-  const char *tmp;
 
   while ((c = getopt_long (argc, argv, "hj:p:r", long_options, NULL)) != -1) {
     if ((r = parse_engine_option ("audit", c, optarg, &opts, &cargs)) != 0) {
@@ -393,7 +320,7 @@ cmd_audit (int argc, char **argv)
   }
   /* Profiles are read before any image is opened: a bad one is a usage
    * error, as for scrub. */
-  if (load_profiles (names, n_names, &profiles, &n_profiles) == -1) {
+  if (load_profiles (names, n_names, 1, &profiles, &n_profiles) == -1) {
     n_profiles = 0;
     status = EXIT_USAGE;
     goto out;
@@ -405,24 +332,13 @@ cmd_audit (int argc, char **argv)
   }
 
   /* Scratch space for the hives copied out of the guests. */
-  tmp = getenv ("TMPDIR");
-  if (asprintf (&workdir, "%s/.imgscrub-XXXXXX",
-                tmp && tmp[0] ? tmp : "/var/tmp") == -1) {
-    workdir = NULL;
+  workdir = run_begin (NULL);
+  if (!workdir)
     goto out;
-  }
-  if (!mkdtemp (workdir)) {
-    out_error (workdir, strerror (errno));
-    free (workdir);
-    workdir = NULL;
-    goto out;
-  }
   opts.workdir = workdir;
   opts.profiles = profiles;
   opts.n_profiles = n_profiles;
 
-  sigaction (SIGINT, &sa, NULL);
-  sigaction (SIGTERM, &sa, NULL);
   if (isc_engine_run (&err, &opts, images, n) == -1) {
     out_error (NULL, isc_err_msg (&err));
     goto out;
@@ -431,7 +347,7 @@ cmd_audit (int argc, char **argv)
   errors = report_errors (images, n);
   dups = find_duplicates (images, n);
   if (json) {
-    json_t *doc = audit_json (images, n, dups);
+    json_t *doc = isc_manifest_audit (images, n, dups);
 
     json_dumpf (doc, stdout, JSON_INDENT (2) | JSON_ENSURE_ASCII);
     putchar ('\n');
@@ -441,20 +357,15 @@ cmd_audit (int argc, char **argv)
     print_images (images, n);
     print_duplicates (dups);
   }
-  if (interrupted)
-    status = 128 + SIGINT;
-  else
-    status = json_array_size (dups) || errors ? EXIT_IMAGE_FAILED : EXIT_OK;
+  status = run_status (json_array_size (dups) || errors ? EXIT_IMAGE_FAILED
+                       : EXIT_OK);
 
  out:
   common_args_clear (&cargs);
-  if (workdir)
-    isc_remove_tree (workdir);
+  run_end (workdir);
   json_decref (dups);
   images_free (images, n);
-  for (i = 0; i < n_profiles; ++i)
-    isc_profile_free (profiles[i]);
-  free (profiles);
+  free_profiles (profiles, n_profiles);
   isc_err_clear (&err);
   if (fflush (stdout) == EOF && status != EXIT_USAGE) {
     out_error (NULL, "error writing to standard output");

@@ -9,6 +9,7 @@ enum {
   EXIT_IMAGE_FAILED = 1,            /* some image failed / duplicates found */
   EXIT_USAGE = 2,                   /* bad option, bad profile */
   EXIT_INTERNAL = 3,                /* out of memory, cannot write manifest */
+  EXIT_INTERRUPTED = 130,           /* SIGINT or SIGTERM (128 + SIGINT) */
 };
 
 /* Each returns the process exit status.  ARGV[0] is the subcommand. */

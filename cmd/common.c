@@ -1,15 +1,19 @@
 #include <config.h>
 
 #include <errno.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
 #include "common.h"
+#include "atomic.h"
 #include "cleanups.h"
 #include "escape.h"
 #include "inputs.h"
 #include "output.h"
+#include "profile.h"
 
 int
 parse_unsigned (const char *cmd, const char *opt, const char *arg,
@@ -116,6 +120,7 @@ images_from_args (const struct common_args *args, char *const *argv,
   }
   for (i = 0; i < n; ++i) {
     images[i].path = TAKE_PTR (paths[i]);
+    isc_path_normalise (images[i].path);
     images[i].forced_format = args->forced;
   }
   *ret_n = n;
@@ -137,30 +142,6 @@ images_free (struct isc_image *images, size_t n)
   free (images);
 }
 
-json_t *
-image_json (const struct isc_image *img)
-{
-  json_t *j = json_object ();
-
-  json_object_set_new (j, "input", isc_json_string (img->path));
-  if (img->info.format != ISC_FORMAT_UNKNOWN) {
-    json_object_set_new (j, "input_format",
-                         json_string (isc_format_name (img->info.format)));
-    if (img->info.subformat[0])
-      json_object_set_new (j, "input_subformat",
-                           isc_json_string (img->info.subformat));
-    json_object_set_new (j, "virtual_size",
-                         json_integer ((json_int_t) img->info.virtual_size));
-  }
-  json_object_set_new (j, "status",
-                       json_string (isc_image_status_name (img->status)));
-  if (img->error)
-    json_object_set_new (j, "error", isc_json_string (img->error));
-  if (img->facts)
-    json_object_set (j, "os", img->facts);
-  return j;
-}
-
 void
 count_status (const struct isc_image *images, size_t n, size_t *ret_ok,
               size_t *ret_failed, size_t *ret_skipped)
@@ -175,4 +156,103 @@ count_status (const struct isc_image *images, size_t n, size_t *ret_ok,
     default: ++*ret_failed; break;
     }
   }
+}
+
+int
+load_profiles (char *const *names, size_t n_names, int all_if_none,
+               struct isc_profile ***ret, size_t *ret_n)
+{
+  CLEANUP_FREE_STRING_LIST char **all = NULL;
+  struct isc_profile **profiles;
+  size_t n;
+
+  if (n_names == 0 && all_if_none) {
+    all = isc_profile_list_names ();
+    if (!all) {
+      out_error (NULL, "out of memory");
+      return -1;
+    }
+    for (n_names = 0; all[n_names]; ++n_names)
+      ;
+    names = all;
+  }
+  profiles = calloc (n_names ? n_names : 1, sizeof *profiles);
+  if (!profiles) {
+    out_error (NULL, "out of memory");
+    return -1;
+  }
+  for (n = 0; n < n_names; ++n) {
+    struct isc_err err = ISC_ERR_INIT;
+
+    if (isc_profile_load (&err, names[n], &profiles[n]) == -1) {
+      out_error (NULL, isc_err_msg (&err));
+      isc_err_clear (&err);
+      free_profiles (profiles, n);
+      return -1;
+    }
+  }
+  *ret = profiles;
+  *ret_n = n;
+  return 0;
+}
+
+void
+free_profiles (struct isc_profile **profiles, size_t n)
+{
+  size_t i;
+
+  for (i = 0; i < n; ++i)
+    isc_profile_free (profiles[i]);
+  free (profiles);
+}
+
+volatile sig_atomic_t run_interrupted;
+
+static void
+on_signal (int sig)
+{
+  run_interrupted = sig;
+  isc_engine_cancel ();
+}
+
+char *
+run_begin (const char *near)
+{
+  struct sigaction sa = { .sa_handler = on_signal };
+  const char *tmp = getenv ("TMPDIR");
+  char *workdir;
+  int r;
+
+  sigemptyset (&sa.sa_mask);
+  sigaction (SIGINT, &sa, NULL);
+  sigaction (SIGTERM, &sa, NULL);
+  if (near)
+    r = asprintf (&workdir, "%s.imgscrub-XXXXXX", near);
+  else
+    r = asprintf (&workdir, "%s/.imgscrub-XXXXXX",
+                  tmp && tmp[0] ? tmp : "/var/tmp");
+  if (r == -1) {
+    out_error (NULL, "out of memory");
+    return NULL;
+  }
+  if (!mkdtemp (workdir)) {
+    out_error (workdir, strerror (errno));
+    free (workdir);
+    return NULL;
+  }
+  return workdir;
+}
+
+void
+run_end (char *workdir)
+{
+  if (workdir)
+    isc_remove_tree (workdir);
+  free (workdir);
+}
+
+int
+run_status (int status)
+{
+  return run_interrupted ? EXIT_INTERRUPTED : status;
 }

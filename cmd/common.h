@@ -2,6 +2,7 @@
 #ifndef ISC_COMMON_H
 #define ISC_COMMON_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -19,10 +20,6 @@ int parse_format (const char *cmd, const char *opt, const char *arg,
                   enum isc_format *ret);
 
 void images_free (struct isc_image *images, size_t n);
-
-/* The common JSON description of an image after the engine ran:
- * input, format, sizes, status, error, inspection facts.  New reference. */
-json_t *image_json (const struct isc_image *img);
 
 /* Count images by status. */
 void count_status (const struct isc_image *images, size_t n,
@@ -73,6 +70,32 @@ void common_args_clear (struct common_args *args);
 struct isc_image *images_from_args (const struct common_args *args,
                                     char *const *argv, size_t argc,
                                     size_t *ret_n);
+
+/* Load the profiles NAMES (N_NAMES of them); with none and ALL_IF_NONE,
+ * every profile on the search path.  Prints the error itself. */
+int load_profiles (char *const *names, size_t n_names, int all_if_none,
+                   struct isc_profile ***ret, size_t *ret_n);
+
+void free_profiles (struct isc_profile **profiles, size_t n);
+
+/* ---- one run: signals and scratch space, shared by every subcommand ----
+ *
+ * run_begin installs the SIGINT/SIGTERM handler (it records the signal
+ * and cancels the engine: every appliance and worker is killed) and
+ * creates the scratch folder NEAR/.imgscrub-XXXXXX (NEAR NULL: $TMPDIR,
+ * else /var/tmp), where the engine and libguestfs keep every temporary
+ * file.  run_end removes it, whatever happened.  The exit status of an
+ * interrupted run is EXIT_INTERRUPTED. */
+extern volatile sig_atomic_t run_interrupted;
+
+/* Returns the scratch folder (freed by run_end), or NULL after printing
+ * why. */
+char *run_begin (const char *near);
+
+void run_end (char *workdir);
+
+/* STATUS, or EXIT_INTERRUPTED when a signal stopped the run. */
+int run_status (int status);
 
 #define COMMON_ENGINE_OPTIONS_HELP                                       \
   "  -r, --recursive         take images from sub-folders of folders too\n" \

@@ -11,6 +11,7 @@
 #include "common.h"
 #include "engine.h"
 #include "escape.h"
+#include "manifest.h"
 #include "output.h"
 
 static void
@@ -29,7 +30,8 @@ usage (void)
           "  -h, --help              this help\n"
           "\n"
           "Exit status: 0 every image inspected, 1 some image could not be\n"
-          "read (reported, the others still are), 2 usage error.\n",
+          "read (reported, the others still are), 2 usage error, 3 internal\n"
+          "error, 130 interrupted.\n",
           program_name);
 }
 
@@ -102,6 +104,7 @@ cmd_inspect (int argc, char **argv)
   struct common_args cargs = { 0 };
   struct isc_err err = ISC_ERR_INIT;
   struct isc_image *images;
+  char *workdir;
   size_t n, i, ok, failed, skipped;
   int json = 0, c, r;
 
@@ -130,7 +133,16 @@ cmd_inspect (int argc, char **argv)
   common_args_clear (&cargs);
   if (!images)
     return EXIT_USAGE;
-  if (isc_engine_run (&err, &opts, images, n) == -1) {
+  /* libguestfs's scratch files go there (and go with it). */
+  workdir = run_begin (NULL);
+  if (!workdir) {
+    images_free (images, n);
+    return EXIT_INTERNAL;
+  }
+  opts.workdir = workdir;
+  r = isc_engine_run (&err, &opts, images, n);
+  run_end (workdir);
+  if (r == -1) {
     out_error (NULL, isc_err_msg (&err));
     isc_err_clear (&err);
     images_free (images, n);
@@ -141,11 +153,8 @@ cmd_inspect (int argc, char **argv)
     if (images[i].status != ISC_IMAGE_OK)
       out_error (images[i].path, images[i].error ? images[i].error : "failed");
   if (json) {
-    json_t *doc = json_object (), *list = json_array ();
+    json_t *doc = isc_manifest_inspect (images, n);
 
-    for (i = 0; i < n; ++i)
-      json_array_append_new (list, image_json (&images[i]));
-    json_object_set_new (doc, "images", list);
     json_dumpf (doc, stdout, JSON_INDENT (2) | JSON_ENSURE_ASCII);
     putchar ('\n');
     json_decref (doc);
@@ -163,5 +172,5 @@ cmd_inspect (int argc, char **argv)
     out_error (NULL, "error writing to standard output");
     return EXIT_INTERNAL;
   }
-  return failed ? EXIT_IMAGE_FAILED : EXIT_OK;
+  return run_status (failed ? EXIT_IMAGE_FAILED : EXIT_OK);
 }

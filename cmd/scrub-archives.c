@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "common.h"
 #include "escape.h"
+#include "manifest.h"
 #include "output.h"
 #include "scrub-archives.h"
 
@@ -178,34 +179,34 @@ check_archive_targets (const struct archive_args *args,
   return 0;
 }
 
-static json_t *
-archive_json (const struct archive_args *args, const char *path)
+static void
+set_archive (json_t *manifest, const char *key,
+             const struct archive_args *args, const char *path)
 {
   struct isc_archive_opts o = archive_opts (args, path, NULL);
 
-  return json_pack ("{s:o, s:s}", "path", isc_json_string (path),
-                    "format", isc_archive_format_name (o.format));
+  isc_manifest_set_archive (manifest, key, path,
+                            isc_archive_format_name (o.format));
 }
 
 static void
-archive_written (const char *what, const char *path)
+archive_written (FILE *report, const char *what, const char *path)
 {
   CLEANUP_FREE char *name = isc_escape (path);
 
-  printf ("%-8s %s\n", what, name);
+  fprintf (report, "%-8s %s\n", what, name);
 }
 
 static void
 archive_failed (json_t *manifest, const char *key, const char *msg)
 {
-  json_object_set_new (json_object_get (manifest, key), "error",
-                       isc_json_string (msg));
+  isc_manifest_archive_error (manifest, key, msg);
   out_error (NULL, msg);
 }
 
 int
 write_archives (const struct archive_args *args,
-                const volatile sig_atomic_t *stop,
+                const volatile sig_atomic_t *stop, FILE *report,
                 const struct isc_image *images, size_t n,
                 json_t *const *entries, json_t *manifest)
 {
@@ -223,15 +224,13 @@ write_archives (const struct archive_args *args,
     return -1;
   }
   if (args->export_tree)
-    json_object_set_new (manifest, "export_tree",
-                         archive_json (args, args->export_tree));
+    set_archive (manifest, "export_tree", args, args->export_tree);
   if (args->archive) {
-    json_object_set_new (manifest, "archive",
-                         archive_json (args, args->archive));
+    set_archive (manifest, "archive", args, args->archive);
     for (i = 0; i < n; ++i)
       if (images[i].status == ISC_IMAGE_OK && images[i].output)
-        json_object_set_new (entries[i], "archive_member",
-                             isc_json_string (isc_bundle_member (&images[i])));
+        isc_manifest_archive_member (entries[i],
+                                     isc_bundle_member (&images[i]));
   }
 
   if (args->export_tree) {
@@ -244,7 +243,7 @@ write_archives (const struct archive_args *args,
       r = -1;
     }
     else
-      archive_written ("tree", args->export_tree);
+      archive_written (report, "tree", args->export_tree);
   }
   if (args->archive) {
     struct isc_archive_opts o = archive_opts (args, args->archive, stop);
@@ -256,7 +255,7 @@ write_archives (const struct archive_args *args,
       r = -1;
     }
     else
-      archive_written ("archive", args->archive);
+      archive_written (report, "archive", args->archive);
   }
   isc_err_clear (&err);
   return r;

@@ -3,6 +3,7 @@
 #define ISC_SCRUB_ARCHIVES_H
 
 #include <signal.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -62,9 +63,9 @@ int check_archive_targets (const struct archive_args *args,
 /* Record the archives in MANIFEST and write them (tree first, so the
  * bundle's manifest holds what the tree export found).  ENTRIES[i] is
  * image i's manifest object.  Prints errors; returns -1 if an archive
- * failed (none is left behind). */
+ * failed (none is left behind).  What was written is said on REPORT. */
 int write_archives (const struct archive_args *args,
-                    const volatile sig_atomic_t *stop,
+                    const volatile sig_atomic_t *stop, FILE *report,
                     const struct isc_image *images, size_t n,
                     json_t *const *entries, json_t *manifest);
 

@@ -4,19 +4,19 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include "atomic.h"
 #include "cleanups.h"
 #include "commands.h"
 #include "common.h"
 #include "engine.h"
 #include "escape.h"
+#include "guestpath.h"
+#include "inputs.h"
+#include "manifest.h"
 #include "output.h"
 #include "profile.h"
 #include "scrub-archives.h"
@@ -58,178 +58,67 @@ usage (void)
           program_name, program_name);
 }
 
-static volatile sig_atomic_t interrupted;
+/* Everything the command line says. */
+struct scrub_args {
+  struct isc_engine_opts opts;
+  struct common_args cargs;
+  struct archive_args aargs;
+  char *outdir;                     /* -o, normalised; owned */
+  const char *manifest_arg;         /* --manifest */
+  int resume;
+  char **profile_names;             /* -p, borrowed strings */
+  size_t n_profile_names;
+  char *const *inputs;
+  size_t n_inputs;
+};
+
+/* Everything one run holds; released by scrub_clear. */
+struct scrub_run {
+  struct isc_profile **profiles;
+  size_t n_profiles;
+  struct isc_image *images;
+  size_t n;
+  char *workdir;
+  char *archive_staging;
+  char *manifest_path;              /* NULL: none; "-": stdout */
+  json_t *previous;                 /* --resume: the earlier manifest */
+  json_t *manifest;
+  json_t **entries;                 /* each image's object in MANIFEST */
+  FILE *report;                     /* the human report: stdout, or
+                                       stderr when stdout has the manifest */
+};
 
 static void
-on_signal (int sig)
+scrub_args_clear (struct scrub_args *a)
 {
-  interrupted = sig;
-  isc_engine_cancel ();
+  common_args_clear (&a->cargs);
+  free (a->outdir);
+  free (a->profile_names);
 }
 
 static void
-add_profile_json (json_t *list, const struct isc_profile *p)
+scrub_clear (struct scrub_run *run)
 {
   size_t i;
 
-  for (i = 0; i < p->n_includes; ++i)
-    add_profile_json (list, p->includes[i]);
-  json_array_append_new (list,
-                         json_pack ("{s:o, s:o, s:o, s:s}",
-                                    "name", isc_json_string (p->name),
-                                    "path", isc_json_string (p->path),
-                                    "reference", isc_json_string (p->reference),
-                                    "sha256", p->sha256));
+  run_end (run->workdir);
+  free (run->archive_staging);
+  free (run->manifest_path);
+  json_decref (run->manifest);
+  for (i = 0; run->entries && i < run->n; ++i)
+    json_decref (run->entries[i]);
+  free (run->entries);
+  images_free (run->images, run->n);
+  json_decref (run->previous);
+  free_profiles (run->profiles, run->n_profiles);
 }
 
-static json_t *
-manifest_new (struct isc_profile *const *profiles, size_t n_profiles,
-              const char *mode, const char *started)
-{
-  json_t *list = json_array ();
-  size_t i;
+/* ---- 1. options --------------------------------------------------------- */
 
-  for (i = 0; i < n_profiles; ++i)
-    add_profile_json (list, profiles[i]);
-  return json_pack ("{s:s, s:s, s:s, s:s, s:o}",
-                    "tool", PACKAGE_NAME, "version", PACKAGE_VERSION,
-                    "mode", mode, "started", started, "profiles", list);
-}
-
-/* OUTPUTS: the images were written (not a dry run); KEPT: under their
- * output paths (not only inside an archive). */
-static json_t *
-manifest_image (const struct isc_image *img, int outputs, int kept)
-{
-  json_t *j = image_json (img);
-
-  if (img->input_sha256[0])
-    json_object_set_new (j, "input_sha256", json_string (img->input_sha256));
-  if (outputs && img->status == ISC_IMAGE_OK && img->output_sha256[0]) {
-    if (kept)
-      json_object_set_new (j, "output", isc_json_string (img->output));
-    json_object_set_new (j, "output_format",
-                         json_string (isc_format_name (img->output_format)));
-    json_object_set_new (j, "output_sha256", json_string (img->output_sha256));
-  }
-  json_object_set_new (j, "actions", img->actions ? json_incref (img->actions)
-                       : json_array ());
-  /* Retried after its first appliance died. */
-  if (img->attempts > 1)
-    json_object_set_new (j, "attempts", json_integer (img->attempts));
-  json_object_set_new (j, "seconds", json_real (img->seconds));
-  return j;
-}
-
-/* The earlier run's manifest entry for INPUT that ended ok, or NULL. */
-static json_t *
-previous_entry (json_t *previous, const char *input)
-{
-  json_t *entry;
-  size_t i;
-
-  json_array_foreach (json_object_get (previous, "images"), i, entry) {
-    const char *in = json_string_value (json_object_get (entry, "input"));
-    const char *st = json_string_value (json_object_get (entry, "status"));
-
-    if (in && st && strcmp (in, input) == 0 && strcmp (st, "ok") == 0)
-      return entry;
-  }
-  return NULL;
-}
-
-/* --resume: read the manifest an earlier run left and tell the engine
- * what each input's finished output looked like.  A missing or unreadable
- * manifest means there is nothing to resume. */
-static json_t *
-load_previous (const char *path, struct isc_image *images, size_t n)
-{
-  json_error_t jerr;
-  json_t *previous = json_load_file (path, 0, &jerr);
-  size_t i;
-
-  if (!previous) {
-    if (access (path, F_OK) == 0)
-      out_error (path, "cannot read the manifest to resume from; "
-                 "redoing every image");
-    return NULL;
-  }
-  for (i = 0; i < n; ++i) {
-    json_t *entry = previous_entry (previous, images[i].path);
-
-    if (entry) {
-      images[i].resume_input_sha256 =
-        json_string_value (json_object_get (entry, "input_sha256"));
-      images[i].resume_output_sha256 =
-        json_string_value (json_object_get (entry, "output_sha256"));
-    }
-  }
-  return previous;
-}
-
-static json_t *
-resumed_entry (json_t *previous, const struct isc_image *img)
-{
-  json_t *entry = json_deep_copy (previous_entry (previous, img->path));
-
-  json_object_set_new (entry, "resumed", json_true ());
-  return entry;
-}
-
-/* Count the results of IMG's actions by name, for the summary line. */
-static void
-summarise_actions (const struct isc_image *img, char *buf, size_t len)
-{
-  static const char *const names[] = {
-    "deleted", "changed", "would-delete", "would-change", "absent",
-    "skipped", "failed",
-  };
-  size_t counts[sizeof names / sizeof names[0]] = { 0 };
-  size_t i, k, off = 0;
-  json_t *a;
-
-  buf[0] = '\0';
-  json_array_foreach (img->actions, i, a) {
-    const char *r = json_string_value (json_object_get (a, "result"));
-
-    for (k = 0; r && k < sizeof names / sizeof names[0]; ++k)
-      if (strcmp (r, names[k]) == 0)
-        counts[k]++;
-  }
-  for (k = 0; k < sizeof names / sizeof names[0] && off < len; ++k)
-    if (counts[k])
-      off += snprintf (buf + off, len - off, "%s%zu %s", off ? ", " : "",
-                       counts[k], names[k]);
-}
-
+/* Returns 0 to go on, or -1 with *RET_STATUS the exit status (--help,
+ * usage errors). */
 static int
-write_manifest (json_t *manifest, const char *path)
-{
-  struct isc_err err = ISC_ERR_INIT;
-  CLEANUP_FREE char *text = json_dumps (manifest, JSON_INDENT (2) |
-                                        JSON_ENSURE_ASCII | JSON_SORT_KEYS);
-  int r;
-
-  if (!text) {
-    out_error (path, "cannot serialise the manifest");
-    return -1;
-  }
-  if (strcmp (path, "-") == 0) {
-    if (puts (text) == EOF || fflush (stdout) == EOF) {
-      out_error (NULL, "error writing the manifest to standard output");
-      return -1;
-    }
-    return 0;
-  }
-  r = isc_atomic_write (&err, path, text, strlen (text));
-  if (r == -1)
-    out_error (NULL, isc_err_msg (&err));
-  isc_err_clear (&err);
-  return r;
-}
-
-int
-cmd_scrub (int argc, char **argv)
+parse_args (int argc, char **argv, struct scrub_args *a, int *ret_status)
 {
   enum {
     OPT_IN_PLACE = 256, OPT_DRY_RUN, OPT_OUTPUT_FORMAT, OPT_MANIFEST,
@@ -249,241 +138,369 @@ cmd_scrub (int argc, char **argv)
     { "resume", no_argument, NULL, OPT_RESUME },
     { NULL, 0, NULL, 0 },
   };
-  struct isc_engine_opts opts = COMMON_ENGINE_OPTS (ISC_ENGINE_SCRUB);
-  struct common_args cargs = { 0 };
-  struct archive_args aargs = ARCHIVE_ARGS_INIT;
-  struct isc_err err = ISC_ERR_INIT;
-  struct isc_profile **profiles = NULL;
-  struct isc_image *images = NULL;
-  CLEANUP_FREE char *workdir = NULL;
-  CLEANUP_FREE char *manifest_path = NULL;
-  CLEANUP_FREE char *archive_staging = NULL;
-  const char *outdir = NULL, *manifest_arg = NULL;
-  char started[32], finished[32];
-  size_t n_profiles = 0, n = 0, i, ok, failed, skipped;
-  json_t *manifest = NULL, *list, *previous = NULL;
-  json_t **entries = NULL;
-  int resume = 0, archives_failed = 0;
-  struct sigaction sa = { .sa_handler = on_signal };
-  int status = EXIT_INTERNAL, c, r;
+  int c, r;
 
-  out_timestamp (started, sizeof started);
+  *ret_status = EXIT_USAGE;
   while ((c = getopt_long (argc, argv, "hj:o:p:r", long_options, NULL)) != -1) {
-    if ((r = parse_engine_option ("scrub", c, optarg, &opts, &cargs)) != 0) {
-      if (r == -1) {
-        status = EXIT_USAGE;
-        goto out;
-      }
+    if ((r = parse_engine_option ("scrub", c, optarg, &a->opts,
+                                  &a->cargs)) != 0) {
+      if (r == -1)
+        return -1;
       continue;
     }
-    if ((r = parse_archive_option (c, optarg, &aargs)) != 0) {
-      if (r == -1) {
-        status = EXIT_USAGE;
-        goto out;
-      }
+    if ((r = parse_archive_option (c, optarg, &a->aargs)) != 0) {
+      if (r == -1)
+        return -1;
       continue;
     }
     switch (c) {
-    case 'h': usage (); status = EXIT_OK; goto out;
-    case 'o': outdir = optarg; break;
-    case 'p': {
-      struct isc_profile **p = realloc (profiles,
-                                        (n_profiles + 1) * sizeof *p);
-
-      if (!p)
-        goto out;
-      profiles = p;
-      if (isc_profile_load (&err, optarg, &profiles[n_profiles]) == -1) {
-        out_error (NULL, isc_err_msg (&err));
-        status = EXIT_USAGE;
-        goto out;
+    case 'h':
+      usage ();
+      *ret_status = EXIT_OK;
+      return -1;
+    case 'o':
+      free (a->outdir);
+      a->outdir = strdup (optarg);
+      if (!a->outdir) {
+        *ret_status = EXIT_INTERNAL;
+        return -1;
       }
-      n_profiles++;
+      isc_path_normalise (a->outdir);
+      break;
+    case 'p': {
+      char **p = realloc (a->profile_names,
+                          (a->n_profile_names + 1) * sizeof *p);
+
+      if (!p) {
+        *ret_status = EXIT_INTERNAL;
+        return -1;
+      }
+      a->profile_names = p;
+      p[a->n_profile_names++] = optarg;
       break;
     }
-    case OPT_IN_PLACE: opts.in_place = 1; break;
-    case OPT_DRY_RUN: opts.dry_run = 1; break;
-    case OPT_ALLOW_DIRTY: opts.allow_dirty_hives = 1; break;
-    case OPT_RESUME: resume = 1; break;
-    case OPT_MANIFEST: manifest_arg = optarg; break;
+    case OPT_IN_PLACE: a->opts.in_place = 1; break;
+    case OPT_DRY_RUN: a->opts.dry_run = 1; break;
+    case OPT_ALLOW_DIRTY: a->opts.allow_dirty_hives = 1; break;
+    case OPT_RESUME: a->resume = 1; break;
+    case OPT_MANIFEST: a->manifest_arg = optarg; break;
     case OPT_OUTPUT_FORMAT:
       if (parse_format ("scrub", "--output-format", optarg,
-                        &opts.output_format) == -1) {
-        status = EXIT_USAGE;
-        goto out;
-      }
+                        &a->opts.output_format) == -1)
+        return -1;
       break;
     default:
-      status = usage_error ("scrub", "unrecognized option '%s'",
-                            argv[optind - 1]);
-      goto out;
+      usage_error ("scrub", "unrecognized option '%s'", argv[optind - 1]);
+      return -1;
     }
   }
-  status = EXIT_USAGE;
-  if (n_profiles == 0) {
-    usage_error ("scrub", "no profile given (-p NAME; see '%s profiles list')",
-                 program_name);
-    goto out;
-  }
-  if (optind >= argc) {
-    usage_error ("scrub", "no image given");
-    goto out;
-  }
-  if (opts.in_place + opts.dry_run + (outdir != NULL) +
-      (aargs.archive != NULL) + (aargs.export_tree != NULL) == 0) {
-    usage_error ("scrub", "say where the result goes: -o OUTDIR, --archive "
-                 "FILE, --export-tree FILE, --in-place or --dry-run");
-    goto out;
-  }
-  if (opts.in_place && (outdir || opts.dry_run)) {
-    usage_error ("scrub", "--in-place goes with neither -o nor --dry-run");
-    goto out;
-  }
-  if (opts.in_place && opts.output_format != ISC_FORMAT_UNKNOWN) {
-    usage_error ("scrub", "--output-format needs -o");
-    goto out;
-  }
-  if (resume && (opts.dry_run || opts.in_place || !outdir)) {
-    usage_error ("scrub", "--resume goes with -o");
-    goto out;
-  }
-  if (resume && aargs.export_tree) {
-    usage_error ("scrub", "--resume does not open finished images again, "
-                 "so it cannot export their trees (--export-tree)");
-    goto out;
-  }
-  if (check_archive_args (&aargs, &opts) == -1)
-    goto out;
-  status = EXIT_INTERNAL;
+  a->inputs = argv + optind;
+  a->n_inputs = argc - optind;
+  return 0;
+}
 
-  if (outdir && mkdir (outdir, 0777) == -1 && errno != EEXIST) {
-    out_error (outdir, strerror (errno));
-    goto out;
+/* The combinations that make no sense; prints the usage error. */
+static int
+check_args (const struct scrub_args *a)
+{
+  const struct isc_engine_opts *o = &a->opts;
+
+  if (a->n_profile_names == 0) {
+    usage_error ("scrub", "no profile given (-p NAME; see '%s "
+                 "profiles list')", program_name);
+    return -1;
+  }
+  if (a->n_inputs == 0) {
+    usage_error ("scrub", "no image given");
+    return -1;
+  }
+  if (o->in_place + o->dry_run + (a->outdir != NULL) +
+      (a->aargs.archive != NULL) + (a->aargs.export_tree != NULL) == 0) {
+    usage_error ("scrub", "say where the result goes: -o OUTDIR, "
+                 "--archive FILE, --export-tree FILE, --in-place or "
+                 "--dry-run");
+    return -1;
+  }
+  if (o->in_place && (a->outdir || o->dry_run)) {
+    usage_error ("scrub", "--in-place goes with neither -o nor "
+                 "--dry-run");
+    return -1;
+  }
+  if (o->in_place && o->output_format != ISC_FORMAT_UNKNOWN) {
+    usage_error ("scrub", "--output-format needs -o");
+    return -1;
+  }
+  if (a->resume && (o->dry_run || o->in_place || !a->outdir)) {
+    usage_error ("scrub", "--resume goes with -o");
+    return -1;
+  }
+  if (a->resume && a->aargs.export_tree) {
+    usage_error ("scrub", "--resume does not open finished images "
+                 "again, so it cannot export their trees "
+                 "(--export-tree)");
+    return -1;
+  }
+  return check_archive_args (&a->aargs, o);
+}
+
+static enum isc_manifest_mode
+manifest_mode (const struct isc_engine_opts *o)
+{
+  return o->dry_run ? ISC_MANIFEST_DRY_RUN
+    : o->in_place ? ISC_MANIFEST_IN_PLACE : ISC_MANIFEST_OUTPUT;
+}
+
+/* ---- 2. where things go ------------------------------------------------- */
+
+/* Create OUTDIR and the scratch space; decide where the outputs and the
+ * manifest go.  Prints errors. */
+static int
+prepare_run (struct scrub_args *a, struct scrub_run *run)
+{
+  struct isc_engine_opts *o = &a->opts;
+  CLEANUP_FREE char *near = NULL;
+
+  if (a->outdir && mkdir (a->outdir, 0777) == -1 && errno != EEXIST) {
+    out_error (a->outdir, strerror (errno));
+    return -1;
   }
   /* Scratch space beside the outputs, so finished outputs are renamed,
    * not copied, into place; else beside the archive, on the filesystem
    * the user gave room on; else in TMPDIR. */
-  if (outdir && !opts.dry_run)
-    r = asprintf (&workdir, "%s/.imgscrub-XXXXXX", outdir);
-  else if (aargs.archive || aargs.export_tree) {
-    const char *a = aargs.archive ? aargs.archive : aargs.export_tree;
-    const char *slash = strrchr (a, '/');
+  if (a->outdir && !o->dry_run) {
+    if (asprintf (&near, "%s%s", a->outdir,
+                  strcmp (a->outdir, "/") ? "/" : "") == -1)
+      near = NULL;
+  }
+  else if (a->aargs.archive || a->aargs.export_tree) {
+    const char *f = a->aargs.archive ? a->aargs.archive : a->aargs.export_tree;
+    const char *slash = strrchr (f, '/');
 
-    r = asprintf (&workdir, "%.*s.imgscrub-XXXXXX",
-                  slash ? (int) (slash - a + 1) : 0, a);
+    near = strndup (f, slash ? (size_t) (slash - f + 1) : 0);
   }
-  else
-    r = asprintf (&workdir, "%s/.imgscrub-XXXXXX",
-                  getenv ("TMPDIR") ? getenv ("TMPDIR") : "/var/tmp");
-  if (r == -1) {
-    workdir = NULL;
-    goto out;
+  if (!near && ((a->outdir && !o->dry_run) || a->aargs.archive ||
+                a->aargs.export_tree)) {
+    out_error (NULL, "out of memory");
+    return -1;
   }
-  if (!mkdtemp (workdir)) {
-    out_error (workdir, strerror (errno));
-    free (workdir);
-    workdir = NULL;
-    goto out;
-  }
-  opts.workdir = workdir;
-  opts.outdir = opts.dry_run ? NULL : outdir;
-  opts.export_tree = aargs.export_tree != NULL;
+  run->workdir = run_begin (near);
+  if (!run->workdir)
+    return -1;
+  o->workdir = run->workdir;
+  o->outdir = o->dry_run ? NULL : a->outdir;
+  o->export_tree = a->aargs.export_tree != NULL;
   /* Only an archive: the images are written once, in the scratch space,
    * and streamed from there into the archive. */
-  if (!outdir && aargs.archive) {
-    if (asprintf (&archive_staging, "%s/out", workdir) == -1 ||
-        mkdir (archive_staging, 0700) == -1) {
-      out_error (workdir, "cannot create the staging folder");
-      goto out;
+  if (!a->outdir && a->aargs.archive) {
+    run->archive_staging = isc_path_join (run->workdir, "out");
+    if (!run->archive_staging || mkdir (run->archive_staging, 0700) == -1) {
+      out_error (run->workdir, "cannot create the staging folder");
+      return -1;
     }
-    opts.outdir = archive_staging;
+    o->outdir = run->archive_staging;
   }
-  opts.profiles = profiles;
-  opts.n_profiles = n_profiles;
-  if (manifest_arg)
-    manifest_path = strdup (manifest_arg);
-  else if (outdir && asprintf (&manifest_path, "%s/manifest.json", outdir) == -1)
-    manifest_path = NULL;
+  o->profiles = run->profiles;
+  o->n_profiles = run->n_profiles;
+  if (a->manifest_arg) {
+    run->manifest_path = strdup (a->manifest_arg);
+    if (run->manifest_path && strcmp (run->manifest_path, "-") != 0)
+      isc_path_normalise (run->manifest_path);
+  }
+  else if (a->outdir)
+    run->manifest_path = isc_path_join (a->outdir, "manifest.json");
+  if ((a->manifest_arg || a->outdir) && !run->manifest_path) {
+    out_error (NULL, "out of memory");
+    return -1;
+  }
+  return 0;
+}
 
-  images = images_from_args (&cargs, argv + optind, argc - optind, &n);
-  if (!images || check_archive_targets (&aargs, images, n) == -1) {
-    status = EXIT_USAGE;
+/* --resume: what an earlier run left.  A missing manifest means there is
+ * nothing to resume; an unreadable one, that every image is redone. */
+static void
+load_previous (struct scrub_run *run)
+{
+  struct isc_err err = ISC_ERR_INIT;
+
+  if (isc_manifest_read_previous (&err, run->manifest_path, run->images,
+                                  run->n, &run->previous) == -1) {
+    CLEANUP_FREE char *msg = NULL;
+
+    if (asprintf (&msg, "%s; redoing every image", isc_err_msg (&err)) != -1)
+      out_error (NULL, msg);
+  }
+  isc_err_clear (&err);
+}
+
+/* ---- 3. the manifest ---------------------------------------------------- */
+
+static int
+build_manifest (const struct scrub_args *a, struct scrub_run *run,
+                const char *started)
+{
+  enum isc_manifest_mode mode = manifest_mode (&a->opts);
+  char finished[32];
+  size_t i;
+
+  run->manifest = isc_manifest_new (mode, started, run->profiles,
+                                    run->n_profiles);
+  run->entries = calloc (run->n ? run->n : 1, sizeof *run->entries);
+  if (!run->manifest || !run->entries)
+    return -1;
+  for (i = 0; i < run->n; ++i) {
+    const struct isc_image *img = &run->images[i];
+
+    run->entries[i] = img->resumed ? isc_manifest_resumed (run->previous, img)
+      : isc_manifest_image (img, mode, a->outdir != NULL);
+    if (!run->entries[i])
+      return -1;
+  }
+  isc_manifest_finish (run->manifest, run->entries, run->images, run->n,
+                       out_timestamp (finished, sizeof finished),
+                       run_interrupted);
+  return 0;
+}
+
+/* Archive-only run whose archive failed: no output survives. */
+static void
+outputs_lost (struct scrub_run *run)
+{
+  size_t i;
+
+  for (i = 0; i < run->n; ++i)
+    isc_manifest_image_lost (run->entries[i]);
+}
+
+static int
+write_manifest (const struct scrub_run *run)
+{
+  struct isc_err err = ISC_ERR_INIT;
+  int r = 0;
+
+  if (strcmp (run->manifest_path, "-") == 0) {
+    CLEANUP_FREE char *text = isc_manifest_dump (run->manifest);
+
+    if (!text || puts (text) == EOF || fflush (stdout) == EOF) {
+      out_error (NULL, "error writing the manifest to standard output");
+      return -1;
+    }
+    return 0;
+  }
+  if (isc_manifest_write (&err, run->manifest, run->manifest_path) == -1) {
+    out_error (NULL, isc_err_msg (&err));
+    r = -1;
+  }
+  isc_err_clear (&err);
+  return r;
+}
+
+/* ---- 4. the report ------------------------------------------------------ */
+
+static void
+report_images (const struct scrub_args *a, const struct scrub_run *run)
+{
+  size_t i;
+
+  for (i = 0; i < run->n; ++i) {
+    const struct isc_image *img = &run->images[i];
+    CLEANUP_FREE char *name = isc_escape (img->path);
+    char summary[256];
+
+    isc_manifest_summarise (run->entries[i], summary, sizeof summary);
+    if (img->status == ISC_IMAGE_OK) {
+      CLEANUP_FREE char *output = img->output && a->outdir
+        ? isc_escape (img->output) : NULL;
+
+      fprintf (run->report, "%-8s %s%s%s  (%s)\n", "ok", name,
+               output ? " -> " : "", output ? output : "",
+               img->resumed ? "done by an earlier run"
+               : summary[0] ? summary : "nothing to do");
+    }
+    else {
+      fprintf (run->report, "%-8s %s\n", isc_image_status_name (img->status),
+               name);
+      out_error (img->path, img->error ? img->error : "failed");
+    }
+  }
+}
+
+static void
+report_totals (const struct scrub_run *run)
+{
+  size_t ok, failed, skipped;
+  int file = run->manifest_path && strcmp (run->manifest_path, "-") != 0;
+  CLEANUP_FREE char *path = file ? isc_escape (run->manifest_path) : NULL;
+
+  count_status (run->images, run->n, &ok, &failed, &skipped);
+  fprintf (run->report, "%zu ok, %zu failed, %zu skipped%s%s\n", ok, failed,
+           skipped, file ? "; manifest: " : "", file ? path : "");
+}
+
+/* ---- the command -------------------------------------------------------- */
+
+int
+cmd_scrub (int argc, char **argv)
+{
+  struct scrub_args a = {
+    .opts = COMMON_ENGINE_OPTS (ISC_ENGINE_SCRUB),
+    .aargs = ARCHIVE_ARGS_INIT,
+  };
+  struct scrub_run run = { .report = stdout };
+  struct isc_err err = ISC_ERR_INIT;
+  char started[32];
+  size_t ok, failed, skipped;
+  int status, archives_failed = 0;
+
+  out_timestamp (started, sizeof started);
+  if (parse_args (argc, argv, &a, &status) == -1)
     goto out;
-  }
+  status = EXIT_USAGE;
+  if (check_args (&a) == -1)
+    goto out;
+  /* Profiles are read before any image is opened: a bad one is a usage
+   * error. */
+  if (load_profiles (a.profile_names, a.n_profile_names, 0, &run.profiles,
+                     &run.n_profiles) == -1)
+    goto out;
+  run.images = images_from_args (&a.cargs, a.inputs, a.n_inputs, &run.n);
+  if (!run.images || check_archive_targets (&a.aargs, run.images,
+                                            run.n) == -1)
+    goto out;
+  status = EXIT_INTERNAL;
+  if (prepare_run (&a, &run) == -1)
+    goto out;
+  /* stdout carries the manifest and nothing else. */
+  if (run.manifest_path && strcmp (run.manifest_path, "-") == 0)
+    run.report = stderr;
+  if (a.resume)
+    load_previous (&run);
 
-  if (resume)
-    previous = load_previous (manifest_path, images, n);
-
-  sigaction (SIGINT, &sa, NULL);
-  sigaction (SIGTERM, &sa, NULL);
-  if (isc_engine_run (&err, &opts, images, n) == -1) {
+  if (isc_engine_run (&err, &a.opts, run.images, run.n) == -1) {
     out_error (NULL, isc_err_msg (&err));
     goto out;
   }
-
-  manifest = manifest_new (profiles, n_profiles,
-                           opts.dry_run ? "dry-run"
-                           : opts.in_place ? "in-place" : "output",
-                           started);
-  list = json_array ();
-  entries = calloc (n ? n : 1, sizeof *entries);
-  if (!entries)
+  if (build_manifest (&a, &run, started) == -1) {
+    out_error (NULL, "out of memory");
     goto out;
-  for (i = 0; i < n; ++i) {
-    char summary[256];
-    char *name = isc_escape (images[i].path);
-
-    entries[i] = images[i].resumed ? resumed_entry (previous, &images[i])
-      : manifest_image (&images[i], !opts.dry_run, outdir != NULL);
-    json_array_append_new (list, entries[i]);
-    summarise_actions (&images[i], summary, sizeof summary);
-    if (images[i].status == ISC_IMAGE_OK)
-      printf ("%-8s %s%s%s  (%s)\n", "ok", name,
-              images[i].output && outdir ? " -> " : "",
-              images[i].output && outdir ? images[i].output : "",
-              images[i].resumed ? "done by an earlier run"
-              : summary[0] ? summary : "nothing to do");
-    else {
-      printf ("%-8s %s\n", isc_image_status_name (images[i].status), name);
-      out_error (images[i].path, images[i].error ? images[i].error
-                 : "failed");
-    }
-    free (name);
   }
-  json_object_set_new (manifest, "images", list);
-  count_status (images, n, &ok, &failed, &skipped);
-  json_object_set_new (manifest, "finished",
-                       json_string (out_timestamp (finished, sizeof finished)));
-  json_object_set_new (manifest, "summary",
-                       json_pack ("{s:I, s:I, s:I}", "ok", (json_int_t) ok,
-                                  "failed", (json_int_t) failed,
-                                  "skipped", (json_int_t) skipped));
-  if (interrupted)
-    json_object_set_new (manifest, "interrupted", json_true ());
-  else if (write_archives (&aargs, &interrupted, images, n, entries,
-                           manifest) == -1)
+  if (!run_interrupted &&
+      write_archives (&a.aargs, &run_interrupted, run.report, run.images,
+                      run.n, run.entries, run.manifest) == -1) {
     archives_failed = 1;
-  if (manifest_path && write_manifest (manifest, manifest_path) == -1)
+    if (!a.outdir)
+      outputs_lost (&run);
+  }
+  report_images (&a, &run);
+  if (run.manifest_path && write_manifest (&run) == -1)
     goto out;
-  printf ("%zu ok, %zu failed, %zu skipped%s%s\n", ok, failed, skipped,
-          manifest_path && strcmp (manifest_path, "-") ? "; manifest: " : "",
-          manifest_path && strcmp (manifest_path, "-") ? manifest_path : "");
-  if (interrupted)
-    status = 128 + SIGINT;
-  else
-    status = failed || archives_failed ? EXIT_IMAGE_FAILED : EXIT_OK;
+  report_totals (&run);
+  count_status (run.images, run.n, &ok, &failed, &skipped);
+  status = run_status (failed || archives_failed ? EXIT_IMAGE_FAILED
+                       : EXIT_OK);
 
  out:
-  common_args_clear (&cargs);
-  if (workdir)
-    isc_remove_tree (workdir);
-  json_decref (manifest);
-  free (entries);
-  images_free (images, n);
-  json_decref (previous);
-  for (i = 0; i < n_profiles; ++i)
-    isc_profile_free (profiles[i]);
-  free (profiles);
+  scrub_clear (&run);
+  scrub_args_clear (&a);
   isc_err_clear (&err);
   if (fflush (stdout) == EOF && status == EXIT_OK)
     status = EXIT_INTERNAL;

@@ -38,6 +38,8 @@ struct isc_action {
   char *title;                      /* the section's title, may be NULL */
   char *file;                       /* profile file and line, for messages */
   int line;
+  const char *path;                 /* absolute path of that file, for the
+                                       manifest (the profile's, borrowed) */
   unsigned os;                      /* enum isc_os mask it applies to */
   char *target;                     /* what it acts on, as written in the
                                        profile ("skipped" results, `show`) */

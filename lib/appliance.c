@@ -528,9 +528,18 @@ isc_appliance_run (const struct isc_appliance_job *job,
   size_t i, n_added = 0;
   int full_done = 0, alive = 1;
 
+  /* libguestfs's own scratch (overlays of read-only drives, its
+   * sockets) goes in our work directory, which the parent removes even
+   * when it had to kill this worker.  A socket path must stay short. */
+  if (job->workdir && strlen (job->workdir) < 64)
+    setenv ("XDG_RUNTIME_DIR", job->workdir, 1);
   g = guestfs_create ();
   if (!g) {
     send_simple (job->fd, "fatal", "cannot create a libguestfs handle");
+    return 1;
+  }
+  if (job->workdir && guestfs_set_tmpdir (g, job->workdir) == -1) {
+    send_simple (job->fd, "fatal", "cannot set the libguestfs tmpdir");
     return 1;
   }
   guestfs_set_error_handler (g, NULL, NULL);

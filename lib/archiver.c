@@ -16,6 +16,7 @@
 #include "atomic.h"
 #include "cleanups.h"
 #include "escape.h"
+#include "manifest.h"
 
 #define CHUNK (1 << 20)
 
@@ -513,14 +514,6 @@ isc_archive_name_representable (enum isc_archive_format f, const char *name)
   return f != ISC_ARCHIVE_ZIP || valid_utf8 ((const unsigned char *) name);
 }
 
-static void
-lose (json_t *lost, const char *name, const char *reason)
-{
-  json_array_append_new (lost, json_pack ("{s:o, s:o}",
-                                          "name", isc_json_string (name),
-                                          "reason", isc_json_string (reason)));
-}
-
 /* One entry of SRC, already read, into AR under its new NAME. */
 static int
 copy_entry (struct isc_err *err, struct isc_archiver *ar, struct archive *src,
@@ -533,7 +526,7 @@ copy_entry (struct isc_err *err, struct isc_archiver *ar, struct archive *src,
   int r;
 
   if (!isc_archive_name_representable (ar->format, name)) {
-    lose (lost, name, "the name is not valid UTF-8, which the format needs");
+    isc_manifest_lost (lost, name, "the name is not valid UTF-8, which the format needs");
     return 0;
   }
   e = archive_entry_clone (entry);
@@ -545,7 +538,7 @@ copy_entry (struct isc_err *err, struct isc_archiver *ar, struct archive *src,
   if (r == -1)
     return -1;
   if (r == 1) {
-    lose (lost, name, isc_err_msg (err));
+    isc_manifest_lost (lost, name, isc_err_msg (err));
     return 0;
   }
   if (r == 2) {
@@ -553,7 +546,7 @@ copy_entry (struct isc_err *err, struct isc_archiver *ar, struct archive *src,
 
     if (asprintf (&why, "stored with a loss: %s", isc_err_msg (err)) == -1)
       why = NULL;
-    lose (lost, name, why ? why : "stored with a loss");
+    isc_manifest_lost (lost, name, why ? why : "stored with a loss");
   }
   while ((r = archive_read_data_block (src, &block, &len, &off)) == ARCHIVE_OK)
     if (isc_archiver_write_data (err, ar, block, len) == -1)

@@ -6,13 +6,7 @@
 
 #include "bundle.h"
 #include "cleanups.h"
-
-char *
-isc_manifest_dump (const json_t *manifest)
-{
-  return json_dumps (manifest, JSON_INDENT (2) | JSON_ENSURE_ASCII |
-                     JSON_SORT_KEYS);
-}
+#include "manifest.h"
 
 const char *
 isc_bundle_member (const struct isc_image *img)
@@ -126,7 +120,7 @@ isc_tree_export_write (struct isc_err *err, const char *final,
     const json_t *tree = images[i].tree;
     const char *part = json_string_value (json_object_get (tree, "path"));
     const char *folder;
-    json_t *lost, *info;
+    json_t *lost;
 
     if (images[i].status != ISC_IMAGE_OK || !part)
       continue;
@@ -145,13 +139,11 @@ isc_tree_export_write (struct isc_err *err, const char *final,
       json_decref (lost);
       goto out;
     }
-    info = json_pack ("{s:s, s:I, s:I, s:o}", "folder", folder,
-                      "entries",
-                      json_integer_value (json_object_get (tree, "entries")),
-                      "bytes",
-                      json_integer_value (json_object_get (tree, "bytes")),
-                      "unrepresentable", lost);
-    json_object_set_new (entries[i], "tree", info);
+    isc_manifest_set_tree (entries[i], folder,
+                           json_integer_value (json_object_get (tree,
+                                                                "entries")),
+                           json_integer_value (json_object_get (tree, "bytes")),
+                           lost);
   }
   if (add_manifest (err, ar, manifest) == -1)
     goto out;

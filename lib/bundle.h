@@ -18,10 +18,6 @@
 #include "archiver.h"
 #include "engine.h"
 
-/* The manifest as written everywhere: indented, ASCII, sorted keys.
- * Caller frees; NULL when out of memory. */
-char *isc_manifest_dump (const json_t *manifest);
-
 /* IMG's name inside a bundle: its output's file name. */
 const char *isc_bundle_member (const struct isc_image *img);
 

@@ -17,6 +17,7 @@
 #include "engine.h"
 #include "escape.h"
 #include "format.h"
+#include "guestpath.h"
 #include "qemu.h"
 #include "sha256.h"
 #include "worker.h"
@@ -183,16 +184,14 @@ output_path (const char *outdir, const char *input, enum isc_format in_fmt,
   const char *base = strrchr (input, '/') ? strrchr (input, '/') + 1 : input;
   const char *dot = strrchr (base, '.');
   int stem = dot && dot != base ? (int) (dot - base) : (int) strlen (base);
-  char *ret = NULL;
+  CLEANUP_FREE char *name = NULL;
 
-  if (in_fmt == out_fmt) {
-    if (asprintf (&ret, "%s/%s", outdir, base) == -1)
-      return NULL;
-  }
-  else if (asprintf (&ret, "%s/%.*s.%s", outdir, stem, base,
-                     isc_format_extension (out_fmt)) == -1)
+  if (in_fmt == out_fmt)
+    return isc_path_join (outdir, base);
+  if (asprintf (&name, "%.*s.%s", stem, base,
+                isc_format_extension (out_fmt)) == -1)
     return NULL;
-  return ret;
+  return isc_path_join (outdir, name);
 }
 
 /* Two inputs with one name, or an output that is the input itself,
@@ -733,8 +732,12 @@ task_ended (struct run *run, struct task *t)
   for (i = 0; i < t->n_members; ++i) {
     struct isc_image *img = &run->images[t->members[i]];
 
-    if (img->stage == STAGE_DONE)
+    /* Finished (failed) while the appliance went on: remember whether
+     * what it did there reached the disk (manifest.h, "written"). */
+    if (img->stage == STAGE_DONE) {
+      img->group_clean = t->clean && status == 0 ? 1 : -1;
       continue;
+    }
     if (t->clean && status == 0) {
       img->group_clean = 1;
       if (img->stage == STAGE_QUEUED) {

@@ -56,7 +56,8 @@ struct isc_image {
   int drive_readonly;
   int attempts;                     /* appliances it was given to */
   int stage;                        /* engine.c: enum stage */
-  int group_clean;                  /* its appliance shut down cleanly */
+  int group_clean;                  /* its appliance shut down cleanly (1)
+                                       or not (-1); 0 while it runs */
   int flushed;                      /* its appliance flushed its writes */
   char *converted;                  /* finished output awaiting rename */
 };

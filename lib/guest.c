@@ -10,6 +10,7 @@
 #include "escape.h"
 #include "guest-private.h"
 #include "guestpath.h"
+#include "manifest.h"
 #include "profile.h"
 #include "registry.h"
 
@@ -38,8 +39,6 @@ isc_guest_report (struct isc_guest *gu, const struct isc_action *a,
                   const char *reason)
 {
   struct isc_guest_private *priv;
-  CLEANUP_FREE char *source = NULL;
-  json_t *o;
 
   if (isc_guest_private_init (gu) == -1)
     abort ();
@@ -53,23 +52,9 @@ isc_guest_report (struct isc_guest *gu, const struct isc_action *a,
                   reason ? reason : "unknown error") == -1)
       priv->first_failure = NULL;
   }
-  if (!gu->actions)
-    return;
-  if (asprintf (&source, "%s:%d", a->file, a->line) == -1)
-    abort ();
-  o = json_object ();
-  if (!o)
-    abort ();
-  json_object_set_new (o, "profile", isc_json_string (a->profile));
-  json_object_set_new (o, "action", isc_json_string (a->kind->name));
-  json_object_set_new (o, "title", isc_json_string (a->title));
-  json_object_set_new (o, "source", isc_json_string (source));
-  json_object_set_new (o, "target", isc_json_string (target));
-  json_object_set_new (o, "result", json_string (isc_result_name (result)));
-  if (result == ISC_RESULT_FAILED)
-    json_object_set_new (o, "reason",
-                         isc_json_string (reason ? reason : "unknown error"));
-  json_array_append_new (gu->actions, o);
+  if (gu->actions)
+    json_array_append_new (gu->actions,
+                           isc_manifest_action (a, target, result, reason));
 }
 
 void

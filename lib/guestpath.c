@@ -12,6 +12,7 @@
 
 #include "cleanups.h"
 #include "guestpath.h"
+#include "inputs.h"
 #include "profile.h"
 #include "registry.h"
 #include "result.h"
@@ -20,12 +21,10 @@ char *
 isc_path_join (const char *dir, const char *name)
 {
   char *s;
-  size_t len = strlen (dir);
 
-  if (len > 0 && dir[len - 1] == '/')
-    len--;
-  if (asprintf (&s, "%.*s/%s", (int) len, dir, name) == -1)
+  if (asprintf (&s, "%s/%s", dir, name) == -1)
     return NULL;
+  isc_path_normalise (s);
   return s;
 }
 

@@ -74,7 +74,8 @@ void isc_guest_walk_forget (struct isc_guest *gu);
 int isc_read_entry (FILE *fp, struct isc_err *reason, char **line,
                     size_t *size);
 
-/* DIR "/" NAME without a doubled slash; caller frees.  NULL on OOM. */
+/* DIR "/" NAME, normalised (isc_path_normalise: no doubled slash, no
+ * trailing one); caller frees.  NULL on OOM. */
 char *isc_path_join (const char *dir, const char *name);
 
 /* Guest paths compare without letter case on Windows guests. */

@@ -200,3 +200,20 @@ isc_inputs_expand (struct isc_err *err, char *const *args, size_t n_args,
   isc_free_string_list (out.items);
   return -1;
 }
+
+void
+isc_path_normalise (char *path)
+{
+  char *r = path, *w = path;
+
+  while (*r) {
+    if (*r == '/' && w > path && w[-1] == '/') {
+      r++;
+      continue;
+    }
+    *w++ = *r++;
+  }
+  if (w > path + 1 && w[-1] == '/')
+    w--;
+  *w = '\0';
+}

@@ -26,4 +26,8 @@ int isc_inputs_expand (struct isc_err *err, char *const *args, size_t n_args,
 /* Does NAME end in an image extension?  Exposed for tests. */
 int isc_inputs_is_image_name (const char *name);
 
+/* Clean PATH in place: runs of '/' become one, a trailing '/' goes
+ * (not a lone "/").  Nothing is resolved. */
+void isc_path_normalise (char *path);
+
 #endif

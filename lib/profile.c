@@ -770,6 +770,7 @@ parse_action (struct isc_err *err, struct isc_profile *p, const char *efile,
   a->title = cfg_title (sec) ? strdup (cfg_title (sec)) : NULL;
   a->file = strdup (p->file);
   a->line = line;
+  a->path = p->path;
   a->os = kind->os;
   if (!a->file || (cfg_title (sec) && !a->title)) {
     isc_action_free (a);

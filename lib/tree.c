@@ -11,6 +11,7 @@
 #include "archiver.h"
 #include "cleanups.h"
 #include "escape.h"
+#include "manifest.h"
 #include "tree.h"
 
 /* guestfs messages are limited to 4 MiB; stay well below. */
@@ -26,10 +27,7 @@ struct walk {
 static void
 skip (struct walk *w, const char *name, const char *reason)
 {
-  json_array_append_new (w->stats->skipped,
-                         json_pack ("{s:o, s:s}",
-                                    "name", isc_json_string (name),
-                                    "reason", reason));
+  isc_manifest_lost (w->stats->skipped, name, reason);
 }
 
 static int

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -53,8 +54,8 @@ isc_worker_start (struct isc_err *err, int (*fn) (void *opaque, int fd),
                   void *opaque, struct isc_worker **ret)
 {
   struct isc_worker *w;
+  pid_t parent = getpid (), pid;
   int fds[2];
-  pid_t pid;
 
   if (pipe2 (fds, O_CLOEXEC) == -1)
     return isc_error_errno (err, NULL, "pipe");
@@ -70,6 +71,10 @@ isc_worker_start (struct isc_err *err, int (*fn) (void *opaque, int fd),
     int status;
 
     setpgid (0, 0);
+    /* Die with the parent, whatever kills it: nothing else would stop
+     * this group (and its qemu) once the parent is gone. */
+    if (prctl (PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid () != parent)
+      _exit (1);
     close (fds[0]);
     /* The parent handles SIGINT and kills us; a terminal ^C must not
      * reach the appliance half way through a write. */

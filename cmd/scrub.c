@@ -361,7 +361,8 @@ build_manifest (const struct scrub_args *a, struct scrub_run *run,
   return 0;
 }
 
-/* Archive-only run whose archive failed: no output survives. */
+/* A run without -o whose archives failed (or were not written, after an
+ * interrupt): no output survives. */
 static void
 outputs_lost (struct scrub_run *run)
 {
@@ -483,10 +484,11 @@ cmd_scrub (int argc, char **argv)
     out_error (NULL, "out of memory");
     goto out;
   }
-  if (!run_interrupted &&
+  if (run_interrupted ||
       write_archives (&a.aargs, &run_interrupted, run.report, run.images,
                       run.n, run.entries, run.manifest) == -1) {
-    archives_failed = 1;
+    archives_failed = !run_interrupted;
+    /* Without -o the outputs lived only in the scratch space. */
     if (!a.outdir)
       outputs_lost (&run);
   }

@@ -77,9 +77,10 @@ isc_manifest_written (const struct isc_image *img, enum isc_manifest_mode mode)
   case ISC_MANIFEST_DRY_RUN:
     return ISC_WRITTEN_NO;
   case ISC_MANIFEST_OUTPUT:
-    /* An output exists only for an image that ended ok: it is renamed
-     * into place last, and a failed image leaves none. */
-    return img->status == ISC_IMAGE_OK && img->output_sha256[0]
+    /* An output (an image, or its tree for --export-tree) exists only
+     * for an image that ended ok: it is renamed into place last, and a
+     * failed image leaves none. */
+    return img->status == ISC_IMAGE_OK && (img->output_sha256[0] || img->tree)
       ? ISC_WRITTEN_YES : ISC_WRITTEN_NO;
   case ISC_MANIFEST_IN_PLACE:
     break;
@@ -408,15 +409,24 @@ isc_manifest_parse_previous (struct isc_err *err, const char *text,
 {
   json_error_t jerr;
   json_t *previous = json_loadb (text, len, JSON_REJECT_DUPLICATES, &jerr);
+  json_t *schema;
   size_t i;
 
   if (!previous)
     return isc_error (err, NULL, "not JSON: line %d: %s", jerr.line,
                       jerr.text);
+  schema = json_object_get (previous, "schema");
   if (!json_is_object (previous) ||
       !json_is_array (json_object_get (previous, "images"))) {
     json_decref (previous);
     return isc_error (err, NULL, "not an imgscrub manifest");
+  }
+  /* Manifests before "schema" existed have the same fields. */
+  if (schema && (!json_is_integer (schema) ||
+                 json_integer_value (schema) != ISC_MANIFEST_SCHEMA)) {
+    json_decref (previous);
+    return isc_error (err, NULL, "a manifest of another schema version "
+                      "(this imgscrub writes %d)", ISC_MANIFEST_SCHEMA);
   }
   for (i = 0; i < n; ++i) {
     json_t *entry = previous_entry (previous, images[i].path);

@@ -74,8 +74,9 @@ enum isc_written isc_manifest_written (const struct isc_image *img,
 json_t *isc_manifest_image (const struct isc_image *img,
                             enum isc_manifest_mode mode, int kept);
 
-/* The outputs of ENTRY's image were not kept after all (an archive-only
- * run whose archive failed): drop "output*" and mark it not written. */
+/* The outputs of ENTRY's image were not kept after all (a run without
+ * -o whose archives failed or were not written): drop "output*" and
+ * mark it not written. */
 void isc_manifest_image_lost (json_t *entry);
 
 /* Count ENTRY's action results by name into BUF of LEN bytes ("3

@@ -143,3 +143,13 @@ interrupt_after_launch () {
   set -e
   [ "$status" -eq 130 ] || fail "interrupted run exited $status, want 130"
 }
+
+# validate_manifest FILE...: each FILE must validate against the
+# published schema, doc/manifest.schema.json (python3-jsonschema).
+MANIFEST_SCHEMA="$top_srcdir/doc/manifest.schema.json"
+validate_manifest () {
+  for f in "$@"; do
+    python3 "$top_srcdir/tests/validate-manifest.py" "$MANIFEST_SCHEMA" "$f" ||
+      fail "$f does not validate against doc/manifest.schema.json"
+  done
+}

@@ -33,6 +33,7 @@ tar --zstd -xf "$a/bundle.tar.zst" -C "$a/x" || fail "GNU tar cannot read the ta
   fail "bundle members: $(ls "$a/x")"
 (cd "$a/x" && sha256sum -c --quiet SHA256SUMS) || fail "SHA256SUMS does not verify"
 m="$a/x/manifest.json"
+validate_manifest "$m"
 jq -e '.archive.format == "tar.zst" and ([.images[].archive_member] == ["win.vhd", "linux.raw"])' "$m" > /dev/null ||
   fail "bundle manifest: $(jq -c '{archive, m: [.images[].archive_member]}' "$m")"
 [ "$(jq -r '.images[0].output_sha256' "$m")" = "$(sha256 "$a/x/win.vhd")" ] || fail "manifest hash of win.vhd"
@@ -89,6 +90,7 @@ unzip -Z1 "$b.zip" > "$WORK/zip.names"
 grep -qx 'linux/root/café.txt' "$WORK/zip.names" || fail "UTF-8 name not kept exactly in zip"
 ! grep -q 'latin1' "$WORK/zip.names" || fail "a non-UTF-8 name was mangled into the zip"
 unzip -p "$b.zip" manifest.json > "$WORK/zip.json"
+validate_manifest "$a/t/manifest.json" "$b/manifest.json" "$WORK/zip.json"
 jq -e '[.images[0].tree.unrepresentable[].name] | (index("linux/root/latin1-caf\\xe9.txt") != null) and (index("linux/root/fifo") != null)' \
   "$WORK/zip.json" > /dev/null ||
   fail "unrepresentable names not reported: $(jq -c '.images[0].tree.unrepresentable' "$WORK/zip.json")"

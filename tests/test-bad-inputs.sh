@@ -62,4 +62,5 @@ set -e
 [ "$(jq '[.images[] | select(.status == "failed" and (.error | length) > 0)] | length' \
     "$WORK/scrubbed/manifest.json")" -eq 7 ] || fail "manifest does not record 7 failures"
 [ "$(jq -r '.summary.failed' "$WORK/scrubbed/manifest.json")" -eq 7 ] || fail "summary"
+validate_manifest "$WORK/scrubbed/manifest.json"
 echo "$TEST_NAME: ok"

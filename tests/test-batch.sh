@@ -42,6 +42,7 @@ cmp -s "$WORK/inputs.before" "$WORK/inputs.after" || fail "an input changed"
 [ "$(ls -A "$out" | sort | tr '\n' ' ')" = "big.raw clone-a.raw clone-b.qcow2 flat.vmdk linux.raw manifest.json win.vhd winnt.vmdk " ] ||
   fail "outputs: $(ls -A "$out" | tr '\n' ' ')"
 m="$out/manifest.json"
+validate_manifest "$m"
 # Ten images: the excluded one, the extent and the text file are not.
 [ "$(jq -r '[.images[].input | sub(".*/in/"; "")] | sort | join(" ")' "$m")" = \
   "backed.img big.raw clone-a.raw clone-b.qcow2 flat.vmdk random.vmdk sub/linux.raw truncated.vhd win.vhd winnt.vmdk" ] ||

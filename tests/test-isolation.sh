@@ -57,6 +57,7 @@ expect_status 1 "$IMGSCRUB" scrub -j1 -p sms2-clone-prep -o "$out" "$in" \
   > "$WORK/stdout" 2> "$WORK/stderr"
 sha256sum "$in"/* | cmp -s "$WORK/inputs.before" - || fail "an input changed"
 m="$out/manifest.json"
+validate_manifest "$m"
 failed_with () {
   jq -e --arg n "$1" --arg e "$2" \
     '.images[] | select(.input | endswith("/" + $n)) | .status == "failed" and (.error | test($e))' \
@@ -105,6 +106,7 @@ for f in a b; do
     .status == "ok" and .attempts == 2' "$WORK/k-out/manifest.json" > /dev/null ||
     fail "$f.vhd not ok after 2 attempts: $(jq -c .images "$WORK/k-out/manifest.json")"
 done
+validate_manifest "$WORK/k-out/manifest.json"
 [ "$(ls -A "$WORK/k-out" | sort | tr '\n' ' ')" = "a.vhd b.vhd manifest.json " ] ||
   fail "outputs after the retry: $(ls -A "$WORK/k-out" | tr '\n' ' ')"
 
@@ -116,6 +118,7 @@ interrupt_after_launch $! "$WORK/t.stderr" TERM
   fail "the terminated run left: $(ls -A "$WORK/t-out" | tr '\n' ' ')"
 jq -e '.interrupted == true and ([.images[] | select(.error == "interrupted")] | length == 2)' \
   "$WORK/t-out/manifest.json" > /dev/null || fail "manifest of the terminated run"
+validate_manifest "$WORK/t-out/manifest.json"
 [ -z "$(pgrep -f "qemu.*$WORK/t-out" || true)" ] || fail "an appliance survived SIGTERM"
 
 # The outputs written are scrubbed (read back with guestfish and hivex).

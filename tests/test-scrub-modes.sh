@@ -20,6 +20,7 @@ no_scratch "$a"
 qemu-img info --output=json -f qcow2 "$a/win.qcow2" | jq -e '.format == "qcow2"' > /dev/null ||
   fail "--output-format qcow2 did not write qcow2"
 m="$a/manifest.json"
+validate_manifest "$m"
 jq -e '.images[0].status == "ok" and .images[0].output_format == "qcow2"' "$m" > /dev/null || fail "win.vmdk not ok"
 jq -e '.images[1].status == "failed" and (.images[1].error | test("dirty"))' "$m" > /dev/null ||
   fail "dirty hive not reported: $(jq -r '.images[1].error' "$m")"
@@ -50,6 +51,7 @@ expect_status 0 "$IMGSCRUB" scrub -p sms2-clone-prep --in-place --manifest "$WOR
 [ "$(sha256 "$WORK/inplace.raw")" != "$before" ] || fail "--in-place did not change the image"
 [ "$(jq -r '.images[0].output_sha256' "$WORK/inplace.json")" = "$(sha256 "$WORK/inplace.raw")" ] ||
   fail "--in-place: manifest hash is not the edited image's"
+validate_manifest "$WORK/dry.json" "$WORK/inplace.json"
 COLLECT_FILES="$WIN_SOFTWARE" collect "$WORK/rb" "$WORK/inplace.raw"
 ! hive_value "$WORK/rb/0.SOFTWARE" 'Microsoft\SMS\Client\Configuration\Client Properties' \
   'SMS Unique Identifier' > /dev/null || fail "--in-place left the SMS GUID"
@@ -71,6 +73,7 @@ interrupt_after_launch $! "$WORK/i.err"
 no_scratch "$WORK/i"
 jq -e '.interrupted == true and ([.images[] | select(.error == "interrupted")] | length == 2)' \
   "$WORK/i/manifest.json" > /dev/null || fail "manifest of the interrupted run"
+validate_manifest "$WORK/d/manifest.json" "$WORK/i/manifest.json"
 [ -z "$(pgrep -f "qemu.*$WORK" || true)" ] || fail "an appliance survived the interrupt"
 
 # ---- --resume: done images are skipped, changed ones redone -----------
@@ -92,6 +95,7 @@ jq -e '(.images[1] | has("resumed") | not) and .images[1].input_sha256 != null' 
   fail "redone image recorded as resumed"
 [ "$(jq -r '.images[1].input_sha256' "$WORK/e/manifest.json")" = "$(sha256 "$WORK/in/b.raw")" ] ||
   fail "redone image's input hash"
+validate_manifest "$WORK/e/manifest.json"
 
 # ---- -j2 gives the same per-image results as -j1 ---------------------
 expect_status 0 "$IMGSCRUB" -v scrub -j2 --drives-per-appliance 1 -p sms2-clone-prep \
@@ -101,4 +105,5 @@ expect_status 0 "$IMGSCRUB" scrub -j1 -p sms2-clone-prep -o "$WORK/g" "$WORK/in"
 results () { jq -c '[.images[] | {input, status, actions: [.actions[] | {action, target, result}]}]' "$1"; }
 [ "$(results "$WORK/f/manifest.json")" = "$(results "$WORK/g/manifest.json")" ] ||
   fail "-j2 and -j1 results differ"
+validate_manifest "$WORK/f/manifest.json" "$WORK/g/manifest.json"
 echo "$TEST_NAME: ok"

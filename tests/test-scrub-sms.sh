@@ -81,6 +81,7 @@ cmp -s "$WORK/decoys.in" "$WORK/decoys.out" || fail "a decoy's content changed"
 
 # The manifest: every image ok, hashes match the files, every action there.
 m="$out/manifest.json"
+validate_manifest "$m"
 jq -e '.tool == "imgscrub" and (.profiles[0].name == "sms2-clone-prep")' "$m" > /dev/null || fail "manifest header"
 [ "$(jq -r '.profiles[0].sha256' "$m")" = "$(sha256 "$top_srcdir/profiles/sms2-clone-prep.conf")" ] ||
   fail "manifest: profile SHA-256 wrong"

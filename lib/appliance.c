@@ -531,7 +531,7 @@ isc_appliance_run (const struct isc_appliance_job *job,
   /* libguestfs's own scratch (overlays of read-only drives, its
    * sockets) goes in our work directory, which the parent removes even
    * when it had to kill this worker.  A socket path must stay short. */
-  if (job->workdir && strlen (job->workdir) < 64)
+  if (job->workdir && strlen (job->workdir) < 72)
     setenv ("XDG_RUNTIME_DIR", job->workdir, 1);
   g = guestfs_create ();
   if (!g) {

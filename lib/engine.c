@@ -58,8 +58,6 @@ struct run {
   size_t n_tasks;
 };
 
-/* Process groups of running children and whether the run was cancelled:
- * read by isc_engine_cancel from a signal handler. */
 #define MAX_TASKS (2 * ISC_MAX_JOBS)
 #define MIN_IMAGES_PER_APPLIANCE 8
 /* An image file at least this large has its writes flushed as
@@ -69,7 +67,8 @@ struct run {
  * the appliance under TCG, 2.7 s per image with 32 disks, far more than
  * converting a small image. */
 #define FLUSH_EARLY_BYTES (256LL << 20)
-static volatile sig_atomic_t task_pgids[MAX_TASKS];
+/* Set by isc_engine_cancel, from a signal handler: the main loop (woken
+ * from poll by the signal) then stops every child. */
 static volatile sig_atomic_t cancelled;
 
 const char *
@@ -110,12 +109,7 @@ isc_image_clear (struct isc_image *img)
 void
 isc_engine_cancel (void)
 {
-  size_t i;
-
   cancelled = 1;
-  for (i = 0; i < MAX_TASKS; ++i)
-    if (task_pgids[i] > 0)
-      kill (-task_pgids[i], SIGKILL);
 }
 
 unsigned
@@ -393,29 +387,13 @@ start_task (struct run *run, struct task *t, struct child_job *job,
             int (*fn) (void *, int))
 {
   struct isc_err err = ISC_ERR_INIT;
-  size_t slot;
 
   if (isc_worker_start (&err, fn, job, &t->w) == -1) {
     t->error = strdup (isc_err_msg (&err));
     isc_err_clear (&err);
     return -1;
   }
-  for (slot = 0; slot < MAX_TASKS; ++slot)
-    if (task_pgids[slot] == 0) {
-      task_pgids[slot] = isc_worker_pgid (t->w);
-      break;
-    }
   return 0;
-}
-
-static void
-forget_pgid (pid_t pgid)
-{
-  size_t slot;
-
-  for (slot = 0; slot < MAX_TASKS; ++slot)
-    if (task_pgids[slot] == pgid)
-      task_pgids[slot] = 0;
 }
 
 static size_t
@@ -699,8 +677,6 @@ task_ended (struct run *run, struct task *t)
   int status;
   size_t i;
 
-  if (t->w)
-    forget_pgid (isc_worker_pgid (t->w));
   status = t->w ? isc_worker_wait (&err, t->w) : -1;
   if (status != 0 && !t->error)
     t->error = strdup (err.msg ? err.msg

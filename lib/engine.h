@@ -128,9 +128,11 @@ int isc_engine_run (struct isc_err *err, const struct isc_engine_opts *opts,
 /* Free what the engine stored in IMG (not path/output, the caller's). */
 void isc_image_clear (struct isc_image *img);
 
-/* Stop the run: kill the running appliance worker and fail every image
- * not finished yet as interrupted.  Async-signal-safe, for a SIGINT or
- * SIGTERM handler; no partial output is left behind. */
+/* Stop the run: the engine kills every appliance and worker (and
+ * removes what libguestfs left of them) and fails every image not
+ * finished yet as interrupted.  Async-signal-safe, for a SIGINT or
+ * SIGTERM handler (installed without SA_RESTART, so that the engine's
+ * poll wakes up); no partial output is left behind. */
 void isc_engine_cancel (void);
 
 #endif

@@ -1,11 +1,14 @@
 #include <config.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,7 +27,14 @@ struct isc_worker {
   char *buf;
   size_t len, cap;
   int reaped;
+  /* libguestfs's socket folders of the group, noted before a kill (a
+   * killed handle cannot remove them); removed once it is reaped. */
+  char **sockdirs;
+  size_t n_sockdirs;
 };
+
+/* Largest /proc/PID/cmdline read: qemu's, with 255 drives. */
+#define MAX_CMDLINE (1024 * 1024)
 
 double
 isc_now (void)
@@ -169,11 +179,110 @@ isc_worker_receive (struct isc_err *err, struct isc_worker *w)
   return 0;
 }
 
+/* The libguestfs socket folder that qemu's command line names
+ * ("chardev socket,path=DIR/guestfsd.sock,..."), or NULL.  Caller
+ * frees. */
+static char *
+sockdir_of (const char *pid)
+{
+  CLEANUP_FREE char *path = NULL, *buf = NULL;
+  CLEANUP_CLOSE int fd = -1;
+  static const char sock[] = "/guestfsd.sock";
+  size_t len = 0;
+  ssize_t n;
+  char *end, *start;
+
+  if (asprintf (&path, "/proc/%s/cmdline", pid) == -1 ||
+      !(buf = malloc (MAX_CMDLINE + 1)) ||
+      (fd = open (path, O_RDONLY | O_CLOEXEC)) == -1)
+    return NULL;
+  while (len < MAX_CMDLINE &&
+         (n = read (fd, buf + len, MAX_CMDLINE - len)) > 0)
+    len += n;
+  buf[len] = '\0';
+  for (n = 0; (size_t) n < len; ++n)        /* one string */
+    if (buf[n] == '\0')
+      buf[n] = ' ';
+  end = strstr (buf, sock);
+  if (!end)
+    return NULL;
+  *end = '\0';
+  start = strrchr (buf, '=');
+  if (!start || !strstr (start, "/libguestfs"))
+    return NULL;
+  return strdup (start + 1);
+}
+
+/* Note the libguestfs socket folders of W's processes (Linux /proc). */
+static void
+note_sockdirs (struct isc_worker *w)
+{
+  DIR *d = opendir ("/proc");
+  struct dirent *e;
+
+  if (!d)
+    return;
+  while ((e = readdir (d)) != NULL) {
+    CLEANUP_FREE char *path = NULL, *dir = NULL;
+    char line[512], *paren, **p;
+    long pgrp;
+    ssize_t n;
+    int fd;
+
+    if (e->d_name[0] < '0' || e->d_name[0] > '9' ||
+        asprintf (&path, "/proc/%s/stat", e->d_name) == -1)
+      continue;
+    fd = open (path, O_RDONLY | O_CLOEXEC);
+    if (fd == -1)
+      continue;
+    n = read (fd, line, sizeof line - 1);
+    close (fd);
+    if (n <= 0)
+      continue;
+    line[n] = '\0';
+    /* "PID (COMM) STATE PPID PGRP ...": COMM may hold anything. */
+    paren = strrchr (line, ')');
+    if (!paren || sscanf (paren + 1, " %*c %*d %ld", &pgrp) != 1 ||
+        pgrp != w->pid || !(dir = sockdir_of (e->d_name)))
+      continue;
+    p = realloc (w->sockdirs, (w->n_sockdirs + 1) * sizeof *p);
+    if (!p)
+      continue;
+    w->sockdirs = p;
+    p[w->n_sockdirs++] = TAKE_PTR (dir);
+  }
+  closedir (d);
+}
+
+/* Remove the folders note_sockdirs found: only ours, only libguestfs's
+ * ("DIR/libguestfsXXXXXX"). */
+static void
+remove_sockdirs (struct isc_worker *w)
+{
+  size_t i;
+
+  for (i = 0; i < w->n_sockdirs; ++i) {
+    const char *base = strrchr (w->sockdirs[i], '/');
+    struct stat st;
+
+    if (base && strncmp (base + 1, "libguestfs", 10) == 0 &&
+        strlen (base + 1) == 16 && lstat (w->sockdirs[i], &st) == 0 &&
+        S_ISDIR (st.st_mode) && st.st_uid == geteuid ())
+      isc_remove_tree (w->sockdirs[i]);
+    free (w->sockdirs[i]);
+  }
+  free (w->sockdirs);
+  w->sockdirs = NULL;
+  w->n_sockdirs = 0;
+}
+
 void
 isc_worker_kill (struct isc_worker *w)
 {
-  if (w && !w->reaped && w->pid > 0)
+  if (w && !w->reaped && w->pid > 0) {
+    note_sockdirs (w);
     kill (-w->pid, SIGKILL);
+  }
 }
 
 int
@@ -190,16 +299,11 @@ isc_worker_wait (struct isc_err *err, struct isc_worker *w)
   w->reaped = 1;
   /* qemu may outlive a worker that crashed: take the group with it. */
   kill (-w->pid, SIGKILL);
+  remove_sockdirs (w);
   if (WIFEXITED (status))
     return WEXITSTATUS (status);
   return isc_error (err, NULL, "appliance worker killed by signal %d (%s)",
                     WTERMSIG (status), strsignal (WTERMSIG (status)));
-}
-
-pid_t
-isc_worker_pgid (const struct isc_worker *w)
-{
-  return w->reaped ? 0 : w->pid;
 }
 
 void
@@ -211,6 +315,7 @@ isc_worker_free (struct isc_worker *w)
     isc_worker_kill (w);
     waitpid (w->pid, NULL, 0);
   }
+  remove_sockdirs (w);
   if (w->fd >= 0)
     close (w->fd);
   free (w->buf);

@@ -43,7 +43,9 @@ int isc_worker_receive (struct isc_err *err, struct isc_worker *w);
 int isc_worker_take (struct isc_err *err, struct isc_worker *w,
                      json_t **ret_msg);
 
-/* Kill the worker's process group (no-op when it is gone). */
+/* Kill the worker's process group (no-op when it is gone).  The socket
+ * folders libguestfs made for its qemu are noted first and removed once
+ * the worker is reaped (isc_worker_wait, isc_worker_free). */
 void isc_worker_kill (struct isc_worker *w);
 
 /* Reap the worker.  Returns its exit status (0..255), or -1 when it was
@@ -51,9 +53,6 @@ void isc_worker_kill (struct isc_worker *w);
 int isc_worker_wait (struct isc_err *err, struct isc_worker *w);
 
 void isc_worker_free (struct isc_worker *w);
-
-/* Process group of the worker, for signal handlers that must kill it. */
-pid_t isc_worker_pgid (const struct isc_worker *w);
 
 /* Monotonic clock in seconds. */
 double isc_now (void);

@@ -425,6 +425,9 @@ cmd_scrub (int argc, char **argv)
                            opts.dry_run ? "dry-run"
                            : opts.in_place ? "in-place" : "output",
                            started);
+  /* Files the folder scans left out. */
+  if (cargs.left_out)
+    json_object_update (manifest, cargs.left_out);
   list = json_array ();
   entries = calloc (n ? n : 1, sizeof *entries);
   if (!entries)

@@ -29,9 +29,14 @@ out_init (void)
 static void
 vstep (const char *fmt, va_list args)
 {
-  fprintf (stderr, "[%6.1f] ", isc_now () - start_time);
-  vfprintf (stderr, fmt, args);
-  fputc ('\n', stderr);
+  char *text = NULL, *line;
+
+  if (vasprintf (&text, fmt, args) == -1)
+    return;
+  line = isc_escape_line (text);
+  fprintf (stderr, "[%6.1f] %s\n", isc_now () - start_time, line);
+  free (line);
+  free (text);
 }
 
 void
@@ -48,8 +53,12 @@ out_step (const char *fmt, ...)
 }
 
 void
-out_error (const char *image, const char *msg)
+out_error (const char *image, const char *raw)
 {
+  /* The one place every message passes on its way to stderr: whatever
+   * it quotes reaches the terminal as text. */
+  char *msg = isc_escape_line (raw);
+
   clear_status ();
   if (image) {
     char *quoted = isc_escape (image);
@@ -65,6 +74,7 @@ out_error (const char *image, const char *msg)
   }
   else
     fprintf (stderr, "%s: %s\n", program_name, msg);
+  free (msg);
 }
 
 /* The live status on a terminal: one line per appliance and an overall
@@ -111,6 +121,12 @@ status_line (unsigned width, const char *fmt, ...)
   va_start (args, fmt);
   vsnprintf (line, sizeof line, fmt, args);
   va_end (args);
+  {
+    char *safe = isc_escape_line (line);
+
+    snprintf (line, sizeof line, "%s", safe);
+    free (safe);
+  }
   /* A UTF-8 character takes at least as many bytes as columns, so a cut
    * by bytes never wraps; back off to a character boundary. */
   if (width - 1 < sizeof line) {

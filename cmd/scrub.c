@@ -435,6 +435,8 @@ cmd_scrub (int argc, char **argv)
   for (i = 0; i < n; ++i) {
     char summary[256];
     char *name = isc_escape (images[i].path);
+    CLEANUP_FREE char *output = images[i].output
+      ? isc_escape (images[i].output) : NULL;
 
     entries[i] = images[i].resumed ? resumed_entry (previous, &images[i])
       : manifest_image (&images[i], !opts.dry_run, outdir != NULL);
@@ -443,7 +445,7 @@ cmd_scrub (int argc, char **argv)
     if (images[i].status == ISC_IMAGE_OK)
       printf ("%-8s %s%s%s  (%s)\n", "ok", name,
               images[i].output && outdir ? " -> " : "",
-              images[i].output && outdir ? images[i].output : "",
+              output && outdir ? output : "",
               images[i].resumed ? "done by an earlier run"
               : summary[0] ? summary : "nothing to do");
     else {
@@ -468,9 +470,14 @@ cmd_scrub (int argc, char **argv)
     archives_failed = 1;
   if (manifest_path && write_manifest (manifest, manifest_path) == -1)
     goto out;
-  printf ("%zu ok, %zu failed, %zu skipped%s%s\n", ok, failed, skipped,
-          manifest_path && strcmp (manifest_path, "-") ? "; manifest: " : "",
-          manifest_path && strcmp (manifest_path, "-") ? manifest_path : "");
+  {
+    CLEANUP_FREE char *mpath = manifest_path ? isc_escape (manifest_path)
+      : NULL;
+
+    printf ("%zu ok, %zu failed, %zu skipped%s%s\n", ok, failed, skipped,
+            mpath && strcmp (mpath, "-") ? "; manifest: " : "",
+            mpath && strcmp (mpath, "-") ? mpath : "");
+  }
   if (interrupted)
     status = 128 + SIGINT;
   else

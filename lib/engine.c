@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -915,6 +916,15 @@ isc_engine_run (struct isc_err *err, const struct isc_engine_opts *opts,
   if (o.drives_per_appliance == 0 ||
       o.drives_per_appliance > ISC_MAX_DRIVES_PER_APPLIANCE)
     o.drives_per_appliance = ISC_DEFAULT_DRIVES_PER_APPLIANCE;
+  {
+    /* Each image's checked file stays open until it is done. */
+    struct rlimit rl;
+
+    if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+      rl.rlim_cur = rl.rlim_max;
+      setrlimit (RLIMIT_NOFILE, &rl);
+    }
+  }
   if (!o.workdir) {
     /* For the overlays, when the caller keeps no scratch space. */
     const char *tmp = getenv ("TMPDIR");

@@ -269,7 +269,8 @@ struct image {
   const char *path;
   char *resolved;               /* the opened file's real path */
   char *dir;                    /* extents are relative to this folder */
-  unsigned *extent_files;       /* counts extents that are files */
+  struct isc_checked_file *extent_files; /* extents that are files go
+                                           here, or NULL */
   int fd;
   uint64_t size;
   unsigned char *head;          /* the first head_len bytes */
@@ -872,6 +873,29 @@ descriptor_create_type (const char *text, char *buf, size_t size)
   buf[n] = '\0';
 }
 
+/* Record extent file FULL as checked (ST, by lstat) in FILE. */
+static int
+add_checked_extent (struct isc_checked_file *file, const char *full,
+                    const struct stat *st)
+{
+  struct isc_checked_extent *e;
+
+  e = realloc (file->extents, (file->n_extents + 1) * sizeof *e);
+  if (!e)
+    return -1;
+  file->extents = e;
+  e += file->n_extents;
+  e->path = strdup (full);
+  if (!e->path)
+    return -1;
+  e->dev = st->st_dev;
+  e->ino = st->st_ino;
+  e->size = st->st_size;
+  e->mtime = st->st_mtim;
+  file->n_extents++;
+  return 0;
+}
+
 struct extent_check {
   struct isc_err *err;
   const struct image *img;
@@ -970,8 +994,9 @@ check_extent (void *opaque, const char *line, int matches,
     return isc_error (err, path,
                       "refusing VMDK extent ('%s'): not a regular file",
                       escaped);
-  if (c->img->extent_files)
-    ++*c->img->extent_files;
+  if (c->img->extent_files &&
+      add_checked_extent (c->img->extent_files, full, &st) == -1)
+    return isc_error (err, path, "out of memory");
   if (strcmp (e->type, "SPARSE") == 0 || strcmp (e->type, "VMFSSPARSE") == 0)
     return check_sparse_extent (err, c->img, full, escaped);
   return 0;
@@ -1268,11 +1293,10 @@ isc_image_check_file (struct isc_err *err, const char *path,
   struct isc_image_info info;
   enum isc_format detected, claimed, fmt;
   uint64_t virtual_size;
-  unsigned extent_files = 0;
   int r = -1;
 
   memset (&info, 0, sizeof info);
-  img.extent_files = &extent_files;
+  img.extent_files = &file;
   if (image_open (err, path, flags, &img) == -1)
     goto out;
   info.file_size = img.size;
@@ -1328,7 +1352,7 @@ isc_image_check_file (struct isc_err *err, const char *path,
   /* qemu opens the checked file itself through /proc, unless it must
    * find extents beside it: then by its resolved name, whose folder is
    * the one the extents were checked in. */
-  if (take_checked_file (err, &img, extent_files > 0, &file) == -1)
+  if (take_checked_file (err, &img, file.n_extents > 0, &file) == -1)
     goto out;
 
   /* qemu has the last word on what the guest sees (a VHD's size, for
@@ -1338,12 +1362,11 @@ isc_image_check_file (struct isc_err *err, const char *path,
     goto out;
   info.virtual_size = virtual_size;
   *ret = info;
-  if (ret_file)
+  if (ret_file) {
     *ret_file = file;
-  else
-    isc_checked_file_clear (&file);
-  file.fd = -1;
-  file.qemu_name = file.resolved = NULL;
+    memset (&file, 0, sizeof file);
+    file.fd = -1;
+  }
   r = 0;
  out:
   isc_checked_file_clear (&file);
@@ -1363,6 +1386,7 @@ isc_checked_file_verify (struct isc_err *err, const char *subject,
                          const struct isc_checked_file *file)
 {
   struct stat st;
+  size_t i;
 
   if (file->fd < 0)
     return isc_error (err, subject, "the checked file is not open");
@@ -1380,6 +1404,19 @@ isc_checked_file_verify (struct isc_err *err, const char *subject,
       st.st_ino != file->ino)
     return isc_error (err, subject,
                       "the file was replaced after it was checked");
+  for (i = 0; i < file->n_extents; ++i) {
+    const struct isc_checked_extent *e = &file->extents[i];
+
+    if (lstat (e->path, &st) == -1 || !S_ISREG (st.st_mode) ||
+        st.st_dev != e->dev || st.st_ino != e->ino ||
+        st.st_size != e->size || st.st_mtim.tv_sec != e->mtime.tv_sec ||
+        st.st_mtim.tv_nsec != e->mtime.tv_nsec) {
+      CLEANUP_FREE char *name = isc_escape (e->path);
+
+      return isc_error (err, subject, "VMDK extent '%s' changed after it "
+                        "was checked", name);
+    }
+  }
   return 0;
 }
 
@@ -1393,6 +1430,10 @@ isc_checked_file_clear (struct isc_checked_file *file)
   file->resolved = NULL;
   free (file->qemu_name);
   file->qemu_name = NULL;
+  while (file->n_extents > 0)
+    free (file->extents[--file->n_extents].path);
+  free (file->extents);
+  file->extents = NULL;
 }
 
 struct name_list {

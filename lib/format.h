@@ -95,6 +95,15 @@ struct isc_checked_file {
   ino_t ino;
   off_t size;
   struct timespec mtime;
+  /* A descriptor's extent files, as checked (qemu opens them by name). */
+  struct isc_checked_extent {
+    char *path;
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtime;
+  } *extents;
+  size_t n_extents;
 };
 
 /* isc_image_check_file FLAGS: PATH itself must not be a symlink (a file
@@ -112,7 +121,8 @@ int isc_image_check_file (struct isc_err *err, const char *path,
                           struct isc_checked_file *ret_file);
 
 /* 0 while FILE is still as checked: same size and modification time,
- * and its resolved path still leads to it (not renamed over).
+ * its resolved path still leads to it (not renamed over), and so does
+ * each extent's path, to the same, unchanged, regular file.
  * Otherwise -1 with a message naming SUBJECT.  Call before each step
  * that hands the file to another process. */
 int isc_checked_file_verify (struct isc_err *err, const char *subject,

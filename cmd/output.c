@@ -115,21 +115,16 @@ status_line (unsigned width, const char *fmt, ...)
 static void
 status_line (unsigned width, const char *fmt, ...)
 {
-  char line[512];
+  char raw[512], *line;
   va_list args;
 
   va_start (args, fmt);
-  vsnprintf (line, sizeof line, fmt, args);
+  vsnprintf (raw, sizeof raw, fmt, args);
   va_end (args);
-  {
-    char *safe = isc_escape_line (line);
-
-    snprintf (line, sizeof line, "%s", safe);
-    free (safe);
-  }
+  line = isc_escape_line (raw);
   /* A UTF-8 character takes at least as many bytes as columns, so a cut
    * by bytes never wraps; back off to a character boundary. */
-  if (width - 1 < sizeof line) {
+  if (width - 1 < strlen (line)) {
     size_t cut = width - 1;
 
     while (cut > 0 && ((unsigned char) line[cut] & 0xC0) == 0x80)
@@ -139,6 +134,7 @@ status_line (unsigned width, const char *fmt, ...)
   if (status_lines > 0)
     fputc ('\n', stderr);
   fputs (line, stderr);
+  free (line);
   status_lines++;
 }
 

@@ -52,6 +52,28 @@ set -e
 grep "pipe-link.img'" "$WORK/h3.err" | grep -q "not a regular file" ||
   { cat "$WORK/h3.err"; fail "the link to a FIFO was not refused"; }
 
+# ---- minor (7): no qemu-img without a time limit ------------------------
+# libguestfs runs its own qemu-img create, unbounded, for a read-only
+# drive: inspect hands it only overlays made by imgscrub's bounded
+# qemu-img, in a scratch folder removed afterwards.  (The launch is cut
+# short: only the drives it was given matter.)
+mkdir -p "$WORK/tmp"
+set +e
+# (libguestfs's own folders stay where they were.)
+LIBGUESTFS_CACHEDIR=${LIBGUESTFS_CACHEDIR:-${TMPDIR:-/var/tmp}} \
+LIBGUESTFS_TMPDIR=${LIBGUESTFS_TMPDIR:-${TMPDIR:-/tmp}} \
+TMPDIR="$WORK/tmp" timeout 120 "$IMGSCRUB" -x inspect --launch-timeout 1 \
+  "$FIXTURES/linux.raw" > "$WORK/x.out" 2> "$WORK/x.err"
+set -e
+grep -a 'trace: add_drive ' "$WORK/x.err" > "$WORK/x.drives" ||
+  { cat "$WORK/x.err"; fail "no drive was added"; }
+! grep -q '"readonly:true"' "$WORK/x.drives" ||
+  fail "libguestfs got a read-only drive (and would run its own qemu-img)"
+grep -q "\"$WORK/tmp/[^\"]*/overlay-0.qcow2\" \"readonly:false\"" "$WORK/x.drives" ||
+  { cat "$WORK/x.drives"; fail "the drive is not imgscrub's own overlay"; }
+[ -z "$(ls -d "$WORK/tmp"/.imgscrub-* 2>/dev/null)" ] ||
+  fail "inspect left its scratch folder behind"
+
 # ---- holes 3, 4, 5: one scrub over a hostile folder --------------------
 in="$WORK/in"
 mkdir -p "$in"

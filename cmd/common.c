@@ -89,22 +89,59 @@ common_args_clear (struct common_args *args)
   isc_free_string_list (args->excludes);
   args->excludes = NULL;
   args->n_excludes = 0;
+  json_decref (args->left_out);
+  args->left_out = NULL;
+}
+
+/* isc_inputs_opts.left_out: say so, and keep it for the manifest. */
+static void
+input_left_out (void *opaque, const char *path, const char *descriptor)
+{
+  json_t *left_out = opaque;
+  CLEANUP_FREE char *msg = NULL;
+  CLEANUP_FREE char *quoted = descriptor ? isc_escape (descriptor) : NULL;
+  const char *key = descriptor ? "extents_excluded" : "symlinks_skipped";
+  json_t *list = json_object_get (left_out, key);
+
+  if (!list) {
+    list = json_array ();
+    json_object_set_new (left_out, key, list);
+  }
+  json_array_append_new (list, descriptor
+                         ? json_pack ("{s:o, s:o}",
+                                      "path", isc_json_string (path),
+                                      "descriptor",
+                                      isc_json_string (descriptor))
+                         : json_pack ("{s:o}", "path",
+                                      isc_json_string (path)));
+  if (descriptor ? asprintf (&msg, "left out: an extent of VMDK '%s'",
+                             quoted) == -1
+      : !(msg = strdup ("left out: a symlink (a folder scan never "
+                        "follows one)")))
+    msg = NULL;
+  out_error (path, msg ? msg : "left out");
 }
 
 struct isc_image *
-images_from_args (const struct common_args *args, char *const *argv,
+images_from_args (struct common_args *args, char *const *argv,
                   size_t argc, size_t *ret_n)
 {
   struct isc_inputs_opts iopts = {
     .recursive = args->recursive,
     .excludes = args->excludes,
+    .left_out = input_left_out,
   };
   struct isc_err err = ISC_ERR_INIT;
   CLEANUP_FREE_STRING_LIST char **paths = NULL;
+  CLEANUP_FREE unsigned char *scanned = NULL;
   struct isc_image *images;
   size_t n, i;
 
-  if (isc_inputs_expand (&err, argv, argc, &iopts, &paths, &n) == -1) {
+  if (!args->left_out)
+    args->left_out = json_object ();
+  iopts.opaque = args->left_out;
+  if (isc_inputs_expand (&err, argv, argc, &iopts, &paths, &n,
+                         &scanned) == -1) {
     out_error (NULL, isc_err_msg (&err));
     isc_err_clear (&err);
     return NULL;
@@ -122,6 +159,7 @@ images_from_args (const struct common_args *args, char *const *argv,
     images[i].path = TAKE_PTR (paths[i]);
     isc_path_normalise (images[i].path);
     images[i].forced_format = args->forced;
+    images[i].no_follow = scanned[i];
   }
   *ret_n = n;
   return images;

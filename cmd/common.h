@@ -55,6 +55,10 @@ struct common_args {
   int recursive;                    /* -r */
   char **excludes;                  /* --exclude, NULL-terminated, owned */
   size_t n_excludes;
+  /* Set by images_from_args: what folder scans left out, for the
+   * manifest: {"symlinks_skipped": [{"path"}], "extents_excluded":
+   * [{"path", "descriptor"}]}, owned. */
+  json_t *left_out;
 };
 
 /* Returns 1 when C was a common option (stored in OPTS or ARGS), 0 when
@@ -66,8 +70,10 @@ int parse_engine_option (const char *cmd, int c, const char *arg,
 void common_args_clear (struct common_args *args);
 
 /* The images named by ARGV (files, folders), as an array the caller
- * frees with images_free.  Prints the error itself; NULL on failure. */
-struct isc_image *images_from_args (const struct common_args *args,
+ * frees with images_free.  Prints the error itself; NULL on failure.
+ * Each file a folder scan leaves out is named on stderr and recorded
+ * in ARGS->left_out. */
+struct isc_image *images_from_args (struct common_args *args,
                                     char *const *argv, size_t argc,
                                     size_t *ret_n);
 

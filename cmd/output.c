@@ -29,9 +29,14 @@ out_init (void)
 static void
 vstep (const char *fmt, va_list args)
 {
-  fprintf (stderr, "[%6.1f] ", isc_now () - start_time);
-  vfprintf (stderr, fmt, args);
-  fputc ('\n', stderr);
+  char *text = NULL, *line;
+
+  if (vasprintf (&text, fmt, args) == -1)
+    return;
+  line = isc_escape_line (text);
+  fprintf (stderr, "[%6.1f] %s\n", isc_now () - start_time, line);
+  free (line);
+  free (text);
 }
 
 void
@@ -48,8 +53,12 @@ out_step (const char *fmt, ...)
 }
 
 void
-out_error (const char *image, const char *msg)
+out_error (const char *image, const char *raw)
 {
+  /* The one place every message passes on its way to stderr: whatever
+   * it quotes reaches the terminal as text. */
+  char *msg = isc_escape_line (raw);
+
   clear_status ();
   if (image) {
     char *quoted = isc_escape (image);
@@ -65,6 +74,7 @@ out_error (const char *image, const char *msg)
   }
   else
     fprintf (stderr, "%s: %s\n", program_name, msg);
+  free (msg);
 }
 
 /* The live status on a terminal: one line per appliance and an overall
@@ -105,15 +115,16 @@ status_line (unsigned width, const char *fmt, ...)
 static void
 status_line (unsigned width, const char *fmt, ...)
 {
-  char line[512];
+  char raw[512], *line;
   va_list args;
 
   va_start (args, fmt);
-  vsnprintf (line, sizeof line, fmt, args);
+  vsnprintf (raw, sizeof raw, fmt, args);
   va_end (args);
+  line = isc_escape_line (raw);
   /* A UTF-8 character takes at least as many bytes as columns, so a cut
    * by bytes never wraps; back off to a character boundary. */
-  if (width - 1 < sizeof line) {
+  if (width - 1 < strlen (line)) {
     size_t cut = width - 1;
 
     while (cut > 0 && ((unsigned char) line[cut] & 0xC0) == 0x80)
@@ -123,6 +134,7 @@ status_line (unsigned width, const char *fmt, ...)
   if (status_lines > 0)
     fputc ('\n', stderr);
   fputs (line, stderr);
+  free (line);
   status_lines++;
 }
 

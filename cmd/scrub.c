@@ -355,6 +355,9 @@ build_manifest (const struct scrub_args *a, struct scrub_run *run,
     if (!run->entries[i])
       return -1;
   }
+  /* Files the folder scans left out. */
+  if (a->cargs.left_out)
+    json_object_update (run->manifest, a->cargs.left_out);
   isc_manifest_finish (run->manifest, run->entries, run->images, run->n,
                        out_timestamp (finished, sizeof finished),
                        run_interrupted);

@@ -455,8 +455,10 @@ read_small_file (struct isc_guest *gu, struct isc_err *reason,
   return 0;
 }
 
-/* The regular file PATH (resolved): *RET_SIZE, or *RET_FOUND 0 when it
- * is absent, a symbolic link (never followed) or not a regular file. */
+/* The regular file PATH (resolved) and *RET_SIZE; *RET_RESOLVED stays
+ * NULL when it is absent or not a regular file.  A symbolic link is
+ * never followed, and is reported (-1): the identity may live behind
+ * it, and the audit must not say nothing. */
 static int
 find_file (struct isc_guest *gu, struct isc_err *reason, const char *path,
            char **ret_resolved, int64_t *ret_size)
@@ -471,6 +473,9 @@ find_file (struct isc_guest *gu, struct isc_err *reason, const char *path,
     return 0;
   if (isc_guest_ftype (gu, reason, resolved, &type, ret_size) == -1)
     return -1;
+  if (type == ISC_FT_SYMLINK)
+    return isc_error (reason, resolved,
+                      "a symbolic link, not followed: not audited");
   if (type == ISC_FT_FILE)
     *ret_resolved = TAKE_PTR (resolved);
   return 0;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -98,6 +99,10 @@ isc_image_clear (struct isc_image *img)
   img->tree = NULL;
   free (img->drive);
   img->drive = NULL;
+  if (img->file)
+    isc_checked_file_clear (img->file);
+  free (img->file);
+  img->file = NULL;
   free (img->output);
   img->output = NULL;
   if (img->converted)
@@ -164,6 +169,9 @@ image_done (struct run *run, struct isc_image *img)
     free (img->converted);
     img->converted = NULL;
   }
+  /* Nothing reads the input any more. */
+  if (img->file)
+    isc_checked_file_clear (img->file);
   img->stage = STAGE_DONE;
   ++run->done;
   progress (run->opts, ISC_EVENT_DONE, img, run->done, run->n_images);
@@ -231,23 +239,39 @@ already_done (struct isc_image *img)
   return same;
 }
 
+/* A fresh qcow2 overlay at OVERLAY backed by IMG's checked input (its
+ * /proc name: the very file checked), if that is unchanged. */
+static int
+create_overlay (struct isc_err *err, struct isc_image *img,
+                const char *overlay)
+{
+  if (isc_checked_file_verify (err, img->path, img->file) == -1)
+    return -1;
+  return isc_qemu_img_create_overlay (err, overlay, img->file->qemu_name,
+                                      img->info.format);
+}
+
 /* Check the image before any qemu process sees it, hash it, and decide
- * what the appliance opens: the input read-only (inspect, dry run), the
- * input itself (--in-place), or a fresh qcow2 overlay backed by the
- * input, which takes every write. */
+ * what the appliance opens: the input itself (--in-place), or a fresh
+ * qcow2 overlay backed by the input, which takes every write (also when
+ * nothing is written: libguestfs would otherwise run its own qemu-img
+ * for a read-only drive, with no time limit).  Every step and the
+ * appliance read the file that was checked, kept open. */
 static int
 prepare_image (struct isc_err *err, const struct isc_engine_opts *opts,
                struct isc_image *images, size_t index)
 {
   struct isc_image *img = &images[index];
-  CLEANUP_FREE char *abspath = NULL;
+  CLEANUP_FREE char *overlay = NULL;
 
-  if (isc_image_open_check (err, img->path, img->forced_format,
-                            &img->info) == -1)
+  img->file = calloc (1, sizeof *img->file);
+  if (!img->file)
+    return isc_error (err, img->path, "out of memory");
+  img->file->fd = -1;
+  if (isc_image_check_file (err, img->path, img->forced_format,
+                            img->no_follow ? ISC_CHECK_NOFOLLOW : 0,
+                            &img->info, img->file) == -1)
     return -1;
-  abspath = realpath (img->path, NULL);
-  if (!abspath)
-    return isc_error_errno (err, img->path, "realpath");
   img->output_format = opts->output_format != ISC_FORMAT_UNKNOWN
     ? opts->output_format : img->info.format;
   if (opts->outdir) {
@@ -255,38 +279,30 @@ prepare_image (struct isc_err *err, const struct isc_engine_opts *opts,
                                img->output_format);
     if (!img->output)
       return isc_error (err, img->path, "out of memory");
-    if (output_clash (err, images, index, abspath) == -1)
+    if (output_clash (err, images, index, img->file->resolved) == -1)
       return -1;
   }
   if (opts->mode == ISC_ENGINE_SCRUB &&
-      isc_sha256_file (err, abspath, img->input_sha256) == -1)
+      (isc_sha256_file (err, img->file->qemu_name, img->input_sha256) == -1 ||
+       isc_checked_file_verify (err, img->path, img->file) == -1))
     return -1;
   if (already_done (img))
     return 0;
 
-  if (opts->mode != ISC_ENGINE_SCRUB || opts->dry_run) {
-    img->drive = TAKE_PTR (abspath);
+  img->drive_readonly = 0;
+  if (opts->mode == ISC_ENGINE_SCRUB && opts->in_place && !opts->dry_run) {
+    img->drive = strdup (img->file->qemu_name);
     img->drive_format = img->info.format;
-    img->drive_readonly = 1;
-  }
-  else if (opts->in_place) {
-    img->drive = TAKE_PTR (abspath);
-    img->drive_format = img->info.format;
-    img->drive_readonly = 0;
-  }
-  else {
-    CLEANUP_FREE char *overlay = NULL;
-
-    if (asprintf (&overlay, "%s/overlay-%zu.qcow2", opts->workdir,
-                  index) == -1)
+    if (!img->drive)
       return isc_error (err, img->path, "out of memory");
-    if (isc_qemu_img_create_overlay (err, overlay, abspath,
-                                     img->info.format) == -1)
-      return -1;
-    img->drive = TAKE_PTR (overlay);
-    img->drive_format = ISC_FORMAT_QCOW2;
-    img->drive_readonly = 0;
+    return 0;
   }
+  if (asprintf (&overlay, "%s/overlay-%zu.qcow2", opts->workdir, index) == -1)
+    return isc_error (err, img->path, "out of memory");
+  if (create_overlay (err, img, overlay) == -1)
+    return -1;
+  img->drive = TAKE_PTR (overlay);
+  img->drive_format = ISC_FORMAT_QCOW2;
   return 0;
 }
 
@@ -340,7 +356,7 @@ appliance_child (void *opaque, int fd)
     drives[i].path = img->drive;
     drives[i].format = isc_format_name (img->drive_format);
     drives[i].readonly = img->drive_readonly;
-    drives[i].scratch = !img->drive_readonly && !opts->in_place;
+    drives[i].scratch = !opts->in_place || opts->dry_run;
     drives[i].flush_early = img->info.file_size >= FLUSH_EARLY_BYTES;
   }
   r = isc_appliance_run (&ajob, drives, job->n_members);
@@ -472,6 +488,15 @@ start_appliance (struct run *run)
     struct isc_image *img = &run->images[i];
 
     if (img->stage == STAGE_NEW) {
+      struct isc_err err = ISC_ERR_INIT;
+
+      /* Right before qemu opens it. */
+      if (isc_checked_file_verify (&err, img->path, img->file) == -1) {
+        image_fail (img, isc_err_msg (&err));
+        image_done (run, img);
+        isc_err_clear (&err);
+        continue;
+      }
       img->stage = STAGE_QUEUED;
       img->attempts++;
       t->members[t->n_members++] = i;
@@ -644,15 +669,12 @@ restart_or_fail (struct run *run, struct isc_image *img, const char *why)
   img->stage = STAGE_NEW;
   img->status = ISC_IMAGE_PENDING;
   /* A fresh overlay: the dead appliance may have half-written it. */
-  if (img->drive && !img->drive_readonly && !run->opts->in_place) {
+  if (img->drive && img->drive_format == ISC_FORMAT_QCOW2 &&
+      strcmp (img->drive, img->file->qemu_name) != 0) {
     struct isc_err err = ISC_ERR_INIT;
-    CLEANUP_FREE char *abspath = realpath (img->path, NULL);
 
     unlink (img->drive);
-    if (!abspath)
-      isc_error_errno (&err, img->path, "realpath");
-    if (!abspath || isc_qemu_img_create_overlay (&err, img->drive, abspath,
-                                                 img->info.format) == -1) {
+    if (create_overlay (&err, img, img->drive) == -1) {
       image_fail (img, isc_err_msg (&err));
       image_done (run, img);
       isc_err_clear (&err);
@@ -863,6 +885,7 @@ isc_engine_run (struct isc_err *err, const struct isc_engine_opts *opts,
 {
   struct isc_engine_opts o = *opts;
   struct run run = { .opts = &o, .images = images, .n_images = n_images };
+  CLEANUP_FREE char *own_workdir = NULL;
   size_t i;
 
   if (o.jobs == 0)
@@ -872,9 +895,33 @@ isc_engine_run (struct isc_err *err, const struct isc_engine_opts *opts,
   if (o.drives_per_appliance == 0 ||
       o.drives_per_appliance > ISC_MAX_DRIVES_PER_APPLIANCE)
     o.drives_per_appliance = ISC_DEFAULT_DRIVES_PER_APPLIANCE;
+  {
+    /* Each image's checked file stays open until it is done. */
+    struct rlimit rl;
+
+    if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+      rl.rlim_cur = rl.rlim_max;
+      setrlimit (RLIMIT_NOFILE, &rl);
+    }
+  }
+  if (!o.workdir) {
+    /* For the overlays, when the caller keeps no scratch space. */
+    const char *tmp = getenv ("TMPDIR");
+
+    if (asprintf (&own_workdir, "%s/.imgscrub-XXXXXX",
+                  tmp && tmp[0] ? tmp : "/var/tmp") == -1)
+      return isc_error (err, NULL, "out of memory");
+    if (!mkdtemp (own_workdir))
+      return isc_error_errno (err, own_workdir,
+                              "cannot create scratch directory");
+    o.workdir = own_workdir;
+  }
   run.tasks = calloc (2 * o.jobs, sizeof *run.tasks);
-  if (!run.tasks)
+  if (!run.tasks) {
+    if (own_workdir)
+      isc_remove_tree (own_workdir);
     return isc_error (err, NULL, "out of memory");
+  }
 
   for (i = 0; i < n_images && !cancelled; ++i) {
     struct isc_image *img = &images[i];
@@ -898,5 +945,7 @@ isc_engine_run (struct isc_err *err, const struct isc_engine_opts *opts,
   if (cancelled)
     cancel_all (&run);
   free (run.tasks);
+  if (own_workdir)
+    isc_remove_tree (own_workdir);
   return 0;
 }

@@ -30,6 +30,8 @@ struct isc_image {
   /* Set by the caller. */
   char *path;                       /* as given on the command line */
   enum isc_format forced_format;    /* --format, or UNKNOWN */
+  int no_follow;                    /* found by a folder scan: refuse it
+                                       if it is a symlink by now */
   /* --resume: what an earlier run recorded for this input when it ended
    * ok.  When the input still hashes to RESUME_INPUT_SHA256 and the
    * output to RESUME_OUTPUT_SHA256, the image is not redone. */
@@ -51,6 +53,8 @@ struct isc_image {
                                        "bytes","skipped"} (tree.h) */
   double seconds;                   /* wall time spent on this image */
   /* Private to the engine. */
+  struct isc_checked_file *file;    /* the checked input, kept open until
+                                       the image is done */
   char *drive;                      /* what the appliance opens */
   enum isc_format drive_format;
   int drive_readonly;

@@ -13,7 +13,7 @@ static int
 record (struct isc_err *err, const char *object, const char *suffix,
         const char *fmt, va_list args)
 {
-  char *text = NULL, *quoted = NULL, *msg = NULL;
+  char *text = NULL, *quoted = NULL, *msg = NULL, *line;
 
   if (vasprintf (&text, fmt, args) == -1)
     text = NULL;
@@ -24,10 +24,14 @@ record (struct isc_err *err, const char *object, const char *suffix,
                 text ? text : "out of memory",
                 suffix ? ": " : "", suffix ? suffix : "") == -1)
     msg = NULL;
+  /* Whatever the message quotes (a libguestfs error holding guest
+   * names, a qemu-img line) stays on one line, free of escapes. */
+  line = msg ? isc_escape_line (msg) : NULL;
+  free (msg);
   free (text);
   free (quoted);
   free (err->msg);
-  err->msg = msg;
+  err->msg = line;
   return -1;
 }
 

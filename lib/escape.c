@@ -77,6 +77,36 @@ isc_escape_n (const char *str, size_t n)
 }
 
 char *
+isc_escape_line (const char *str)
+{
+  const unsigned char *s = (const unsigned char *) str;
+  size_t n = strlen (str), i = 0, len;
+  char *out = malloc (4 * n + 1), *p = out;
+
+  if (!out)
+    abort ();
+  while (i < n) {
+    len = utf8_printable_len (s + i, n - i);
+    if (len > 0) {
+      memcpy (p, s + i, len);
+      p += len;
+      i += len;
+    }
+    else if (s[i] == '\n' || s[i] == '\t' || s[i] == '\r') {
+      *p++ = '\\';
+      *p++ = s[i] == '\n' ? 'n' : s[i] == '\t' ? 't' : 'r';
+      i++;
+    }
+    else {
+      p += sprintf (p, "\\x%02x", s[i]);
+      i++;
+    }
+  }
+  *p = '\0';
+  return out;
+}
+
+char *
 isc_escape (const char *s)
 {
   return isc_escape_n (s, strlen (s));

@@ -18,6 +18,14 @@
 char *isc_escape (const char *s);
 char *isc_escape_n (const char *s, size_t len);
 
+/* For a whole line of text bound for a terminal or log (a message that
+ * may quote libguestfs or hold names escaped already): like isc_escape,
+ * but printable characters, backslashes and quotes included, are kept
+ * as they are, so the result of isc_escape passes through unchanged.
+ * Only control characters (a newline too), C1 controls and invalid
+ * UTF-8 are written as escapes.  The caller frees it. */
+char *isc_escape_line (const char *s);
+
 /* For the manifest: a JSON string holding S losslessly when it is valid
  * UTF-8 (JSON escapes control characters itself), else isc_escape (S).
  * NULL gives JSON null.  New reference; aborts on out of memory. */

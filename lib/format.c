@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -266,7 +267,10 @@ isc_format_detect (const unsigned char *buf, size_t len,
 
 struct image {
   const char *path;
+  char *resolved;               /* the opened file's real path */
   char *dir;                    /* extents are relative to this folder */
+  struct isc_checked_file *extent_files; /* extents that are files go
+                                           here, or NULL */
   int fd;
   uint64_t size;
   unsigned char *head;          /* the first head_len bytes */
@@ -334,8 +338,9 @@ beside_image (const struct image *img, const char *name)
   return path;
 }
 
-/* The folder qemu resolves relative extent names against: that of the
- * path as given, not of any symlink's target. */
+/* The folder of PATH.  Given the opened file's resolved path, that is
+ * the folder qemu resolves relative extent names against, as qemu is
+ * given that resolved path (never a symlink to it). */
 static char *
 folder_of (const char *path)
 {
@@ -868,6 +873,29 @@ descriptor_create_type (const char *text, char *buf, size_t size)
   buf[n] = '\0';
 }
 
+/* Record extent file FULL as checked (ST, by lstat) in FILE. */
+static int
+add_checked_extent (struct isc_checked_file *file, const char *full,
+                    const struct stat *st)
+{
+  struct isc_checked_extent *e;
+
+  e = realloc (file->extents, (file->n_extents + 1) * sizeof *e);
+  if (!e)
+    return -1;
+  file->extents = e;
+  e += file->n_extents;
+  e->path = strdup (full);
+  if (!e->path)
+    return -1;
+  e->dev = st->st_dev;
+  e->ino = st->st_ino;
+  e->size = st->st_size;
+  e->mtime = st->st_mtim;
+  file->n_extents++;
+  return 0;
+}
+
 struct extent_check {
   struct isc_err *err;
   const struct image *img;
@@ -966,6 +994,9 @@ check_extent (void *opaque, const char *line, int matches,
     return isc_error (err, path,
                       "refusing VMDK extent ('%s'): not a regular file",
                       escaped);
+  if (c->img->extent_files &&
+      add_checked_extent (c->img->extent_files, full, &st) == -1)
+    return isc_error (err, path, "out of memory");
   if (strcmp (e->type, "SPARSE") == 0 || strcmp (e->type, "VMFSSPARSE") == 0)
     return check_sparse_extent (err, c->img, full, escaped);
   return 0;
@@ -1152,18 +1183,47 @@ image_clear (struct image *img)
   img->head = NULL;
   free (img->dir);
   img->dir = NULL;
+  free (img->resolved);
+  img->resolved = NULL;
+}
+
+/* The real path of the file open on FD (PATH is how it was named):
+ * what the kernel opened, not what PATH may lead to by now. */
+static char *
+resolved_path (int fd, const char *path)
+{
+  char link[64], *buf;
+  ssize_t r;
+
+  snprintf (link, sizeof link, "/proc/self/fd/%d", fd);
+  buf = malloc (PATH_MAX + 1);
+  if (!buf)
+    return NULL;
+  r = readlink (link, buf, PATH_MAX);
+  if (r > 0 && buf[0] == '/') {
+    buf[r] = '\0';
+    return buf;
+  }
+  free (buf);
+  return realpath (path, NULL);
 }
 
 /* Open PATH without following it anywhere unexpected: a FIFO or device
- * must neither hang us nor be read.  Fills IMG's fd, size, head, tail. */
+ * must neither hang us nor be read, and with ISC_CHECK_NOFOLLOW a
+ * symlink is refused.  Fills IMG's fd, size, head, tail and folder. */
 static int
-image_open (struct isc_err *err, const char *path, struct image *img)
+image_open (struct isc_err *err, const char *path, unsigned flags,
+            struct image *img)
 {
   struct stat st;
   ssize_t r;
 
   img->path = path;
-  img->fd = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  img->fd = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY |
+                  (flags & ISC_CHECK_NOFOLLOW ? O_NOFOLLOW : 0));
+  if (img->fd == -1 && errno == ELOOP && (flags & ISC_CHECK_NOFOLLOW))
+    return isc_error (err, path, "refusing a symlink found in a folder "
+                      "(name the file it points to instead)");
   if (img->fd == -1)
     return isc_error_errno (err, path, "cannot open");
   if (fstat (img->fd, &st) == -1)
@@ -1173,7 +1233,10 @@ image_open (struct isc_err *err, const char *path, struct image *img)
   if (st.st_size <= 0)
     return isc_error (err, path, "empty file");
   img->size = (uint64_t) st.st_size;
-  img->dir = folder_of (path);
+  img->resolved = resolved_path (img->fd, path);
+  if (!img->resolved)
+    return isc_error_errno (err, path, "cannot resolve its path");
+  img->dir = folder_of (img->resolved);
   img->head = malloc (HEAD_MAX + 1);
   if (!img->dir || !img->head)
     return isc_error (err, path, "out of memory");
@@ -1192,18 +1255,49 @@ image_open (struct isc_err *err, const char *path, struct image *img)
   return 0;
 }
 
+/* Hand the open file of IMG over to *FILE. */
+static int
+take_checked_file (struct isc_err *err, struct image *img, bool by_name,
+                   struct isc_checked_file *file)
+{
+  struct stat st;
+
+  if (fstat (img->fd, &st) == -1)
+    return isc_error_errno (err, img->path, "fstat");
+  if (by_name)
+    file->qemu_name = strdup (img->resolved);
+  else if (asprintf (&file->qemu_name, "/proc/%ld/fd/%d", (long) getpid (),
+                     img->fd) == -1)
+    file->qemu_name = NULL;
+  if (!file->qemu_name)
+    return isc_error (err, img->path, "out of memory");
+  file->by_name = by_name;
+  file->dev = st.st_dev;
+  file->ino = st.st_ino;
+  file->size = st.st_size;
+  file->mtime = st.st_mtim;
+  file->resolved = TAKE_PTR (img->resolved);
+  file->fd = img->fd;
+  img->fd = -1;
+  return 0;
+}
+
 int
-isc_image_open_check (struct isc_err *err, const char *path,
-                      enum isc_format forced, struct isc_image_info *ret)
+isc_image_check_file (struct isc_err *err, const char *path,
+                      enum isc_format forced, unsigned flags,
+                      struct isc_image_info *ret,
+                      struct isc_checked_file *ret_file)
 {
   struct image img = { .fd = -1 };
+  struct isc_checked_file file = { .fd = -1 };
   struct isc_image_info info;
   enum isc_format detected, claimed, fmt;
   uint64_t virtual_size;
   int r = -1;
 
   memset (&info, 0, sizeof info);
-  if (image_open (err, path, &img) == -1)
+  img.extent_files = &file;
+  if (image_open (err, path, flags, &img) == -1)
     goto out;
   info.file_size = img.size;
   detected = isc_format_detect (img.head, img.head_len,
@@ -1255,18 +1349,91 @@ isc_image_open_check (struct isc_err *err, const char *path,
     goto out;
   }
   info.format = fmt;
-  image_clear (&img);
+  /* qemu opens the checked file itself through /proc, unless it must
+   * find extents beside it: then by its resolved name, whose folder is
+   * the one the extents were checked in. */
+  if (take_checked_file (err, &img, file.n_extents > 0, &file) == -1)
+    goto out;
 
   /* qemu has the last word on what the guest sees (a VHD's size, for
    * one, comes from its geometry unless a known tool made it). */
-  if (isc_qemu_img_info (err, path, fmt, &virtual_size) == -1)
+  if (isc_qemu_img_info_as (err, path, file.qemu_name, fmt,
+                            &virtual_size) == -1)
     goto out;
   info.virtual_size = virtual_size;
   *ret = info;
+  if (ret_file) {
+    *ret_file = file;
+    memset (&file, 0, sizeof file);
+    file.fd = -1;
+  }
   r = 0;
  out:
+  isc_checked_file_clear (&file);
   image_clear (&img);
   return r;
+}
+
+int
+isc_image_open_check (struct isc_err *err, const char *path,
+                      enum isc_format forced, struct isc_image_info *ret)
+{
+  return isc_image_check_file (err, path, forced, 0, ret, NULL);
+}
+
+int
+isc_checked_file_verify (struct isc_err *err, const char *subject,
+                         const struct isc_checked_file *file)
+{
+  struct stat st;
+  size_t i;
+
+  if (file->fd < 0)
+    return isc_error (err, subject, "the checked file is not open");
+  if (fstat (file->fd, &st) == -1)
+    return isc_error_errno (err, subject, "fstat");
+  if (st.st_size != file->size ||
+      st.st_mtim.tv_sec != file->mtime.tv_sec ||
+      st.st_mtim.tv_nsec != file->mtime.tv_nsec)
+    return isc_error (err, subject,
+                      "the file changed after it was checked");
+  /* qemu reads the open file, but the user named a path: if that now
+   * leads elsewhere (or, for a descriptor, qemu would follow it), the
+   * image is not the one they meant. */
+  if (stat (file->resolved, &st) == -1 || st.st_dev != file->dev ||
+      st.st_ino != file->ino)
+    return isc_error (err, subject,
+                      "the file was replaced after it was checked");
+  for (i = 0; i < file->n_extents; ++i) {
+    const struct isc_checked_extent *e = &file->extents[i];
+
+    if (lstat (e->path, &st) == -1 || !S_ISREG (st.st_mode) ||
+        st.st_dev != e->dev || st.st_ino != e->ino ||
+        st.st_size != e->size || st.st_mtim.tv_sec != e->mtime.tv_sec ||
+        st.st_mtim.tv_nsec != e->mtime.tv_nsec) {
+      CLEANUP_FREE char *name = isc_escape (e->path);
+
+      return isc_error (err, subject, "VMDK extent '%s' changed after it "
+                        "was checked", name);
+    }
+  }
+  return 0;
+}
+
+void
+isc_checked_file_clear (struct isc_checked_file *file)
+{
+  if (file->fd >= 0)
+    close (file->fd);
+  file->fd = -1;
+  free (file->resolved);
+  file->resolved = NULL;
+  free (file->qemu_name);
+  file->qemu_name = NULL;
+  while (file->n_extents > 0)
+    free (file->extents[--file->n_extents].path);
+  free (file->extents);
+  file->extents = NULL;
 }
 
 struct name_list {
@@ -1305,7 +1472,7 @@ isc_vmdk_descriptor_extents (const char *path, char ***ret_names)
   struct name_list list = { NULL, 0 };
   int r = -1;
 
-  if (image_open (&ignored, path, &img) == -1 ||
+  if (image_open (&ignored, path, ISC_CHECK_NOFOLLOW, &img) == -1 ||
       !is_vmdk_descriptor (img.head, img.head_len) ||
       strnlen ((const char *) img.head, img.head_len) > DESC_MAX)
     goto out;

@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
 
 #include "error.h"
 
@@ -77,6 +79,57 @@ enum isc_format isc_format_detect (const unsigned char *buf, size_t len,
 int isc_image_open_check (struct isc_err *err, const char *path,
                           enum isc_format forced,
                           struct isc_image_info *ret);
+
+/* The file a check accepted, kept open so that qemu-img, the hash and
+ * qemu all read the very file that was checked, whatever happens to its
+ * name meanwhile. */
+struct isc_checked_file {
+  int fd;                       /* open read-only, close-on-exec; or -1 */
+  char *resolved;               /* its real path, symlinks resolved */
+  char *qemu_name;              /* the name to give qemu: "/proc/PID/fd/N"
+                                   (this open file), or RESOLVED for a VMDK
+                                   descriptor, whose extents qemu looks
+                                   for beside it */
+  int by_name;                  /* qemu_name is RESOLVED */
+  dev_t dev;                    /* identity and state when checked */
+  ino_t ino;
+  off_t size;
+  struct timespec mtime;
+  /* A descriptor's extent files, as checked (qemu opens them by name). */
+  struct isc_checked_extent {
+    char *path;
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtime;
+  } *extents;
+  size_t n_extents;
+};
+
+/* isc_image_check_file FLAGS: PATH itself must not be a symlink (a file
+ * found by a folder scan). */
+#define ISC_CHECK_NOFOLLOW 1
+
+/* isc_image_open_check, keeping the checked file open in *RET_FILE
+ * (NULL: closed).  A symlink is followed (unless ISC_CHECK_NOFOLLOW)
+ * only to a regular file, and a VMDK descriptor's extents are looked
+ * for in the folder of the file it leads to, where qemu looks.  The
+ * caller clears *RET_FILE (isc_checked_file_clear). */
+int isc_image_check_file (struct isc_err *err, const char *path,
+                          enum isc_format forced, unsigned flags,
+                          struct isc_image_info *ret,
+                          struct isc_checked_file *ret_file);
+
+/* 0 while FILE is still as checked: same size and modification time,
+ * its resolved path still leads to it (not renamed over), and so does
+ * each extent's path, to the same, unchanged, regular file.
+ * Otherwise -1 with a message naming SUBJECT.  Call before each step
+ * that hands the file to another process. */
+int isc_checked_file_verify (struct isc_err *err, const char *subject,
+                             const struct isc_checked_file *file);
+
+/* Close FILE and free its names; safe on a cleared one. */
+void isc_checked_file_clear (struct isc_checked_file *file);
 
 /* Names of the extent files a VMDK text descriptor at PATH lists (as
  * written, relative to its folder), NULL-terminated, caller frees.

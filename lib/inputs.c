@@ -39,17 +39,6 @@ list_add (struct list *l, const char *s)
   return 0;
 }
 
-static int
-list_contains (const struct list *l, const char *s)
-{
-  size_t i;
-
-  for (i = 0; i < l->n; ++i)
-    if (strcmp (l->items[i], s) == 0)
-      return 1;
-  return 0;
-}
-
 int
 isc_inputs_is_image_name (const char *name)
 {
@@ -86,27 +75,51 @@ compare_strings (const void *a, const void *b)
   return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
-/* Extent file names a VMDK text descriptor in DIR names. */
+/* Extent file names a VMDK text descriptor in DIR names, and which
+ * descriptor claims each (EXTENTS and OWNERS stay parallel).  Only a
+ * descriptor that passes the checks qemu's input must pass may claim
+ * files: a refused one is reported as failed, and hides nothing. */
 static void
-collect_extents (const char *dir, const char *name, struct list *extents)
+collect_extents (const char *dir, const char *name, struct list *extents,
+                 struct list *owners)
 {
+  struct isc_err ignored = ISC_ERR_INIT;
+  struct isc_image_info info;
   CLEANUP_FREE char *path = NULL;
   CLEANUP_FREE_STRING_LIST char **names = NULL;
   size_t i;
+  int ok;
 
   if (asprintf (&path, "%s/%s", dir, name) == -1)
     return;
-  if (isc_vmdk_descriptor_extents (path, &names) == -1)
+  ok = isc_image_check_file (&ignored, path, ISC_FORMAT_UNKNOWN,
+                             ISC_CHECK_NOFOLLOW, &info, NULL) == 0 &&
+    info.format == ISC_FORMAT_VMDK;
+  isc_err_clear (&ignored);
+  if (!ok || isc_vmdk_descriptor_extents (path, &names) == -1)
     return;
   for (i = 0; names && names[i]; ++i)
-    list_add (extents, names[i]);
+    if (list_add (extents, names[i]) == 0 && list_add (owners, path) == -1)
+      extents->n--;
+}
+
+/* Index of S in L, or -1. */
+static ssize_t
+list_find (const struct list *l, const char *s)
+{
+  size_t i;
+
+  for (i = 0; i < l->n; ++i)
+    if (strcmp (l->items[i], s) == 0)
+      return (ssize_t) i;
+  return -1;
 }
 
 static int
 scan_dir (struct isc_err *err, const char *dir,
           const struct isc_inputs_opts *opts, struct list *out, int depth)
 {
-  struct list files = { 0 }, subdirs = { 0 }, extents = { 0 };
+  struct list files = { 0 }, subdirs = { 0 }, extents = { 0 }, owners = { 0 };
   DIR *d;
   struct dirent *e;
   size_t i;
@@ -132,24 +145,36 @@ scan_dir (struct isc_err *err, const char *dir,
           list_add (&subdirs, path) == -1)
         goto out;
     }
-    else if ((S_ISREG (st.st_mode) || S_ISLNK (st.st_mode)) &&
-             isc_inputs_is_image_name (e->d_name) &&
-             !excluded (opts, path, e->d_name)) {
+    else if (!isc_inputs_is_image_name (e->d_name) ||
+             excluded (opts, path, e->d_name))
+      continue;
+    else if (S_ISLNK (st.st_mode)) {
+      /* Never followed: it could lead to any file on the host. */
+      if (opts->left_out)
+        opts->left_out (opts->opaque, path, NULL);
+    }
+    else if (S_ISREG (st.st_mode)) {
       if (list_add (&files, e->d_name) == -1)
         goto out;
       if (strcasecmp (e->d_name + strlen (e->d_name) - 5, ".vmdk") == 0)
-        collect_extents (dir, e->d_name, &extents);
+        collect_extents (dir, e->d_name, &extents, &owners);
     }
   }
   if (files.n)
     qsort (files.items, files.n, sizeof (char *), compare_strings);
   for (i = 0; i < files.n; ++i) {
     CLEANUP_FREE char *path = NULL;
+    ssize_t owner = list_find (&extents, files.items[i]);
 
-    if (list_contains (&extents, files.items[i]))
-      continue;                 /* part of a descriptor VMDK, not an image */
-    if (asprintf (&path, "%s/%s", dir, files.items[i]) == -1 ||
-        list_add (out, path) == -1)
+    if (asprintf (&path, "%s/%s", dir, files.items[i]) == -1)
+      goto out;
+    if (owner >= 0) {
+      /* Part of a descriptor VMDK, not an image. */
+      if (opts->left_out)
+        opts->left_out (opts->opaque, path, owners.items[owner]);
+      continue;
+    }
+    if (list_add (out, path) == -1)
       goto out;
   }
   if (subdirs.n)
@@ -166,37 +191,52 @@ scan_dir (struct isc_err *err, const char *dir,
   isc_free_string_list (files.items);
   isc_free_string_list (subdirs.items);
   isc_free_string_list (extents.items);
+  isc_free_string_list (owners.items);
   return r;
 }
 
 int
 isc_inputs_expand (struct isc_err *err, char *const *args, size_t n_args,
                    const struct isc_inputs_opts *opts, char ***ret_paths,
-                   size_t *ret_n)
+                   size_t *ret_n, unsigned char **ret_scanned)
 {
   struct list out = { 0 };
+  unsigned char *scanned = NULL;
   size_t i;
 
   for (i = 0; i < n_args; ++i) {
     struct stat st;
+    size_t before = out.n;
+    int folder = stat (args[i], &st) == 0 && S_ISDIR (st.st_mode);
+    unsigned char *p;
 
-    if (stat (args[i], &st) == 0 && S_ISDIR (st.st_mode)) {
+    if (folder) {
       if (scan_dir (err, args[i], opts, &out, 0) == -1)
         goto fail;
     }
-    else if (list_add (&out, args[i]) == -1) {
-      isc_error (err, args[i], "out of memory");
-      goto fail;
-    }
+    else if (list_add (&out, args[i]) == -1)
+      goto oom;
+    p = realloc (scanned, out.n + 1);
+    if (!p)
+      goto oom;
+    scanned = p;
+    memset (scanned + before, folder, out.n - before);
   }
-  if (!out.items && !(out.items = calloc (1, sizeof (char *)))) {
-    isc_error (err, NULL, "out of memory");
-    goto fail;
-  }
+  if (!out.items && !(out.items = calloc (1, sizeof (char *))))
+    goto oom;
+  if (!scanned && !(scanned = calloc (1, 1)))
+    goto oom;
   *ret_paths = out.items;
   *ret_n = out.n;
+  if (ret_scanned)
+    *ret_scanned = scanned;
+  else
+    free (scanned);
   return 0;
+ oom:
+  isc_error (err, NULL, "out of memory");
  fail:
+  free (scanned);
   isc_free_string_list (out.items);
   return -1;
 }

@@ -499,6 +499,14 @@ int
 isc_qemu_img_info (struct isc_err *err, const char *path,
                    enum isc_format fmt, uint64_t *ret_virtual_size)
 {
+  return isc_qemu_img_info_as (err, path, path, fmt, ret_virtual_size);
+}
+
+int
+isc_qemu_img_info_as (struct isc_err *err, const char *path,
+                      const char *file_name, enum isc_format fmt,
+                      uint64_t *ret_virtual_size)
+{
   CLEANUP_FREE char *file = NULL;
   CLEANUP_FREE char *out = NULL;
   CLEANUP_JSON json_t *root = NULL;
@@ -512,7 +520,7 @@ isc_qemu_img_info (struct isc_err *err, const char *path,
 
   if (fmt == ISC_FORMAT_UNKNOWN)
     return isc_error (err, path, "qemu-img info needs an explicit format");
-  file = qemu_file_name (path);
+  file = qemu_file_name (file_name);
   if (!file)
     return isc_error (err, path, "out of memory");
   argv[6] = file;

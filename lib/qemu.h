@@ -32,6 +32,12 @@ int isc_qemu_img_run (struct isc_err *err, const char *subject,
 int isc_qemu_img_info (struct isc_err *err, const char *path,
                        enum isc_format fmt, uint64_t *ret_virtual_size);
 
+/* The same for FILE, with messages naming SUBJECT (the image as the
+ * user knows it, when FILE is the /proc name of its open file). */
+int isc_qemu_img_info_as (struct isc_err *err, const char *subject,
+                          const char *file, enum isc_format fmt,
+                          uint64_t *ret_virtual_size);
+
 /* Create a qcow2 OVERLAY whose backing file is BACKING (absolute path,
  * explicit BACKING_FMT), so edits land in the overlay and BACKING is
  * never written. */

@@ -16,6 +16,15 @@ check_escape (const char *in, size_t len, const char *expected)
   free (out);
 }
 
+static void
+check_line (const char *in, const char *expected)
+{
+  char *out = isc_escape_line (in);
+
+  CHECK_STREQ (out, expected);
+  free (out);
+}
+
 int
 main (void)
 {
@@ -31,5 +40,11 @@ main (void)
   check_escape ("over\xc0\xaf", 6, "over\\xc0\\xaf");
   check_escape ("trunc\xe2\x82", 7, "trunc\\xe2\\x82");
   check_escape ("nul\0x", 5, "nul\\x00x");
+  /* A whole line: controls escaped, the rest (quotes, backslashes,
+   * what isc_escape wrote already) kept as it is. */
+  check_line ("mount: /\x1b]0;pwned\x07: no such file\n",
+              "mount: /\\x1b]0;pwned\\x07: no such file\\n");
+  check_line ("'it\\'s' caf\xc3\xa9 \\x1b", "'it\\'s' caf\xc3\xa9 \\x1b");
+  check_line ("c1 \xc2\x9b bad \xff", "c1 \\xc2\\x9b bad \\xff");
   return unit_finish ("test-escape");
 }

@@ -25,6 +25,7 @@
 #include "error.h"
 #include "format.h"
 #include "qemu.h"
+#include "sha256.h"
 #include "unit.h"
 
 #define MiB (1024 * 1024)
@@ -726,6 +727,60 @@ test_descriptor_extents (void)
   CHECK (names == NULL);
 }
 
+/* ---- isc_image_check_file: the checked file stays the one used ------ */
+
+static void
+test_checked_file (void)
+{
+  struct isc_err err = ISC_ERR_INIT;
+  struct isc_image_info info;
+  struct isc_checked_file file = { .fd = -1 };
+  char sha_checked[ISC_SHA256_HEX_LEN + 1], sha_after[ISC_SHA256_HEX_LEN + 1];
+
+  /* A plain image: qemu gets its open descriptor, which still reads
+   * the checked bytes once another file is renamed over its name. */
+  sh ("cp '%s' '%s'", at ("disk.qcow2"), at ("victim.qcow2"));
+  CHECK (isc_image_check_file (&err, at ("victim.qcow2"), ISC_FORMAT_UNKNOWN,
+                               0, &info, &file) == 0);
+  CHECK (file.fd >= 0 && !file.by_name && file.n_extents == 0);
+  CHECK (file.qemu_name && strncmp (file.qemu_name, "/proc/", 6) == 0);
+  CHECK (isc_checked_file_verify (&err, "victim", &file) == 0);
+  CHECK (isc_sha256_file (&err, file.qemu_name, sha_checked) == 0);
+  sh ("qemu-img create -q -f qcow2 -F raw -b /etc/hostname '%s' 1M",
+      at ("evil.qcow2"));
+  CHECK (rename (at ("evil.qcow2"), at ("victim.qcow2")) == 0);
+  CHECK (isc_checked_file_verify (&err, "victim", &file) == -1);
+  CHECK (strstr (isc_err_msg (&err), "replaced") != NULL);
+  CHECK (isc_sha256_file (&err, file.qemu_name, sha_after) == 0);
+  CHECK_STREQ (sha_after, sha_checked);
+  isc_checked_file_clear (&file);
+  CHECK (file.fd == -1 && !file.qemu_name && !file.resolved);
+
+  /* A descriptor: qemu opens it and its extents by name, so an extent
+   * replaced after the check fails the verification. */
+  CHECK (isc_image_check_file (&err, at ("flat.vmdk"), ISC_FORMAT_UNKNOWN,
+                               0, &info, &file) == 0);
+  CHECK (file.by_name && file.n_extents == 1);
+  CHECK (isc_checked_file_verify (&err, "flat", &file) == 0);
+  sh ("cp '%s' '%s.new' && mv '%s.new' '%s'", at ("flat-flat.vmdk"),
+      at ("flat-flat.vmdk"), at ("flat-flat.vmdk"), at ("flat-flat.vmdk"));
+  CHECK (isc_checked_file_verify (&err, "flat", &file) == -1);
+  CHECK (strstr (isc_err_msg (&err), "extent") != NULL);
+  isc_checked_file_clear (&file);
+
+  /* A symlink: followed by default, refused with ISC_CHECK_NOFOLLOW. */
+  CHECK (symlink (at ("disk.qcow2"), at ("link.qcow2")) == 0);
+  CHECK (isc_image_check_file (&err, at ("link.qcow2"), ISC_FORMAT_UNKNOWN,
+                               0, &info, &file) == 0);
+  CHECK_STREQ (file.resolved, at ("disk.qcow2"));
+  isc_checked_file_clear (&file);
+  CHECK (isc_image_check_file (&err, at ("link.qcow2"), ISC_FORMAT_UNKNOWN,
+                               ISC_CHECK_NOFOLLOW, &info, &file) == -1);
+  CHECK (strstr (isc_err_msg (&err), "symlink") != NULL);
+  CHECK (file.fd == -1);
+  isc_err_clear (&err);
+}
+
 /* ---- the runner ----------------------------------------------------- */
 
 static void
@@ -836,6 +891,7 @@ main (void)
   test_bad_files ();
   test_forced ();
   test_descriptor_extents ();
+  test_checked_file ();
   test_runner ();
   test_overlay_convert ();
   sh ("rm -rf '%s'", dir);

@@ -329,7 +329,7 @@ recover_new (struct work *w, struct cand *c, size_t n, int base_valid,
              uint32_t hive_seq2, const struct cand **ret_base)
 {
   size_t i, j;
-  int total = 0;
+  int total = 0, tried = 0;
 
   /* Sort by first sequence number (at most ISC_HIVELOG_MAX_LOGS). */
   for (i = 1; i < n; ++i)
@@ -354,16 +354,24 @@ recover_new (struct work *w, struct cand *c, size_t n, int base_valid,
     const size_t status_len = sizeof w->s->log[c[i].index].status;
     int r;
 
-    if (!w->have_seq && seq_before (c[i].seq, hive_seq2)) {
+    if (!tried && seq_before (c[i].seq, hive_seq2)) {
       snprintf (status, status_len, "not applicable: its entries start at "
                 "sequence %u, before the hive (%u)", c[i].seq, hive_seq2);
       continue;
     }
-    if (w->have_seq && c[i].seq != w->seq + 1) {
+    /* After the first applicable log, only one that continues it: a
+     * later log never skips entries that could not be applied. */
+    if (tried && !w->have_seq) {
+      snprintf (status, status_len, "not applied: no entry of the earlier "
+                "log could be applied");
+      continue;
+    }
+    if (tried && c[i].seq != w->seq + 1) {
       snprintf (status, status_len, "not applied: its entries start at "
                 "sequence %u, not %u", c[i].seq, w->seq + 1);
       continue;
     }
+    tried = 1;
     r = apply_new_log (w, &c[i]);
     if (r == -1)
       return -1;

@@ -230,6 +230,14 @@ test_two_logs (void)
   CHECK (out && out[4096] == 'D');
   free (out);
 
+  /* The first entry of the earlier log damaged: the later log is not
+   * applied either (it would skip entries 4 and 5). */
+  logs[0].data[512 + 100] ^= 1;
+  CHECK (recover (hive, 8192, logs, 2, &out, &len, &s) == -1);
+  CHECK (out == NULL);
+  CHECK (strstr (s.log[1].status, "not applied") != NULL);
+  logs[0].data[512 + 100] ^= 1;
+
   /* A second log starting at 8: 6 and 7 are missing, it is not used. */
   free (logs[1].data);
   log_init (&logs[1], 8);

@@ -300,6 +300,8 @@ audit_json (const struct isc_image *images, size_t n, json_t *dups)
       json_object_set_new (j, "error", isc_json_string (images[i].error));
     json_object_set_new (j, "identities", images[i].identities
                          ? json_incref (images[i].identities) : json_array ());
+    if (images[i].hives && json_array_size (images[i].hives) > 0)
+      json_object_set (j, "hives", images[i].hives);
     json_array_append_new (list, j);
   }
   return json_pack ("{s:o, s:O}", "images", list, "duplicates", dups);
@@ -359,7 +361,6 @@ cmd_audit (int argc, char **argv)
   size_t n_names = 0, n_profiles = 0, n = 0, i, errors;
   json_t *dups = NULL;
   int json = 0, status = EXIT_INTERNAL, c, r;
-  const char *tmp;
 
   while ((c = getopt_long (argc, argv, "hj:p:r", long_options, NULL)) != -1) {
     if ((r = parse_engine_option ("audit", c, optarg, &opts, &cargs)) != 0) {
@@ -405,18 +406,9 @@ cmd_audit (int argc, char **argv)
   }
 
   /* Scratch space for the hives copied out of the guests. */
-  tmp = getenv ("TMPDIR");
-  if (asprintf (&workdir, "%s/.imgscrub-XXXXXX",
-                tmp && tmp[0] ? tmp : "/var/tmp") == -1) {
-    workdir = NULL;
+  workdir = make_workdir ();
+  if (!workdir)
     goto out;
-  }
-  if (!mkdtemp (workdir)) {
-    out_error (workdir, strerror (errno));
-    free (workdir);
-    workdir = NULL;
-    goto out;
-  }
   opts.workdir = workdir;
   opts.profiles = profiles;
   opts.n_profiles = n_profiles;
@@ -428,6 +420,8 @@ cmd_audit (int argc, char **argv)
     goto out;
   }
 
+  for (i = 0; i < n; ++i)
+    report_hives (&images[i]);
   errors = report_errors (images, n);
   dups = find_duplicates (images, n);
   if (json) {

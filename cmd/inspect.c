@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "atomic.h"
 #include "commands.h"
 #include "common.h"
 #include "engine.h"
@@ -45,6 +46,31 @@ print_fact (const char *label, json_t *facts, const char *key)
   escaped = isc_escape (v);
   printf ("  %-14s %s\n", label, escaped);
   free (escaped);
+}
+
+/* The dirty hives the facts above were read from, and how. */
+static void
+print_dirty_hives (const struct isc_image *img)
+{
+  json_t *h;
+  size_t i;
+
+  json_array_foreach (img->hives, i, h) {
+    const char *how = json_string_value (json_object_get (h, "dirty_hives"));
+    char *path;
+
+    if (!how)
+      continue;
+    path = isc_escape (json_string_value (json_object_get (h, "path")));
+    if (strcmp (how, "replay") == 0)
+      printf ("  %-14s %s: dirty, read after replaying %lld transaction log "
+              "entries\n", "registry:", path, (long long) json_integer_value
+              (json_object_get (h, "log_entries_replayed")));
+    else
+      printf ("  %-14s %s: dirty, read without its transaction logs "
+              "(--dirty-hives=%s)\n", "registry:", path, how);
+    free (path);
+  }
 }
 
 static void
@@ -86,6 +112,7 @@ print_image (const struct isc_image *img)
     free (emp);
     free (edev);
   }
+  print_dirty_hives (img);
 }
 
 int
@@ -103,6 +130,7 @@ cmd_inspect (int argc, char **argv)
   struct isc_err err = ISC_ERR_INIT;
   struct isc_image *images;
   size_t n, i, ok, failed, skipped;
+  char *workdir;
   int json = 0, c, r;
 
   while ((c = getopt_long (argc, argv, "hj:r", long_options, NULL)) != -1) {
@@ -130,16 +158,28 @@ cmd_inspect (int argc, char **argv)
   common_args_clear (&cargs);
   if (!images)
     return EXIT_USAGE;
-  if (isc_engine_run (&err, &opts, images, n) == -1) {
+  /* Scratch space for a dirty hive read again with its logs applied. */
+  workdir = make_workdir ();
+  if (!workdir) {
+    images_free (images, n);
+    return EXIT_INTERNAL;
+  }
+  opts.workdir = workdir;
+  r = isc_engine_run (&err, &opts, images, n);
+  isc_remove_tree (workdir);
+  free (workdir);
+  if (r == -1) {
     out_error (NULL, isc_err_msg (&err));
     isc_err_clear (&err);
     images_free (images, n);
     return EXIT_INTERNAL;
   }
 
-  for (i = 0; i < n; ++i)
+  for (i = 0; i < n; ++i) {
+    report_hives (&images[i]);
     if (images[i].status != ISC_IMAGE_OK)
       out_error (images[i].path, images[i].error ? images[i].error : "failed");
+  }
   if (json) {
     json_t *doc = json_object (), *list = json_array ();
 

@@ -45,9 +45,6 @@ usage (void)
           "                          default OUTDIR/manifest.json)\n"
           "  --resume                skip images the manifest already records as\n"
           "                          ok whose input and output are unchanged\n"
-          "  --allow-dirty-hives     edit registry hives that Windows did not\n"
-          "                          close cleanly (changes in their .LOG files\n"
-          "                          are lost)\n"
           ARCHIVE_OPTIONS_HELP
           COMMON_ENGINE_OPTIONS_HELP
           "  -h, --help              this help\n"
@@ -233,12 +230,11 @@ cmd_scrub (int argc, char **argv)
 {
   enum {
     OPT_IN_PLACE = 256, OPT_DRY_RUN, OPT_OUTPUT_FORMAT, OPT_MANIFEST,
-    OPT_ALLOW_DIRTY, OPT_RESUME,
+    OPT_RESUME,
   };
   static const struct option long_options[] = {
     COMMON_ENGINE_LONG_OPTIONS,
     ARCHIVE_LONG_OPTIONS,
-    { "allow-dirty-hives", no_argument, NULL, OPT_ALLOW_DIRTY },
     { "dry-run", no_argument, NULL, OPT_DRY_RUN },
     { "help", no_argument, NULL, 'h' },
     { "in-place", no_argument, NULL, OPT_IN_PLACE },
@@ -303,7 +299,6 @@ cmd_scrub (int argc, char **argv)
     }
     case OPT_IN_PLACE: opts.in_place = 1; break;
     case OPT_DRY_RUN: opts.dry_run = 1; break;
-    case OPT_ALLOW_DIRTY: opts.allow_dirty_hives = 1; break;
     case OPT_RESUME: resume = 1; break;
     case OPT_MANIFEST: manifest_arg = optarg; break;
     case OPT_OUTPUT_FORMAT:
@@ -436,6 +431,7 @@ cmd_scrub (int argc, char **argv)
     entries[i] = images[i].resumed ? resumed_entry (previous, &images[i])
       : manifest_image (&images[i], !opts.dry_run, outdir != NULL);
     json_array_append_new (list, entries[i]);
+    report_hives (&images[i]);
     summarise_actions (&images[i], summary, sizeof summary);
     if (images[i].status == ISC_IMAGE_OK)
       printf ("%-8s %s%s%s  (%s)\n", "ok", name,

@@ -616,3 +616,28 @@ isc_hivelog_log_number (const char *hive_name, const char *name)
     return 2;
   return 0;
 }
+
+static const char *const dirty_hives_names[] = {
+  [ISC_DIRTY_HIVES_REPLAY] = "replay",
+  [ISC_DIRTY_HIVES_REFUSE] = "refuse",
+  [ISC_DIRTY_HIVES_DISCARD] = "discard",
+};
+
+const char *
+isc_dirty_hives_name (enum isc_dirty_hives v)
+{
+  return dirty_hives_names[v];
+}
+
+int
+isc_dirty_hives_parse (const char *s, enum isc_dirty_hives *ret)
+{
+  size_t i;
+
+  for (i = 0; i < sizeof dirty_hives_names / sizeof dirty_hives_names[0]; ++i)
+    if (strcmp (s, dirty_hives_names[i]) == 0) {
+      *ret = i;
+      return 0;
+    }
+  return -1;
+}

@@ -34,6 +34,20 @@
 /* The Marvin32 seed of registry log entries. */
 #define ISC_HIVELOG_MARVIN_SEED UINT64_C (0x82EF4D887A4E55C5)
 
+/* What imgscrub does with a dirty hive it reads (--dirty-hives). */
+enum isc_dirty_hives {
+  ISC_DIRTY_HIVES_REPLAY = 0,       /* apply its logs first (default) */
+  ISC_DIRTY_HIVES_REFUSE,           /* the image fails */
+  ISC_DIRTY_HIVES_DISCARD,          /* read and edit it as is: the changes
+                                       only in its logs are lost */
+};
+
+/* "replay", "refuse", "discard". */
+const char *isc_dirty_hives_name (enum isc_dirty_hives v);
+
+/* Parse one of those names; -1 when S is none of them. */
+int isc_dirty_hives_parse (const char *s, enum isc_dirty_hives *ret);
+
 /* One transaction log, in memory.  NAME is for messages ("SYSTEM.LOG1"). */
 struct isc_hivelog_file {
   const char *name;

@@ -284,7 +284,7 @@ cmd_audit (int argc, char **argv)
   struct isc_image *images = NULL;
   char *workdir = NULL;
   CLEANUP_FREE char **names = NULL;
-  size_t n_names = 0, n_profiles = 0, n = 0, errors;
+  size_t n_names = 0, n_profiles = 0, n = 0, i, errors;
   json_t *dups = NULL;
   int json = 0, status = EXIT_INTERNAL, c, r;
 
@@ -344,6 +344,8 @@ cmd_audit (int argc, char **argv)
     goto out;
   }
 
+  for (i = 0; i < n; ++i)
+    report_hives (&images[i]);
   errors = report_errors (images, n);
   dups = find_duplicates (images, n);
   if (json) {

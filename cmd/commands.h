@@ -17,6 +17,7 @@ int cmd_audit (int argc, char **argv);
 int cmd_inspect (int argc, char **argv);
 int cmd_scrub (int argc, char **argv);
 int cmd_profiles (int argc, char **argv);
+int cmd_hive (int argc, char **argv);
 
 /* Print "imgscrub: MSG" and "Try 'imgscrub CMD --help'" to stderr and
  * return EXIT_USAGE. */

@@ -79,6 +79,16 @@ parse_engine_option (const char *cmd, int c, const char *arg,
     return parse_unsigned (cmd, "--drives-per-appliance", arg, 1,
                            ISC_MAX_DRIVES_PER_APPLIANCE,
                            &opts->drives_per_appliance) == -1 ? -1 : 1;
+  case OPT_DIRTY_HIVES:
+    if (isc_dirty_hives_parse (arg, &opts->dirty_hives) == -1) {
+      usage_error (cmd, "--dirty-hives: '%s' is not replay, refuse or "
+                   "discard", arg);
+      return -1;
+    }
+    return 1;
+  case OPT_ALLOW_DIRTY_HIVES:
+    opts->dirty_hives = ISC_DIRTY_HIVES_DISCARD;
+    return 1;
   }
   return 0;
 }
@@ -178,6 +188,37 @@ images_free (struct isc_image *images, size_t n)
     free (images[i].output);
   }
   free (images);
+}
+
+void
+report_hives (const struct isc_image *img)
+{
+  json_t *h;
+  size_t i;
+
+  json_array_foreach (img->hives, i, h) {
+    const char *state = json_string_value (json_object_get (h, "state"));
+    const char *how = json_string_value (json_object_get (h, "dirty_hives"));
+    const char *logs = json_string_value (json_object_get (h, "logs"));
+    json_int_t n = json_integer_value (json_object_get (h, "log_entries_replayed"));
+    CLEANUP_FREE char *path = isc_escape (json_string_value (json_object_get (h, "path")));
+    CLEANUP_FREE char *msg = NULL;
+
+    if (!state || strcmp (state, "dirty") != 0 || !how || !path)
+      continue;
+    if (strcmp (how, "discard") == 0 &&
+        asprintf (&msg, "registry hive '%s' is dirty: read as it is, the "
+                  "changes only its transaction logs hold are lost "
+                  "(--dirty-hives=discard); logs %s", path, logs) == -1)
+      msg = NULL;
+    else if (strcmp (how, "replay") == 0 && n > 0 && !arg_quiet &&
+             asprintf (&msg, "registry hive '%s' was dirty: %lld transaction "
+                       "log entries replayed before it was read; logs %s",
+                       path, (long long) n, logs) == -1)
+      msg = NULL;
+    if (msg)
+      out_error (img->path, msg);
+  }
 }
 
 void

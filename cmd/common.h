@@ -21,6 +21,10 @@ int parse_format (const char *cmd, const char *opt, const char *arg,
 
 void images_free (struct isc_image *images, size_t n);
 
+/* On stderr, for each dirty registry hive of IMG: that its logs were
+ * discarded (always), or replayed (unless -q). */
+void report_hives (const struct isc_image *img);
+
 /* Count images by status. */
 void count_status (const struct isc_image *images, size_t n,
                    size_t *ret_ok, size_t *ret_failed, size_t *ret_skipped);
@@ -30,8 +34,11 @@ void count_status (const struct isc_image *images, size_t n,
  * ones, and pass every option to parse_engine_option first. */
 enum {
   OPT_FORMAT = 1000, OPT_LAUNCH_TIMEOUT, OPT_DRIVES, OPT_EXCLUDE,
+  OPT_DIRTY_HIVES, OPT_ALLOW_DIRTY_HIVES,
 };
 #define COMMON_ENGINE_LONG_OPTIONS                                       \
+  { "allow-dirty-hives", no_argument, NULL, OPT_ALLOW_DIRTY_HIVES },    \
+  { "dirty-hives", required_argument, NULL, OPT_DIRTY_HIVES },          \
   { "drives-per-appliance", required_argument, NULL, OPT_DRIVES },      \
   { "exclude", required_argument, NULL, OPT_EXCLUDE },                  \
   { "recursive", no_argument, NULL, 'r' },                              \
@@ -104,6 +111,13 @@ void run_end (char *workdir);
 int run_status (int status);
 
 #define COMMON_ENGINE_OPTIONS_HELP                                       \
+  "  --dirty-hives=replay|refuse|discard  a registry hive Windows did not\n" \
+  "                          close cleanly: apply its .LOG1/.LOG2 before\n" \
+  "                          reading it (replay, the default; the logs are\n" \
+  "                          emptied when the hive is rewritten), fail the\n" \
+  "                          image (refuse), or read it as it is, losing\n" \
+  "                          what only its logs hold (discard)\n"       \
+  "  --allow-dirty-hives     the same as --dirty-hives=discard\n"      \
   "  -r, --recursive         take images from sub-folders of folders too\n" \
   "  --exclude GLOB          skip images whose path or name matches GLOB\n" \
   "                          (repeatable)\n"                           \

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "atomic.h"
 #include "commands.h"
 #include "common.h"
 #include "engine.h"
@@ -49,6 +50,31 @@ print_fact (const char *label, json_t *facts, const char *key)
   free (escaped);
 }
 
+/* The dirty hives the facts above were read from, and how. */
+static void
+print_dirty_hives (const struct isc_image *img)
+{
+  json_t *h;
+  size_t i;
+
+  json_array_foreach (img->hives, i, h) {
+    const char *how = json_string_value (json_object_get (h, "dirty_hives"));
+    char *path;
+
+    if (!how)
+      continue;
+    path = isc_escape (json_string_value (json_object_get (h, "path")));
+    if (strcmp (how, "replay") == 0)
+      printf ("  %-14s %s: dirty, read after replaying %lld transaction log "
+              "entries\n", "registry:", path, (long long) json_integer_value
+              (json_object_get (h, "log_entries_replayed")));
+    else
+      printf ("  %-14s %s: dirty, read without its transaction logs "
+              "(--dirty-hives=%s)\n", "registry:", path, how);
+    free (path);
+  }
+}
+
 static void
 print_image (const struct isc_image *img)
 {
@@ -88,6 +114,7 @@ print_image (const struct isc_image *img)
     free (emp);
     free (edev);
   }
+  print_dirty_hives (img);
 }
 
 int
@@ -149,9 +176,11 @@ cmd_inspect (int argc, char **argv)
     return EXIT_INTERNAL;
   }
 
-  for (i = 0; i < n; ++i)
+  for (i = 0; i < n; ++i) {
+    report_hives (&images[i]);
     if (images[i].status != ISC_IMAGE_OK)
       out_error (images[i].path, images[i].error ? images[i].error : "failed");
+  }
   if (json) {
     json_t *doc = isc_manifest_inspect (images, n);
 

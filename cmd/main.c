@@ -24,6 +24,7 @@ struct command {
 
 static const struct command commands[] = {
   { "audit", cmd_audit, "find machine identities shared by several images" },
+  { "hive", cmd_hive, "recover a registry hive from its transaction logs" },
   { "inspect", cmd_inspect, "show what each disk image holds (read-only)" },
   { "profiles", cmd_profiles, "list, show and check cleanup profiles" },
   { "scrub", cmd_scrub, "apply cleanup profiles, writing scrubbed images" },

@@ -45,9 +45,6 @@ usage (void)
           "                          default OUTDIR/manifest.json)\n"
           "  --resume                skip images the manifest already records as\n"
           "                          ok whose input and output are unchanged\n"
-          "  --allow-dirty-hives     edit registry hives that Windows did not\n"
-          "                          close cleanly (changes in their .LOG files\n"
-          "                          are lost)\n"
           ARCHIVE_OPTIONS_HELP
           COMMON_ENGINE_OPTIONS_HELP
           "  -h, --help              this help\n"
@@ -122,12 +119,11 @@ parse_args (int argc, char **argv, struct scrub_args *a, int *ret_status)
 {
   enum {
     OPT_IN_PLACE = 256, OPT_DRY_RUN, OPT_OUTPUT_FORMAT, OPT_MANIFEST,
-    OPT_ALLOW_DIRTY, OPT_RESUME,
+    OPT_RESUME,
   };
   static const struct option long_options[] = {
     COMMON_ENGINE_LONG_OPTIONS,
     ARCHIVE_LONG_OPTIONS,
-    { "allow-dirty-hives", no_argument, NULL, OPT_ALLOW_DIRTY },
     { "dry-run", no_argument, NULL, OPT_DRY_RUN },
     { "help", no_argument, NULL, 'h' },
     { "in-place", no_argument, NULL, OPT_IN_PLACE },
@@ -181,7 +177,6 @@ parse_args (int argc, char **argv, struct scrub_args *a, int *ret_status)
     }
     case OPT_IN_PLACE: a->opts.in_place = 1; break;
     case OPT_DRY_RUN: a->opts.dry_run = 1; break;
-    case OPT_ALLOW_DIRTY: a->opts.allow_dirty_hives = 1; break;
     case OPT_RESUME: a->resume = 1; break;
     case OPT_MANIFEST: a->manifest_arg = optarg; break;
     case OPT_OUTPUT_FORMAT:
@@ -410,6 +405,7 @@ report_images (const struct scrub_args *a, const struct scrub_run *run)
     CLEANUP_FREE char *name = isc_escape (img->path);
     char summary[256];
 
+    report_hives (img);
     isc_manifest_summarise (run->entries[i], summary, sizeof summary);
     if (img->status == ISC_IMAGE_OK) {
       CLEANUP_FREE char *output = img->output && a->outdir

@@ -382,11 +382,23 @@ export_tree (const struct isc_appliance_job *job, guestfs_h *g,
 
 /* Scrub one guest: mount, apply, export its tree if asked, unmount and
  * flush.  Returns the image status. */
+/* lib/inspect.c read the Windows facts with the appliance's hivex and
+ * found a dirty hive: read them again with its logs applied (or as
+ * gu->dirty_hives says).  The marker is not a fact: removed. */
+static int
+dirty_registry_facts (struct isc_guest *gu, json_t *facts)
+{
+  if (!json_is_true (json_object_get (facts, "registry_dirty")))
+    return 0;
+  json_object_del (facts, "registry_dirty");
+  return isc_guest_windows_facts (gu, facts);
+}
+
 static enum isc_image_status
 scrub_guest (const struct isc_appliance_job *job, guestfs_h *g,
              const struct isc_appliance_drive *drive, const char *root,
              json_t *facts, int root_mounted, struct isc_err *err,
-             json_t *actions, json_t **tree, int *flushed)
+             json_t *actions, json_t *hives, json_t **tree, int *flushed)
 {
   const char *type = json_string_value (json_object_get (facts, "os"));
   unsigned os = guest_os (type);
@@ -425,10 +437,13 @@ scrub_guest (const struct isc_appliance_job *job, guestfs_h *g,
                                                       "windows_systemroot"));
   gu.tmpdir = tmpdir;
   gu.dry_run = job->dry_run;
-  gu.allow_dirty_hives = job->allow_dirty_hives;
+  gu.dirty_hives = job->dirty_hives;
   gu.err = err;
   gu.actions = actions;
-  r = isc_guest_apply (&gu, job->profiles, job->n_profiles);
+  gu.hives = hives;
+  r = dirty_registry_facts (&gu, facts);
+  if (r == 0)
+    r = isc_guest_apply (&gu, job->profiles, job->n_profiles);
   isc_guest_clear (&gu);
   isc_remove_tree (tmpdir);
   if (r == 0 && job->export_tree && !job->dry_run)
@@ -447,12 +462,13 @@ scrub_guest (const struct isc_appliance_job *job, guestfs_h *g,
   return r == 0 ? ISC_IMAGE_OK : ISC_IMAGE_FAILED;
 }
 
-/* Read the identities of one guest, mounted read-only. */
+/* Read the identities of one guest (IDENTITIES NULL: only its facts
+ * from a dirty registry), mounted read-only. */
 static enum isc_image_status
 audit_guest (const struct isc_appliance_job *job, guestfs_h *g,
              const struct isc_appliance_drive *drive, const char *root,
              json_t *facts, int root_mounted, struct isc_err *err,
-             json_t *identities)
+             json_t *identities, json_t *hives)
 {
   const char *type = json_string_value (json_object_get (facts, "os"));
   CLEANUP_FREE char *tmpdir = NULL;
@@ -477,9 +493,12 @@ audit_guest (const struct isc_appliance_job *job, guestfs_h *g,
                                                       "windows_systemroot"));
   gu.tmpdir = tmpdir;
   gu.dry_run = 1;
-  gu.allow_dirty_hives = 1;         /* reading only */
+  gu.dirty_hives = job->dirty_hives;
   gu.err = err;
-  r = isc_audit_guest (&gu, job->profiles, job->n_profiles, identities);
+  gu.hives = hives;
+  r = dirty_registry_facts (&gu, facts);
+  if (r == 0 && identities)
+    r = isc_audit_guest (&gu, job->profiles, job->n_profiles, identities);
   isc_guest_clear (&gu);
   isc_remove_tree (tmpdir);
   guestfs_umount_all (g);
@@ -489,7 +508,8 @@ audit_guest (const struct isc_appliance_job *job, guestfs_h *g,
 static void
 send_image (int fd, size_t id, enum isc_image_status status,
             const struct isc_err *err, json_t *facts, json_t *actions,
-            json_t *identities, json_t *tree, int flushed, double seconds)
+            json_t *identities, json_t *hives, json_t *tree, int flushed,
+            double seconds)
 {
   json_t *msg = json_pack ("{s:s, s:I, s:s, s:f}", "type", "image",
                            "id", (json_int_t) id,
@@ -504,6 +524,8 @@ send_image (int fd, size_t id, enum isc_image_status status,
     json_object_set (msg, "actions", actions);
   if (identities)
     json_object_set (msg, "identities", identities);
+  if (hives && json_array_size (hives) > 0)
+    json_object_set (msg, "hives", hives);
   if (tree)
     json_object_set (msg, "tree", tree);
   if (flushed)
@@ -563,7 +585,7 @@ isc_appliance_run (const struct isc_appliance_job *job,
 
       isc_error (&err, NULL, "cannot add drive: %s", guestfs_last_error (g));
       send_image (job->fd, drives[i].id, ISC_IMAGE_FAILED, &err, NULL, NULL,
-                  NULL, NULL, 0, 0);
+                  NULL, NULL, NULL, 0, 0);
       isc_err_clear (&err);
       continue;
     }
@@ -592,6 +614,7 @@ isc_appliance_run (const struct isc_appliance_job *job,
     struct isc_err err = ISC_ERR_INIT;
     enum isc_image_status status = ISC_IMAGE_OK;
     json_t *facts = NULL, *actions = NULL, *identities = NULL, *tree = NULL;
+    json_t *hives = NULL;
     double start = isc_now ();
     const char *dev;
     int root_mounted = 0, flushed = 0;
@@ -653,13 +676,21 @@ isc_appliance_run (const struct isc_appliance_job *job,
 
       if (job->mode == ISC_ENGINE_SCRUB) {
         actions = json_array ();
+        hives = json_array ();
         status = scrub_guest (job, g, &drives[i], root, facts, root_mounted,
-                              &err, actions, &tree, &flushed);
+                              &err, actions, hives, &tree, &flushed);
       }
       else if (job->mode == ISC_ENGINE_AUDIT) {
         identities = json_array ();
+        hives = json_array ();
         status = audit_guest (job, g, &drives[i], root, facts, root_mounted,
-                              &err, identities);
+                              &err, identities, hives);
+      }
+      else if (json_is_true (json_object_get (facts, "registry_dirty"))) {
+        hives = json_array ();
+        status = audit_guest (job, g, &drives[i], root, facts, root_mounted,
+                              &err, NULL, hives);
+        root_mounted = 0;
       }
     }
     /* Work that ran unmounts; a guest skipped or only inspected has
@@ -671,13 +702,16 @@ isc_appliance_run (const struct isc_appliance_job *job,
      * be blamed for it: report nothing more, so that the parent retries
      * the unfinished images in a fresh appliance. */
     alive = guestfs_is_ready (g) > 0;
+    if (facts)
+      json_object_del (facts, "registry_dirty");
     if (alive)
       send_image (job->fd, drives[i].id, status, &err, facts, actions,
-                  identities, tree, flushed, isc_now () - start);
+                  identities, hives, tree, flushed, isc_now () - start);
     json_decref (tree);
     json_decref (facts);
     json_decref (actions);
     json_decref (identities);
+    json_decref (hives);
     isc_err_clear (&err);
     if (!alive)
       break;

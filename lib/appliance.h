@@ -29,7 +29,7 @@ struct isc_appliance_job {
   struct isc_profile *const *profiles;
   size_t n_profiles;
   int dry_run;
-  int allow_dirty_hives;
+  enum isc_dirty_hives dirty_hives;
   int export_tree;                  /* WORKDIR/tree-ID.tar per guest */
   const char *workdir;              /* per-image scratch goes below it */
   int trace;
@@ -41,7 +41,7 @@ struct isc_appliance_job {
  *   {"type":"launched"}
  *   {"type":"working","id":N}
  *   {"type":"image","id":N,"status":"ok|failed|skipped","error":S,
- *    "facts":{...},"actions":[...],"seconds":F,
+ *    "facts":{...},"actions":[...],"hives":[...],"seconds":F,
  *    "tree":{"path":S,"entries":N,"bytes":N,"skipped":[...]},
  *    "flushed":B}
  *   {"type":"fatal","error":S}        the appliance as a whole failed

@@ -866,7 +866,7 @@ isc_audit_guest (struct isc_guest *gu, struct isc_profile *const *profiles,
       audit_ssh_host_keys (&au) == -1 ||
       audit_filesystems (&au) == -1)
     goto out;
-  r = 0;
+  r = gu->priv->fatal ? -1 : 0;     /* a dirty hive refused */
  out:
   if (r == -1 && !gu->err->msg)
     isc_error (gu->err, NULL, "cannot read the guest's identities");

@@ -95,6 +95,8 @@ isc_image_clear (struct isc_image *img)
   img->actions = NULL;
   json_decref (img->identities);
   img->identities = NULL;
+  json_decref (img->hives);
+  img->hives = NULL;
   json_decref (img->tree);
   img->tree = NULL;
   free (img->drive);
@@ -333,7 +335,7 @@ appliance_child (void *opaque, int fd)
     .profiles = opts->profiles,
     .n_profiles = opts->n_profiles,
     .dry_run = opts->dry_run,
-    .allow_dirty_hives = opts->allow_dirty_hives,
+    .dirty_hives = opts->dirty_hives,
     .export_tree = opts->export_tree,
     .workdir = opts->workdir,
     .trace = opts->trace,
@@ -574,6 +576,8 @@ take_image_result (struct run *run, struct isc_image *img, json_t *msg)
   img->actions = json_incref (json_object_get (msg, "actions"));
   json_decref (img->identities);
   img->identities = json_incref (json_object_get (msg, "identities"));
+  json_decref (img->hives);
+  img->hives = json_incref (json_object_get (msg, "hives"));
   json_decref (img->tree);
   img->tree = json_incref (json_object_get (msg, "tree"));
   img->flushed = json_is_true (json_object_get (msg, "flushed"));
@@ -657,6 +661,8 @@ restart_or_fail (struct run *run, struct isc_image *img, const char *why)
   img->output_sha256[0] = '\0';
   json_decref (img->actions);
   img->actions = NULL;
+  json_decref (img->hives);
+  img->hives = NULL;
   json_decref (img->tree);
   img->tree = NULL;
   img->group_clean = 0;

@@ -12,6 +12,7 @@
 
 #include "error.h"
 #include "format.h"
+#include "hivelog.h"
 #include "sha256.h"
 
 struct isc_profile;
@@ -49,6 +50,8 @@ struct isc_image {
   json_t *facts;                    /* inspection facts, or NULL */
   json_t *actions;                  /* scrub: one object per action target */
   json_t *identities;               /* audit: identities found (audit.h) */
+  json_t *hives;                    /* the registry hives read: one object
+                                       each (lib/registry.c), or NULL */
   json_t *tree;                     /* --export-tree: {"path","entries",
                                        "bytes","skipped"} (tree.h) */
   double seconds;                   /* wall time spent on this image */
@@ -99,7 +102,7 @@ struct isc_engine_opts {
   enum isc_format output_format;    /* UNKNOWN: the input's format */
   int dry_run;
   int in_place;
-  int allow_dirty_hives;
+  enum isc_dirty_hives dirty_hives; /* --dirty-hives (scrub, audit) */
   int export_tree;                  /* write each guest's tree (tree.h) */
   const char *outdir;               /* scrub -o: OUTDIR/<input name> */
   const char *workdir;              /* scratch: overlays and unfinished

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include <hivex.h>
+#include <jansson.h>
 
 #include "guest.h"
 #include "winpath.h"
@@ -16,8 +17,12 @@ struct isc_hivefile {
   char *guest_path;                 /* resolved guest path of the file */
   char *host_path;                  /* the copy in gu->tmpdir */
   hive_h *h;
-  int dirty;                        /* base block sequence numbers differ */
+  int dirty;                        /* base block sequence numbers differ,
+                                       or a wrong checksum */
   int changed;                      /* edited: committed at the end */
+  char *logs[2];                    /* resolved guest paths of its .LOG1,
+                                       .LOG2, NULL when absent */
+  json_t *entry;                    /* its object in gu->hives, or NULL */
 };
 
 /* A user of a Windows guest, from ProfileList, with an NTUSER.DAT. */

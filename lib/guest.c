@@ -135,7 +135,7 @@ apply_one (const struct isc_profile *owner, const struct isc_action *a,
   r = a->kind->apply (gu, a);
   if (priv->action_failed)
     priv->n_failed++;
-  if (r == -1) {
+  if (r == -1 || priv->fatal) {
     priv->fatal = 1;
     return -1;
   }
@@ -166,6 +166,12 @@ isc_guest_apply (struct isc_guest *gu, struct isc_profile *const *profiles,
                       priv->n_failed, priv->n_failed == 1 ? "" : "s",
                       priv->first_failure ? priv->first_failure : "");
   return 0;
+}
+
+int
+isc_guest_windows_facts (struct isc_guest *gu, json_t *facts)
+{
+  return isc_reg_windows_facts (gu, facts);
 }
 
 void

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "error.h"
+#include "hivelog.h"
 #include "result.h"
 
 struct isc_profile;
@@ -27,7 +28,10 @@ struct isc_guest {
   const char *systemroot;           /* Windows: guest path, e.g. "/Windows" */
   const char *tmpdir;               /* host scratch directory for this image */
   int dry_run;
-  int allow_dirty_hives;
+  enum isc_dirty_hives dirty_hives;
+  /* One object per registry hive read (lib/registry.c: path, state, what
+   * was done with its logs).  Borrowed; may be NULL. */
+  json_t *hives;
   struct isc_err *err;
   /* Results: one object per (action, target), appended in order.
    * Borrowed; see isc_guest_report(). */
@@ -49,6 +53,13 @@ int isc_guest_apply (struct isc_guest *gu,
 void isc_guest_report (struct isc_guest *gu, const struct isc_action *a,
                        const char *target, enum isc_result result,
                        const char *reason);
+
+/* Read the Windows facts of FACTS (product name, version, current
+ * control set, hostname) again from the guest's registry, through the
+ * hive copies this module keeps: a dirty hive is recovered from its
+ * logs, refused or taken as is (gu->dirty_hives).  Returns -1 with
+ * gu->err set when the image must fail (a dirty hive refused). */
+int isc_guest_windows_facts (struct isc_guest *gu, json_t *facts);
 
 /* Release private state (host copies of hives are deleted). */
 void isc_guest_clear (struct isc_guest *gu);

@@ -8,6 +8,7 @@
 
 #include "cleanups.h"
 #include "escape.h"
+#include "hivelog.h"
 #include "inspect.h"
 
 /* Largest /etc/os-release read. */
@@ -81,16 +82,28 @@ hive_dword (guestfs_h *g, const char *const *keys, const char *value)
                     (uint32_t) (unsigned char) data[3] << 24);
 }
 
+/* Open the hive NAME with the appliance's hivex.  A dirty one (its
+ * base block says so) is opened all the same, and "registry_dirty" set
+ * in FACTS: the caller reads it again after applying its logs
+ * (isc_reg_windows_facts), since hivex ignores them. */
 static int
-open_hive (guestfs_h *g, const char *systemroot, const char *name)
+open_hive (guestfs_h *g, const char *systemroot, const char *name,
+           json_t *facts)
 {
-  CLEANUP_FREE char *want = NULL, *path = NULL;
+  CLEANUP_FREE char *want = NULL, *path = NULL, *base = NULL;
+  struct isc_err ignored = ISC_ERR_INIT;
+  size_t len = 0;
 
   if (asprintf (&want, "%s/system32/config/%s", systemroot, name) == -1)
     return -1;
   path = case_path (g, want, 0);
   if (!path)
     return -1;
+  base = guestfs_pread (g, path, 4096, 0, &len);
+  if (base && isc_hivelog_is_dirty (&ignored, path, (unsigned char *) base,
+                                    len) == 1)
+    json_object_set_new (facts, "registry_dirty", json_true ());
+  isc_err_clear (&ignored);
   return guestfs_hivex_open (g, path, GUESTFS_HIVEX_OPEN_WRITE, 0, -1);
 }
 
@@ -150,7 +163,7 @@ windows_facts (guestfs_h *g, const char *systemroot, json_t *facts)
   }
   set_string (facts, "arch", arch);
 
-  if (open_hive (g, systemroot, "software") == 0) {
+  if (open_hive (g, systemroot, "software", facts) == 0) {
     CLEANUP_FREE char *product = hive_string (g, cv, "ProductName");
     CLEANUP_FREE char *version = hive_string (g, cv, "CurrentVersion");
     int64_t major = hive_dword (g, cv, "CurrentMajorVersionNumber");
@@ -165,7 +178,7 @@ windows_facts (guestfs_h *g, const char *systemroot, json_t *facts)
       set_string (facts, "version", version);
     guestfs_hivex_close (g);
   }
-  if (open_hive (g, systemroot, "system") == 0) {
+  if (open_hive (g, systemroot, "system", facts) == 0) {
     static const char *const select[] = { "Select", NULL };
     int64_t current = hive_dword (g, select, "Current");
 

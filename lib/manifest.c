@@ -332,6 +332,8 @@ isc_manifest_image_info (const struct isc_image *img)
     json_object_set_new (j, "error", isc_json_string (img->error));
   if (img->facts)
     json_object_set (j, "os", img->facts);
+  if (img->hives && json_array_size (img->hives) > 0)
+    json_object_set (j, "hives", img->hives);
   return j;
 }
 
@@ -361,6 +363,8 @@ isc_manifest_audit (const struct isc_image *images, size_t n, json_t *dups)
       json_object_set_new (j, "error", isc_json_string (images[i].error));
     json_object_set_new (j, "identities", images[i].identities
                          ? json_incref (images[i].identities) : json_array ());
+    if (images[i].hives && json_array_size (images[i].hives) > 0)
+      json_object_set (j, "hives", images[i].hives);
     json_array_append_new (list, j);
   }
   return json_pack ("{s:o, s:O}", "images", list, "duplicates", dups);

@@ -11,8 +11,11 @@
 #include <guestfs.h>
 #include <hivex.h>
 
+#include "atomic.h"
 #include "cleanups.h"
+#include "escape.h"
 #include "guestpath.h"
+#include "hivelog.h"
 #include "profile.h"
 #include "registry.h"
 #include "transfer.h"
@@ -25,28 +28,195 @@ last_error (guestfs_h *g)
   return msg ? msg : "unknown error";
 }
 
-/* Read the base block: "regf", then the primary and secondary sequence
- * numbers.  Windows bumps the first before writing the hive and the
- * second after; when they differ the hive was not closed cleanly and
- * recent changes are only in its .LOG1/.LOG2 files. */
+/* HF's .LOG1 and .LOG2 beside it in the guest, in any letter case
+ * (regular files only), into hf->logs. */
 static int
-check_base_block (struct isc_err *reason, const char *host, const char *guest,
-                  int *ret_dirty)
+find_logs (struct isc_guest *gu, struct isc_err *reason,
+           struct isc_hivefile *hf)
 {
-  unsigned char hdr[12];
-  CLEANUP_CLOSE int fd = -1;
-  uint32_t seq1, seq2;
+  const char *slash = strrchr (hf->guest_path, '/');
+  CLEANUP_FREE char *dir = NULL;
+  CLEANUP_FREE_STRING_LIST char **names = NULL;
+  size_t i;
 
-  fd = open (host, O_RDONLY | O_CLOEXEC);
-  if (fd == -1)
-    return isc_error_errno (reason, host, "open");
-  if (read (fd, hdr, sizeof hdr) != (ssize_t) sizeof hdr ||
-      memcmp (hdr, "regf", 4) != 0)
-    return isc_error (reason, guest, "not a registry hive");
-  seq1 = hdr[4] | hdr[5] << 8 | hdr[6] << 16 | (uint32_t) hdr[7] << 24;
-  seq2 = hdr[8] | hdr[9] << 8 | hdr[10] << 16 | (uint32_t) hdr[11] << 24;
-  *ret_dirty = seq1 != seq2;
+  dir = slash == hf->guest_path ? strdup ("/")
+    : strndup (hf->guest_path, slash - hf->guest_path);
+  if (!dir)
+    return isc_error_errno (reason, NULL, "malloc");
+  names = guestfs_ls (gu->g, dir);
+  if (!names)
+    return isc_error (reason, dir, "cannot list the hive's folder: %s",
+                      last_error (gu->g));
+  for (i = 0; names[i]; ++i) {
+    int k = isc_hivelog_log_number (slash + 1, names[i]);
+    CLEANUP_FREE char *path = NULL;
+    enum isc_ftype type;
+
+    if (k == 0 || hf->logs[k - 1])
+      continue;
+    path = isc_path_join (dir, names[i]);
+    if (!path)
+      return isc_error_errno (reason, NULL, "malloc");
+    if (isc_guest_ftype (gu, reason, path, &type, NULL) == -1)
+      return -1;
+    if (type == ISC_FT_FILE)
+      hf->logs[k - 1] = TAKE_PTR (path);
+  }
   return 0;
+}
+
+/* Read guest file PATH (a log) into memory through a host copy. */
+static int
+read_guest_file (struct isc_guest *gu, struct isc_err *reason,
+                 const char *path, unsigned char **ret, size_t *ret_len)
+{
+  CLEANUP_FREE char *host = isc_guest_tmpname (gu, "log");
+  struct isc_err cause = ISC_ERR_INIT;
+  enum isc_ftype type;
+  int64_t size = 0;
+  int r;
+
+  if (!host)
+    return isc_error_errno (reason, NULL, "malloc");
+  if (isc_guest_ftype (gu, reason, path, &type, &size) == -1)
+    return -1;
+  if (size > ISC_HIVELOG_MAX_SIZE)
+    return isc_error (reason, path, "transaction log larger than %lld bytes",
+                      ISC_HIVELOG_MAX_SIZE);
+  if (isc_copy_out (&cause, gu->g, path, size, host) == -1) {
+    isc_error (reason, path, "cannot copy the transaction log: %s",
+               isc_err_msg (&cause));
+    isc_err_clear (&cause);
+    unlink (host);
+    return -1;
+  }
+  r = isc_read_host_file (reason, host, ISC_HIVELOG_MAX_SIZE, ret, ret_len);
+  unlink (host);
+  return r;
+}
+
+/* Apply HF's logs to the hive DATA (LEN bytes, its host copy's content)
+ * and write the recovered hive over the host copy. */
+static int
+replay (struct isc_guest *gu, struct isc_err *reason, struct isc_hivefile *hf,
+        const unsigned char *data, size_t len, struct isc_hivelog_summary *s)
+{
+  struct isc_hivelog_file files[2];
+  unsigned char *bufs[2] = { NULL, NULL };
+  CLEANUP_FREE unsigned char *out = NULL;
+  CLEANUP_CLOSE int fd = -1;
+  size_t n = 0, out_len = 0, k;
+  int r = -1;
+
+  for (k = 0; k < 2; ++k) {
+    if (!hf->logs[k])
+      continue;
+    if (read_guest_file (gu, reason, hf->logs[k], &bufs[n],
+                         &files[n].len) == -1)
+      goto out;
+    files[n].name = strrchr (hf->logs[k], '/') + 1;
+    files[n].data = bufs[n];
+    n++;
+  }
+  if (isc_hivelog_recover (reason, hf->guest_path, data, len, files, n,
+                           &out, &out_len, s) == -1)
+    goto out;
+  fd = open (hf->host_path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+  if (fd == -1 || isc_write_all (fd, out, out_len) == -1) {
+    isc_error_errno (reason, hf->host_path, "cannot write the recovered hive");
+    goto out;
+  }
+  r = 0;
+ out:
+  free (bufs[0]);
+  free (bufs[1]);
+  return r;
+}
+
+/* The manifest object of HF: path, state, what was done with its logs. */
+static json_t *
+hive_entry (struct isc_guest *gu, struct isc_hivefile *hf,
+            const struct isc_hivelog_summary *s)
+{
+  json_t *e, *files = json_array ();
+  size_t k;
+
+  for (k = 0; k < 2; ++k)
+    if (hf->logs[k])
+      json_array_append_new (files, isc_json_string (hf->logs[k]));
+  e = json_pack ("{s:o, s:s, s:s, s:o}",
+                 "path", isc_json_string (hf->guest_path),
+                 "state", hf->dirty ? "dirty" : "clean",
+                 "logs", json_array_size (files) ? "untouched" : "none",
+                 "log_files", files);
+  if (e && hf->dirty) {
+    json_object_set_new (e, "dirty_hives",
+                         json_string (isc_dirty_hives_name (gu->dirty_hives)));
+    json_object_set_new (e, "log_entries_replayed",
+                         json_integer (s ? s->entries : 0));
+  }
+  if (e && gu->hives)
+    json_array_append_new (gu->hives, e);
+  return e;
+}
+
+/* What gu->dirty_hives says for the dirty hive HF (its content DATA,
+ * LEN bytes): -1 when the image must fail. */
+static int
+dirty_policy (struct isc_guest *gu, struct isc_err *reason,
+              struct isc_hivefile *hf, const unsigned char *data, size_t len,
+              struct isc_hivelog_summary *s)
+{
+  CLEANUP_FREE char *why = NULL;
+
+  switch (gu->dirty_hives) {
+  case ISC_DIRTY_HIVES_REFUSE:
+    return isc_error (reason, hf->guest_path, "registry hive is dirty: "
+                      "Windows did not shut down cleanly and its transaction "
+                      "logs (.LOG1/.LOG2) hold changes it lacks; not read "
+                      "(--dirty-hives=refuse; replay applies the logs, "
+                      "discard ignores them)");
+  case ISC_DIRTY_HIVES_REPLAY:
+    if (replay (gu, reason, hf, data, len, s) == 0)
+      return 0;
+    why = strdup (isc_err_msg (reason));
+    return isc_error (reason, NULL, "%s; not read (--dirty-hives=discard "
+                      "reads it without its logs)", why ? why : "");
+  case ISC_DIRTY_HIVES_DISCARD:
+    break;
+  }
+  return 0;
+}
+
+/* HF's host copy was just made: is it dirty, and what gu->dirty_hives
+ * says to do then.  Runs before anything reads the hive, so that no
+ * answer ("absent") comes from a hive whose logs say otherwise.  A
+ * refused or unrecoverable hive fails the image as a whole.  Adds HF's
+ * entry to gu->hives. */
+static int
+check_dirty (struct isc_guest *gu, struct isc_err *reason,
+             struct isc_hivefile *hf)
+{
+  CLEANUP_FREE unsigned char *data = NULL;
+  struct isc_hivelog_summary s;
+  size_t len = 0;
+  int r = 0;
+
+  if (isc_read_host_file (reason, hf->host_path, ISC_MAX_HIVE_SIZE, &data,
+                          &len) == -1)
+    return -1;
+  hf->dirty = isc_hivelog_is_dirty (reason, hf->guest_path, data, len);
+  if (hf->dirty == -1 || find_logs (gu, reason, hf) == -1)
+    return -1;
+  memset (&s, 0, sizeof s);
+  if (hf->dirty)
+    r = dirty_policy (gu, reason, hf, data, len, &s);
+  hf->entry = hive_entry (gu, hf, r == 0 && hf->dirty ? &s : NULL);
+  if (r == -1) {
+    isc_error (gu->err, NULL, "%s", isc_err_msg (reason));
+    isc_guest_fatal (gu);
+  }
+  return r;
 }
 
 /* The hive at PATH (resolved guest path), downloaded and opened once. */
@@ -90,7 +260,7 @@ hive_open (struct isc_guest *gu, struct isc_err *reason, const char *path,
     isc_error (reason, path, "cannot copy the hive: %s", isc_err_msg (&cause));
     goto fail;
   }
-  if (check_base_block (reason, hf->host_path, path, &hf->dirty) == -1)
+  if (check_dirty (gu, reason, hf) == -1)
     goto fail;
   /* Strict: no HIVEX_OPEN_UNSAFE.  WRITE only allows edits in memory;
    * nothing reaches the file before isc_reg_commit. */
@@ -109,6 +279,8 @@ hive_open (struct isc_guest *gu, struct isc_err *reason, const char *path,
     unlink (hf->host_path);
   free (hf->host_path);
   free (hf->guest_path);
+  free (hf->logs[0]);
+  free (hf->logs[1]);
   free (hf);
   return -1;
 }
@@ -394,6 +566,81 @@ current_control_set (struct isc_guest *gu, struct isc_err *reason,
   return 0;
 }
 
+/* The REG_DWORD NAME of NODE, or -1. */
+static int64_t
+reg_dword (hive_h *h, hive_node_h node, const char *name)
+{
+  hive_value_h v;
+  hive_type t;
+  size_t len;
+
+  errno = 0;
+  v = node ? hivex_node_get_value (h, node, name) : 0;
+  if (!v || hivex_value_type (h, v, &t, &len) == -1 ||
+      t != hive_t_REG_DWORD || len != 4)
+    return -1;
+  return (uint32_t) hivex_value_dword (h, v);
+}
+
+int
+isc_reg_windows_facts (struct isc_guest *gu, json_t *facts)
+{
+  static char *const cv[] = { "Microsoft", "Windows NT", "CurrentVersion",
+                              NULL };
+  struct isc_err reason = ISC_ERR_INIT;
+  struct isc_hivefile *hf;
+  const char *ccs;
+  hive_node_h node = 0;
+  int r = -1;
+
+  if (isc_guest_private_init (gu) == -1)
+    return isc_error_errno (gu->err, NULL, "calloc");
+  if (system_hive (gu, &reason, "SOFTWARE", &hf) == -1)
+    goto out;
+  if (hf) {
+    CLEANUP_FREE char *product = NULL, *version = NULL;
+    int64_t major, minor;
+
+    if (lookup (&reason, hf->h, hivex_root (hf->h), cv, 3, NULL, &node,
+                NULL, NULL) == -1)
+      goto out;
+    product = node ? reg_string (hf->h, node, "ProductName") : NULL;
+    version = node ? reg_string (hf->h, node, "CurrentVersion") : NULL;
+    major = reg_dword (hf->h, node, "CurrentMajorVersionNumber");
+    minor = reg_dword (hf->h, node, "CurrentMinorVersionNumber");
+    if (product)
+      json_object_set_new (facts, "product_name", isc_json_string (product));
+    if (major >= 0)
+      json_object_set_new (facts, "version",
+                           json_sprintf ("%d.%d", (int) major,
+                                         minor >= 0 ? (int) minor : 0));
+    else if (version)
+      json_object_set_new (facts, "version", isc_json_string (version));
+  }
+  if (system_hive (gu, &reason, "SYSTEM", &hf) == -1)
+    goto out;
+  if (hf && current_control_set (gu, &reason, hf, &ccs) == 0) {
+    char *const cn[] = { (char *) ccs, "Control", "ComputerName",
+                         "ComputerName", NULL };
+    CLEANUP_FREE char *name = NULL;
+
+    json_object_set_new (facts, "windows_current_control_set",
+                         json_string (ccs));
+    if (lookup (&reason, hf->h, hivex_root (hf->h), cn, 4, NULL, &node,
+                NULL, NULL) == -1)
+      goto out;
+    name = node ? reg_string (hf->h, node, "ComputerName") : NULL;
+    if (name)
+      json_object_set_new (facts, "hostname", isc_json_string (name));
+  }
+  r = 0;
+ out:
+  if (r == -1 && !gu->priv->fatal)
+    r = 0;                      /* a fact left as the appliance read it */
+  isc_err_clear (&reason);
+  return r;
+}
+
 /* Look RP up in HF (display root ROOT) and call FN. */
 static int
 one_target (struct isc_guest *gu, const struct isc_action *a,
@@ -492,14 +739,6 @@ isc_reg_foreach (struct isc_guest *gu, const struct isc_action *a,
 int
 isc_reg_edit (struct isc_guest *gu, struct isc_regtarget *t)
 {
-  if (t->hf->dirty && !gu->allow_dirty_hives) {
-    isc_error (gu->err, t->hf->guest_path,
-               "registry hive is dirty: Windows did not shut down cleanly "
-               "and its transaction logs (.LOG1/.LOG2) hold changes hivex "
-               "would ignore; not edited (--allow-dirty-hives edits it "
-               "anyway, discarding those changes)");
-    return isc_guest_fatal (gu);
-  }
   if (!gu->dry_run)
     t->hf->changed = 1;
   return 0;
@@ -520,6 +759,28 @@ isc_reg_create (struct isc_guest *gu, struct isc_err *reason,
   t->node = node;
   t->found = node;
   t->n_found = t->rp->n_keys;
+  return 0;
+}
+
+/* HF was dirty and has just been rewritten, clean (equal sequence
+ * numbers): empty its logs, so that nothing stale is ever replayed over
+ * it and nothing the logs held (discarded identities too) stays behind.
+ * A zero-length .LOG1/.LOG2 is what a fresh Windows installation ships
+ * beside its hives; Windows writes a new log base block at its next
+ * flush, and never reads the logs of a clean hive. */
+static int
+reset_logs (struct isc_guest *gu, struct isc_hivefile *hf)
+{
+  size_t k;
+
+  if (!hf->dirty)
+    return 0;
+  for (k = 0; k < 2; ++k)
+    if (hf->logs[k] && guestfs_truncate (gu->g, hf->logs[k]) == -1)
+      return isc_error (gu->err, hf->logs[k], "cannot empty the transaction "
+                        "log of the rewritten hive: %s", last_error (gu->g));
+  if (hf->entry && (hf->logs[0] || hf->logs[1]))
+    json_object_set_new (hf->entry, "logs", json_string ("reset"));
   return 0;
 }
 
@@ -566,7 +827,7 @@ commit_one (struct isc_guest *gu, struct isc_hivefile *hf)
     goto out;
   }
   hf->changed = 0;
-  r = 0;
+  r = reset_logs (gu, hf);
  out:
   unlink (host);
   isc_err_clear (&reason);
@@ -603,6 +864,8 @@ isc_reg_close_all (struct isc_guest *gu)
     unlink (hf->host_path);
     free (hf->host_path);
     free (hf->guest_path);
+    free (hf->logs[0]);
+    free (hf->logs[1]);
     free (hf);
   }
   free (priv->hives);

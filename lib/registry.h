@@ -42,9 +42,9 @@ int isc_reg_foreach (struct isc_guest *gu, const struct isc_action *a,
                                 struct isc_regtarget *t, void *opaque),
                      void *opaque);
 
-/* Call before any change to T's hive, in a dry run too: refuses a dirty
- * hive (the image fails as a whole: -1, gu->err set) unless
- * gu->allow_dirty_hives; outside a dry run marks the hive changed. */
+/* Call before any change to T's hive, in a dry run too: outside a dry
+ * run marks the hive changed.  (A dirty hive was recovered from its logs,
+ * refused or taken as is when it was first read: gu->dirty_hives.) */
 int isc_reg_edit (struct isc_guest *gu, struct isc_regtarget *t);
 
 /* Create the missing keys of T (after isc_reg_edit, not in a dry run). */
@@ -60,6 +60,14 @@ int isc_reg_users (struct isc_guest *gu, struct isc_err *reason,
  * NEED_REGISTRY ProgramFiles and ProgramData from the SOFTWARE hive. */
 int isc_reg_vars (struct isc_guest *gu, struct isc_err *reason,
                   int need_registry);
+
+/* Read FACTS' Windows product name, version, current control set and
+ * hostname again from SOFTWARE and SYSTEM through this module, so that
+ * a dirty hive is first recovered, refused or taken as is by
+ * gu->dirty_hives (lib/inspect.c reads them with the appliance's hivex,
+ * which ignores the logs).  Returns -1 with gu->err set when the image
+ * must fail. */
+int isc_reg_windows_facts (struct isc_guest *gu, json_t *facts);
 
 /* Write every changed hive back into the guest (not in a dry run).
  * Returns -1 with gu->err set when one could not be written. */

@@ -23,4 +23,10 @@ int isc_copy_out (struct isc_err *reason, guestfs_h *g, const char *path,
 int isc_copy_in (struct isc_err *reason, guestfs_h *g, const char *host,
                  const char *path);
 
+/* Read the whole host file PATH, at most MAX bytes (larger: an error),
+ * into a new buffer *RET of *RET_LEN bytes (caller frees; a 0-byte file
+ * gives a 1-byte buffer). */
+int isc_read_host_file (struct isc_err *err, const char *path, size_t max,
+                        unsigned char **ret, size_t *ret_len);
+
 #endif

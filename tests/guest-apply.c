@@ -199,7 +199,8 @@ main (int argc, char **argv)
     gu.systemroot = systemroot;
     gu.tmpdir = tmpdir;
     gu.dry_run = img->dry_run;
-    gu.allow_dirty_hives = img->allow_dirty;
+    gu.dirty_hives = img->allow_dirty ? ISC_DIRTY_HIVES_DISCARD
+      : ISC_DIRTY_HIVES_REPLAY;
     gu.err = &err;
     gu.actions = actions;
     r = isc_guest_apply (&gu, img->profiles, img->n_profiles);

@@ -133,6 +133,11 @@ printf '[Policy]\n' > "$h/security.spec"
 "$mkhive" "$h/sam.spec" "$h/SAM"
 "$mkhive" "$h/security.spec" "$h/SECURITY"
 "$mkhive" --pe "$h/cmd.exe"
+# A real dirty Windows 10 SYSTEM hive with its transaction logs
+# (tests/data/regipy): 12 MiB + 6 MiB of logs, the disk holds 64 MiB.
+xz -dc "$here/data/regipy/SYSTEM_B.xz" > "$h/SYSTEM.dirtylog"
+xz -dc "$here/data/regipy/SYSTEM_B.LOG1.xz" > "$h/SYSTEM.LOG1"
+xz -dc "$here/data/regipy/SYSTEM_B.LOG2.xz" > "$h/SYSTEM.LOG2"
 # A hibernation file's header: ntfs-3g refuses read-write mounts.
 { printf 'hibr'; head -c 4092 /dev/zero; } > "$h/hiberfil.sys"
 
@@ -149,7 +154,7 @@ done
 # ---- disks ---------------------------------------------------------------
 fish="$tmp/build.fish"
 : > "$fish"
-disks="win winnt win-dirty win-hiber linux linux-lvm"
+disks="win winnt win-dirty win-hiber linux linux-lvm win-dirtylog"
 for d in $disks; do
   truncate -s 64M "$tmp/$d.raw"
   echo "add-drive-opts $tmp/$d.raw format:raw" >> "$fish"
@@ -196,14 +201,24 @@ win_decoys () {
 }
 
 bar () { echo "$1" | sed 's| /|\|/|g'; }
-for d in win win-dirty win-hiber; do
-  case $d in win) dev=/dev/sda ;; win-dirty) dev=/dev/sdc ;; win-hiber) dev=/dev/sdd ;; esac
+for d in win win-dirty win-hiber win-dirtylog; do
+  case $d in
+    win) dev=/dev/sda ;; win-dirty) dev=/dev/sdc ;; win-hiber) dev=/dev/sdd ;;
+    win-dirtylog) dev=/dev/sdg ;;
+  esac
   software=SOFTWARE
+  system=SYSTEM
   [ $d = win-dirty ] && software=SOFTWARE.dirty
-  windows_disk $dev /Windows /Windows/System32 Users $software SYSTEM \
+  [ $d = win-dirtylog ] && system=SYSTEM.dirtylog
+  windows_disk $dev /Windows /Windows/System32 Users $software $system \
     "$(bar "$WIN_SMSUID_COPIES")" "$(bar "$WIN_SMS1X_COPIES")" "$WIN_SMSCFG" "$SMS_GUID"
   win_decoys
   [ $d = win-hiber ] && echo "upload $h/hiberfil.sys /hiberfil.sys" >> "$fish"
+  # The logs as Windows 10 names them, one in another letter case.
+  if [ $d = win-dirtylog ]; then
+    echo "upload $h/SYSTEM.LOG1 /Windows/System32/config/SYSTEM.LOG1" >> "$fish"
+    echo "upload $h/SYSTEM.LOG2 /Windows/System32/config/system.log2" >> "$fish"
+  fi
   echo "umount-all" >> "$fish"
 done
 windows_disk /dev/sdb /WINNT /WINNT/system32 "Documents and Settings" SOFTWARE.nt SYSTEM.nt \

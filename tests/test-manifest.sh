@@ -9,23 +9,48 @@
 
 command -v jq > /dev/null || { echo "$TEST_NAME: jq missing"; exit 77; }
 
-# A file deletion that succeeds, then an edit of SOFTWARE, which is
-# dirty in win-dirty.raw: that image fails after the first action.
+# A file deletion that succeeds, then an edit of the DEFAULT hive, which
+# is dirty, with no transaction log, in dirty.raw: that image fails
+# after the first action.  (DEFAULT is read only when an action needs
+# it; a dirty SOFTWARE would fail the image before any action, at
+# inspection.)
 cat > "$WORK/files-then-hive.conf" <<'CONF'
 name = "files-then-hive"
 os = "windows"
 delete-file "ini" {
   path = '%SystemRoot%\Smscfg.ini'
 }
-delete-value "guid" {
-  key = 'HKLM\SOFTWARE\Microsoft\SMS\Client\Configuration\Client Properties'
-  value = "SMS Unique Identifier"
+delete-value "default-id" {
+  key = 'HKU\.DEFAULT\Software\Imgscrub\Test'
+  value = "DefaultId"
 }
 CONF
 
-# ---- -o DIR/ and --manifest -: one JSON document on stdout ------------
-cp --sparse=always "$FIXTURES/win-dirty.raw" "$WORK/dirty.raw"
+# dirty.raw: win.raw whose DEFAULT hive has unequal sequence numbers
+# (base block checksum recomputed, so it is dirty, not corrupt).
+cat > "$WORK/make-dirty.py" <<'PY'
+import struct, sys
+with open(sys.argv[1], "r+b") as f:
+    base = bytearray(f.read(4096))
+    assert base[:4] == b"regf"
+    seq1 = struct.unpack_from("<I", base, 4)[0]
+    struct.pack_into("<I", base, 4, seq1 + 1)
+    csum = 0
+    for i in range(0, 508, 4):
+        csum ^= struct.unpack_from("<I", base, i)[0]
+    struct.pack_into("<I", base, 508, csum)
+    f.seek(0)
+    f.write(base)
+PY
+cp --sparse=always "$FIXTURES/win.raw" "$WORK/dirty.raw"
 chmod u+w "$WORK/dirty.raw"
+guestfish -a "$WORK/dirty.raw" -m /dev/sda1 <<FISH || fail "cannot make dirty.raw"
+download /Windows/System32/config/DEFAULT $WORK/DEFAULT
+! python3 $WORK/make-dirty.py $WORK/DEFAULT
+upload $WORK/DEFAULT /Windows/System32/config/DEFAULT
+FISH
+
+# ---- -o DIR/ and --manifest -: one JSON document on stdout ------------
 expect_status 1 "$IMGSCRUB" scrub -p "$WORK/files-then-hive.conf" -o "$WORK/out/" --manifest - \
   "$FIXTURES/win.raw" "$WORK//dirty.raw" > "$WORK/m.json" 2> "$WORK/m.err"
 jq -e . "$WORK/m.json" > /dev/null || fail "stdout is not JSON: $(head -c 300 "$WORK/m.json")"

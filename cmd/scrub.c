@@ -20,6 +20,7 @@
 #include "output.h"
 #include "profile.h"
 #include "scrub-archives.h"
+#include "shard.h"
 
 static void
 usage (void)
@@ -49,13 +50,18 @@ usage (void)
           "                          close cleanly (changes in their .LOG files\n"
           "                          are lost)\n"
           ARCHIVE_OPTIONS_HELP
+          SHARD_OPTIONS_HELP
+          "                          (needs -o: each shard writes\n"
+          "                          OUTDIR/manifest.shard-K-of-N.json and its\n"
+          "                          own FILE.shard-K-of-N.EXT archives; then\n"
+          "                          '%s merge OUTDIR')\n"
           COMMON_ENGINE_OPTIONS_HELP
           "  -h, --help              this help\n"
           "\n"
           "Exit status: 0 every image ok, 1 some image or archive failed (the\n"
           "other images are still written), 2 usage or profile error,\n"
           "3 internal error, 130 interrupted (no archive is written).\n",
-          program_name, program_name);
+          program_name, program_name, program_name);
 }
 
 static volatile sig_atomic_t interrupted;
@@ -238,6 +244,7 @@ cmd_scrub (int argc, char **argv)
   static const struct option long_options[] = {
     COMMON_ENGINE_LONG_OPTIONS,
     ARCHIVE_LONG_OPTIONS,
+    SHARD_LONG_OPTIONS,
     { "allow-dirty-hives", no_argument, NULL, OPT_ALLOW_DIRTY },
     { "dry-run", no_argument, NULL, OPT_DRY_RUN },
     { "help", no_argument, NULL, 'h' },
@@ -258,6 +265,7 @@ cmd_scrub (int argc, char **argv)
   CLEANUP_FREE char *workdir = NULL;
   CLEANUP_FREE char *manifest_path = NULL;
   CLEANUP_FREE char *archive_staging = NULL;
+  CLEANUP_FREE char *shard_archive = NULL, *shard_tree = NULL;
   const char *outdir = NULL, *manifest_arg = NULL;
   char started[32], finished[32];
   size_t n_profiles = 0, n = 0, i, ok, failed, skipped;
@@ -352,9 +360,28 @@ cmd_scrub (int argc, char **argv)
                  "so it cannot export their trees (--export-tree)");
     goto out;
   }
-  if (check_archive_args (&aargs, &opts) == -1)
+  if (check_archive_args (&aargs, &opts) == -1 ||
+      resolve_shard ("scrub", &cargs) == -1)
     goto out;
+  if (cargs.shard_n && !outdir) {
+    usage_error ("scrub", "--shard needs -o OUTDIR, where the shards' "
+                 "manifests meet");
+    goto out;
+  }
   status = EXIT_INTERNAL;
+  /* Each task of the array writes its own archives. */
+  if (cargs.shard_n && aargs.archive) {
+    if (!(shard_archive = isc_shard_path (aargs.archive, cargs.shard_k,
+                                          cargs.shard_n)))
+      goto out;
+    aargs.archive = shard_archive;
+  }
+  if (cargs.shard_n && aargs.export_tree) {
+    if (!(shard_tree = isc_shard_path (aargs.export_tree, cargs.shard_k,
+                                       cargs.shard_n)))
+      goto out;
+    aargs.export_tree = shard_tree;
+  }
 
   if (outdir && mkdir (outdir, 0777) == -1 && errno != EEXIST) {
     out_error (outdir, strerror (errno));
@@ -402,6 +429,13 @@ cmd_scrub (int argc, char **argv)
   opts.n_profiles = n_profiles;
   if (manifest_arg)
     manifest_path = strdup (manifest_arg);
+  else if (outdir && cargs.shard_n) {
+    CLEANUP_FREE char *name = isc_shard_manifest_name (cargs.shard_k,
+                                                       cargs.shard_n);
+
+    if (!name || asprintf (&manifest_path, "%s/%s", outdir, name) == -1)
+      manifest_path = NULL;
+  }
   else if (outdir && asprintf (&manifest_path, "%s/manifest.json", outdir) == -1)
     manifest_path = NULL;
 
@@ -425,6 +459,12 @@ cmd_scrub (int argc, char **argv)
                            opts.dry_run ? "dry-run"
                            : opts.in_place ? "in-place" : "output",
                            started);
+  if (cargs.shard_n)
+    json_object_set_new (manifest, "shard",
+                         json_pack ("{s:I, s:I, s:I}",
+                                    "index", (json_int_t) cargs.shard_k,
+                                    "count", (json_int_t) cargs.shard_n,
+                                    "inputs", (json_int_t) cargs.shard_inputs));
   list = json_array ();
   entries = calloc (n ? n : 1, sizeof *entries);
   if (!entries)

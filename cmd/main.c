@@ -25,6 +25,7 @@ struct command {
 static const struct command commands[] = {
   { "audit", cmd_audit, "find machine identities shared by several images" },
   { "inspect", cmd_inspect, "show what each disk image holds (read-only)" },
+  { "merge", cmd_merge, "merge the manifests of a sharded scrub into one" },
   { "profiles", cmd_profiles, "list, show and check cleanup profiles" },
   { "scrub", cmd_scrub, "apply cleanup profiles, writing scrubbed images" },
 };

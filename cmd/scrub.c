@@ -360,15 +360,13 @@ cmd_scrub (int argc, char **argv)
                  "so it cannot export their trees (--export-tree)");
     goto out;
   }
-  if (check_archive_args (&aargs, &opts) == -1 ||
-      resolve_shard ("scrub", &cargs) == -1)
+  if (resolve_shard ("scrub", &cargs) == -1)
     goto out;
   if (cargs.shard_n && !outdir) {
     usage_error ("scrub", "--shard needs -o OUTDIR, where the shards' "
                  "manifests meet");
     goto out;
   }
-  status = EXIT_INTERNAL;
   /* Each task of the array writes its own archives. */
   if (cargs.shard_n && aargs.archive) {
     if (!(shard_archive = isc_shard_path (aargs.archive, cargs.shard_k,
@@ -382,6 +380,9 @@ cmd_scrub (int argc, char **argv)
       goto out;
     aargs.export_tree = shard_tree;
   }
+  if (check_archive_args (&aargs, &opts) == -1)
+    goto out;
+  status = EXIT_INTERNAL;
 
   if (outdir && mkdir (outdir, 0777) == -1 && errno != EEXIST) {
     out_error (outdir, strerror (errno));

@@ -111,7 +111,7 @@ isc_shard_from_env (struct isc_err *err,
     *ret_n = count;
     return 0;
   }
-  return isc_error (err, NULL, "--shard auto: no array job variable is set "
+  return isc_error (err, NULL, "no array job variable is set "
                     "(SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX, "
                     "AWS_BATCH_JOB_ARRAY_INDEX)");
 }

@@ -224,24 +224,6 @@ profile_list (json_t *manifest)
   return s;
 }
 
-static int
-same_profiles (json_t *a, json_t *b)
-{
-  json_t *pa = json_object_get (a, "profiles"), *pb = json_object_get (b, "profiles");
-  size_t i;
-
-  if (!json_is_array (pa) || json_array_size (pa) != json_array_size (pb))
-    return 0;
-  for (i = 0; i < json_array_size (pa); ++i) {
-    const char *x = json_string_value (json_object_get (json_array_get (pa, i), "sha256"));
-    const char *y = json_string_value (json_object_get (json_array_get (pb, i), "sha256"));
-
-    if (!x || !y || strcmp (x, y) != 0)
-      return 0;
-  }
-  return 1;
-}
-
 /* Profiles, mode and input count: as shard 1 says. */
 static void
 check_agree (const struct shard *shards, size_t n, size_t *refusals)
@@ -252,7 +234,8 @@ check_agree (const struct shard *shards, size_t n, size_t *refusals)
   for (i = 1; i < n; ++i) {
     json_t *m = shards[i].manifest;
 
-    if (!same_profiles (first, m)) {
+    if (!isc_shard_same_profiles (json_object_get (first, "profiles"),
+                                  json_object_get (m, "profiles"))) {
       CLEANUP_FREE char *a = profile_list (first);
       CLEANUP_FREE char *b = profile_list (m);
 

@@ -165,24 +165,6 @@ isc_audit_merge_free (struct isc_audit_merge *m)
   free (m);
 }
 
-static int
-same_profiles (json_t *a, json_t *b)
-{
-  size_t i;
-
-  if (!json_is_array (a) || !json_is_array (b) ||
-      json_array_size (a) != json_array_size (b))
-    return 0;
-  for (i = 0; i < json_array_size (a); ++i) {
-    const char *x = json_string_value (json_object_get (json_array_get (a, i), "sha256"));
-    const char *y = json_string_value (json_object_get (json_array_get (b, i), "sha256"));
-
-    if (!x || !y || strcmp (x, y) != 0)
-      return 0;
-  }
-  return 1;
-}
-
 /* The first line: which shard, and does it go with the others? */
 static int
 read_header (struct isc_err *err, struct isc_audit_merge *m, const char *path,
@@ -215,7 +197,7 @@ read_header (struct isc_err *err, struct isc_audit_merge *m, const char *path,
     return isc_error (err, path, "the shards disagree on the inputs: this "
                       "split %" JSON_INTEGER_FORMAT " images, '%s' split %"
                       JSON_INTEGER_FORMAT, inputs, m->first_path, m->inputs);
-  else if (!same_profiles (profiles, m->profiles))
+  else if (!isc_shard_same_profiles (profiles, m->profiles))
     return isc_error (err, path, "the shards disagree on the profiles (by "
                       "SHA-256) with '%s'", m->first_path);
   if (m->seen[k])

@@ -227,3 +227,23 @@ isc_shard_path (const char *path, unsigned k, unsigned n)
     return NULL;
   return s;
 }
+
+int
+isc_shard_same_profiles (json_t *a, json_t *b)
+{
+  size_t i;
+
+  if (!json_is_array (a) || !json_is_array (b) ||
+      json_array_size (a) != json_array_size (b))
+    return 0;
+  for (i = 0; i < json_array_size (a); ++i) {
+    const char *x = json_string_value (json_object_get (json_array_get (a, i),
+                                                        "sha256"));
+    const char *y = json_string_value (json_object_get (json_array_get (b, i),
+                                                        "sha256"));
+
+    if (!x || !y || strcmp (x, y) != 0)
+      return 0;
+  }
+  return 1;
+}

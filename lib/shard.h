@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "error.h"
 
 #define ISC_SHARD_MAX 100000        /* N: tasks of one array */
@@ -54,5 +56,10 @@ int isc_shard_manifest_name_parse (const char *name, unsigned *ret_k,
  * tasks of one array, given the same --archive FILE, each write their
  * own.  The caller frees it; NULL on out of memory. */
 char *isc_shard_path (const char *path, unsigned k, unsigned n);
+
+/* Do the shards' profile lists A and B ([{"name", "sha256", ...}], as
+ * in manifests and identity tables) hold the same profiles in the same
+ * order, by SHA-256?  1 or 0. */
+int isc_shard_same_profiles (json_t *a, json_t *b);
 
 #endif

@@ -220,6 +220,28 @@ test_names (void)
   free (s);
 }
 
+static void
+test_same_profiles (void)
+{
+  json_t *a = json_loads ("[{\"name\": \"p\", \"sha256\": \"aa\"}, "
+                          "{\"name\": \"q\", \"sha256\": \"bb\"}]", 0, NULL);
+  json_t *renamed = json_loads ("[{\"name\": \"x\", \"sha256\": \"aa\"}, "
+                                "{\"name\": \"y\", \"sha256\": \"bb\"}]", 0, NULL);
+  json_t *swapped = json_loads ("[{\"sha256\": \"bb\"}, {\"sha256\": \"aa\"}]",
+                                0, NULL);
+  json_t *fewer = json_loads ("[{\"sha256\": \"aa\"}]", 0, NULL);
+
+  CHECK (isc_shard_same_profiles (a, a));
+  CHECK (isc_shard_same_profiles (a, renamed));   /* by content */
+  CHECK (!isc_shard_same_profiles (a, swapped));  /* order matters */
+  CHECK (!isc_shard_same_profiles (a, fewer));
+  CHECK (!isc_shard_same_profiles (a, NULL));
+  json_decref (a);
+  json_decref (renamed);
+  json_decref (swapped);
+  json_decref (fewer);
+}
+
 int
 main (void)
 {
@@ -227,5 +249,6 @@ main (void)
   test_env ();
   test_partition ();
   test_names ();
+  test_same_profiles ();
   return unit_finish ("test-shard");
 }

@@ -103,6 +103,53 @@ shard "$d" 2 2 "in/d.vhd in/e.vhd"
 refused "$d" "the shards list 5 images, but split 6"
 expect_status 2 "$IMGSCRUB" merge "$WORK" 2> /dev/null
 
+# ---- --shard and --shard auto, on images refused before any launch ------
+expect_status 2 "$IMGSCRUB" scrub -p sms2-clone-prep --shard auto -o "$WORK/u" x.img 2> "$WORK/err"
+grep -q "no array job variable is set (SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX, AWS_BATCH_JOB_ARRAY_INDEX)" "$WORK/err" ||
+  fail "--shard auto outside an array: $(cat "$WORK/err")"
+expect_status 2 env JOB_COMPLETION_INDEX=0 "$IMGSCRUB" scrub -p sms2-clone-prep --shard auto -o "$WORK/u" x.img 2> "$WORK/err"
+grep -q "give --shard-count N or set IMGSCRUB_SHARD_COUNT" "$WORK/err" || fail "no count: $(cat "$WORK/err")"
+expect_status 2 "$IMGSCRUB" scrub -p sms2-clone-prep --shard 0/3 -o "$WORK/u" x.img 2> /dev/null
+expect_status 2 "$IMGSCRUB" scrub -p sms2-clone-prep --shard 1/3 --dry-run x.img 2> /dev/null
+expect_status 2 "$IMGSCRUB" scrub -p sms2-clone-prep --shard 1/3 --shard-count 3 -o "$WORK/u" x.img 2> /dev/null
+expect_status 2 "$IMGSCRUB" audit --shard 4/3 x.img 2> /dev/null
+expect_status 2 "$IMGSCRUB" inspect --shard 1/3 x.img 2> /dev/null
+[ ! -e "$WORK/u" ] || fail "a usage error created the output folder"
+
+# Random bytes named .img fail their check, so no appliance starts.
+bad=$WORK/bad
+mkdir -p "$bad"
+for i in 1 2 3 4 5; do head -c $((i * 65536)) /dev/urandom > "$bad/b$i.img"; done
+u=$WORK/u
+# Slurm's task 6 of an array 5-7: shard 2 of 3.
+expect_status 1 env SLURM_ARRAY_TASK_ID=6 SLURM_ARRAY_TASK_MIN=5 SLURM_ARRAY_TASK_COUNT=3 \
+  "$IMGSCRUB" -q scrub --shard auto -p sms2-clone-prep -o "$u" "$bad" > /dev/null 2>&1
+# Kubernetes' index 0 and AWS Batch's index 2, N from the variable and
+# the option.
+expect_status 1 env JOB_COMPLETION_INDEX=0 IMGSCRUB_SHARD_COUNT=3 \
+  "$IMGSCRUB" -q scrub --shard auto -p sms2-clone-prep -o "$u" "$bad" > /dev/null 2>&1
+expect_status 1 env AWS_BATCH_JOB_ARRAY_INDEX=2 \
+  "$IMGSCRUB" -q scrub --shard auto --shard-count 3 -p sms2-clone-prep -o "$u" "$bad" > /dev/null 2>&1
+# Largest first, each to the lightest shard: b5 b4 b3 to 1 2 3, then
+# b2 to 3 (3 < 4 < 5), b1 to 2 (4 < 5 = 3 + 2, the lower index on a tie).
+for want in "1 b5" "2 b1 b4" "3 b2 b3"; do
+  k=${want%% *}
+  got=$(jq -r '[.images[].input | sub(".*/"; "") | sub(".img"; "")] | join(" ")' "$u/manifest.shard-$k-of-3.json")
+  [ "$k $got" = "$want" ] || fail "shard $k holds $got, want ${want#* }"
+  jq -e --argjson k "$k" '.shard == {"index": $k, "count": 3, "inputs": 5}' "$u/manifest.shard-$k-of-3.json" > /dev/null ||
+    fail "shard $k: $(jq -c .shard "$u/manifest.shard-$k-of-3.json")"
+done
+expect_status 1 "$IMGSCRUB" merge "$u" 2> /dev/null
+jq -e '(.images | length) == 5 and .summary.failed == 5' "$u/manifest.json" > /dev/null || fail "merge of the failed shards"
+# More shards than images: the last is empty, and still merges.
+u=$WORK/u6
+for k in 1 2 3 4 5 6; do
+  "$IMGSCRUB" -q scrub --shard $k/6 -p sms2-clone-prep -o "$u" "$bad" > /dev/null 2>&1 || true
+done
+jq -e '.images == [] and .summary.ok == 0' "$u/manifest.shard-6-of-6.json" > /dev/null || fail "empty shard 6"
+expect_status 1 "$IMGSCRUB" merge "$u" 2> /dev/null
+[ "$(jq '.images | length' "$u/manifest.json")" -eq 5 ] || fail "merge with an empty shard"
+
 # ---- one real sharded scrub: two shards, each its own appliance -------
 in="$WORK/in"
 out="$WORK/out"

@@ -12,15 +12,20 @@
 # shared by the whole fleet (one template).  So about 2.6 values in 10
 # are distinct: memory should follow those, not the rows.
 #
-# Usage: tests/bench/audit-merge.sh [-n IMAGES]   (from the build tree,
-# after `make`)
+# -r R lists each image's rows R times (R x 10^6 rows, the same
+# distinct values), to see that memory does not follow the rows.
+#
+# Usage: tests/bench/audit-merge.sh [-n IMAGES] [-r R]   (from the build
+# tree, after `make`)
 set -euo pipefail
 
 images=100000
+repeat=1
 while [ $# -gt 0 ]; do
   case "$1" in
     -n) images=$2; shift 2 ;;
-    *) echo "usage: $0 [-n IMAGES]" >&2; exit 2 ;;
+    -r) repeat=$2; shift 2 ;;
+    *) echo "usage: $0 [-n IMAGES] [-r R]" >&2; exit 2 ;;
   esac
 done
 top_builddir=${top_builddir:-$(pwd)}
@@ -32,7 +37,7 @@ work=$(mktemp -d "${TMPDIR:-/var/tmp}/imgscrub-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 start=$(date +%s.%N)
-awk -v images="$images" -v dir="$work" 'BEGIN {
+awk -v images="$images" -v repeat="$repeat" -v dir="$work" 'BEGIN {
   sha = "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb"
   for (k = 1; k <= 10; k++)
     printf "{\"identities\":1,\"tool\":\"imgscrub\",\"version\":\"bench\",\"shard\":{\"index\":%d,\"count\":10,\"inputs\":%d},\"profiles\":[{\"name\":\"sms2-clone-prep\",\"sha256\":\"%s\"}]}\n", k, images, sha > (dir "/ids." k)
@@ -42,15 +47,17 @@ awk -v images="$images" -v dir="$work" 'BEGIN {
     img = sprintf("/fleet/rack%03d/vm%06d.vhd", i % 1000, i)
     printf "{\"input\":\"%s\",\"status\":\"ok\"}\n", img > f
     row = "{\"input\":\"" img "\",\"identity\":\"%s\",\"where\":\"%s\",\"value\":\"%s\"}\n"
-    printf row, "machine-id", "/etc/machine-id", sprintf("%032x", g) > f
-    printf row, "sccm-client-id", "C:\\\\Windows\\\\SMSCFG.ini", sprintf("GUID:%08X-0000-4000-8000-%012X", g, g) > f
-    printf row, "MachineGuid", "HKLM\\\\SOFTWARE\\\\Microsoft\\\\Cryptography\\\\MachineGuid", sprintf("%08x-1111-4111-8111-%012x", g, g) > f
-    for (s = 1; s <= 3; s++)
-      printf row, "ssh-host-key", "/etc/ssh/ssh_host_" s "_key.pub", sprintf("SHA256:%d%040d", s, g) > f
-    printf row, "computer-name", "/etc/hostname", sprintf("vm%06d", i) > f
-    printf row, "SusClientId", "HKLM\\\\SOFTWARE\\\\WSUS\\\\SusClientId", sprintf("%08x-2222-4222-8222-%012x", i, i) > f
-    printf row, "filesystem-uuid", "/", "6f1c2a9e-0d4b-4c55-9a61-2f0e8d7b3c11" > f
-    printf row, "filesystem-uuid", "/boot", "0b7e3d52-8a1f-4e7c-b6d4-91c3a5e2f047" > f
+    for (r = 0; r < repeat; r++) {
+      printf row, "machine-id", "/etc/machine-id", sprintf("%032x", g) > f
+      printf row, "sccm-client-id", "C:\\\\Windows\\\\SMSCFG.ini", sprintf("GUID:%08X-0000-4000-8000-%012X", g, g) > f
+      printf row, "MachineGuid", "HKLM\\\\SOFTWARE\\\\Microsoft\\\\Cryptography\\\\MachineGuid", sprintf("%08x-1111-4111-8111-%012x", g, g) > f
+      for (s = 1; s <= 3; s++)
+        printf row, "ssh-host-key", "/etc/ssh/ssh_host_" s "_key.pub", sprintf("SHA256:%d%040d", s, g) > f
+      printf row, "computer-name", "/etc/hostname", sprintf("vm%06d", i) > f
+      printf row, "SusClientId", "HKLM\\\\SOFTWARE\\\\WSUS\\\\SusClientId", sprintf("%08x-2222-4222-8222-%012x", i, i) > f
+      printf row, "filesystem-uuid", "/", "6f1c2a9e-0d4b-4c55-9a61-2f0e8d7b3c11" > f
+      printf row, "filesystem-uuid", "/boot", "0b7e3d52-8a1f-4e7c-b6d4-91c3a5e2f047" > f
+    }
   }
 }'
 gen=$(echo "$(date +%s.%N) - $start" | bc)
@@ -65,4 +72,6 @@ status=0
 jq -r '"read: \(.counts.images) images, \(.counts.rows) rows, \(.counts.distinct) distinct values; \(.duplicates | length) values shared"' "$work/out.json"
 wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$work/time")
 rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time")
-echo "audit --merge: wall $wall, peak RSS $((rss / 1024)) MiB ($rss kB)"
+user=$(sed -n 's/.*User time (seconds): //p' "$work/time")
+sys=$(sed -n 's/.*System time (seconds): //p' "$work/time")
+echo "audit --merge: wall $wall (CPU $user s user, $sys s system), peak RSS $((rss / 1024)) MiB ($rss kB)"

@@ -51,10 +51,10 @@ usage (void)
           "                          are lost)\n"
           ARCHIVE_OPTIONS_HELP
           SHARD_OPTIONS_HELP
-          "                          (needs -o: each shard writes\n"
+          "                          --shard needs -o: each shard writes\n"
           "                          OUTDIR/manifest.shard-K-of-N.json and its\n"
           "                          own FILE.shard-K-of-N.EXT archives; then\n"
-          "                          '%s merge OUTDIR')\n"
+          "                          '%s merge OUTDIR' writes manifest.json\n"
           COMMON_ENGINE_OPTIONS_HELP
           "  -h, --help              this help\n"
           "\n"

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "atomic.h"
+#include "audit-merge.h"
 #include "cleanups.h"
 #include "commands.h"
 #include "common.h"
@@ -23,6 +25,7 @@ static void
 usage (void)
 {
   printf ("Usage: %s audit [-p PROFILE...] [--json] [OPTIONS] IMAGE|FOLDER...\n"
+          "       %s audit --merge [--json] FILE...\n"
           "\n"
           "Read each image's machine identities, read-only, and report every\n"
           "identity value that two or more images share.  The identities are\n"
@@ -37,14 +40,23 @@ usage (void)
           "                          search path, see '%s profiles list')\n"
           "  --json                  one JSON document on stdout:\n"
           "                          {\"images\": [...], \"duplicates\": [...]}\n"
+          "  --identities-out FILE   also write the identity table to FILE, one\n"
+          "                          JSON object a line, for --merge\n"
+          SHARD_OPTIONS_HELP
+          "  --merge                 the arguments are identity tables, one per\n"
+          "                          shard (--shard K/N --identities-out FILE):\n"
+          "                          report what images of any shards share\n"
           COMMON_ENGINE_OPTIONS_HELP
           "  -h, --help              this help\n"
           "\n"
           "Exit status: 0 every image audited and no identity shared; 1 some\n"
           "identity is shared by two or more images, or some image (or\n"
           "identity) could not be read (reported, the others still are);\n"
-          "2 usage or profile error; 3 internal error; 130 interrupted.\n",
-          program_name, program_name);
+          "2 usage or profile error, or --merge refused the tables (a shard\n"
+          "missing or read twice, an image in two shards, shards that\n"
+          "disagree on N, the inputs or the profiles); 3 internal error;\n"
+          "130 interrupted.\n",
+          program_name, program_name, program_name);
 }
 
 /* ---- duplicates --------------------------------------------------------- */
@@ -266,14 +278,163 @@ report_errors (const struct isc_image *images, size_t n)
   return errors;
 }
 
+/* ---- sharded audits ------------------------------------------------------ */
+
+static void
+add_profile_ids (json_t *list, const struct isc_profile *p)
+{
+  size_t i;
+
+  for (i = 0; i < p->n_includes; ++i)
+    add_profile_ids (list, p->includes[i]);
+  json_array_append_new (list, json_pack ("{s:o, s:s}",
+                                          "name", isc_json_string (p->name),
+                                          "sha256", p->sha256));
+}
+
+static int
+write_line (FILE *fp, json_t *j)
+{
+  int r = json_dumpf (j, fp, JSON_COMPACT | JSON_ENSURE_ASCII);
+
+  json_decref (j);
+  return r == -1 || putc ('\n', fp) == EOF ? -1 : 0;
+}
+
+/* --identities-out: the identity table (audit-merge.h), atomically. */
+static int
+write_identities (const char *path, const struct common_args *cargs,
+                  struct isc_profile *const *profiles, size_t n_profiles,
+                  const struct isc_image *images, size_t n)
+{
+  struct isc_err err = ISC_ERR_INIT;
+  json_t *plist = json_array (), *id;
+  char *buf = NULL;
+  size_t len = 0, i, j;
+  FILE *fp = open_memstream (&buf, &len);
+  int r = 0;
+
+  if (!fp || !plist)
+    abort ();
+  for (i = 0; i < n_profiles; ++i)
+    add_profile_ids (plist, profiles[i]);
+  r |= write_line (fp, json_pack ("{s:i, s:s, s:s, s:{s:I, s:I, s:I}, s:o}",
+                                  "identities", 1, "tool", PACKAGE_NAME,
+                                  "version", PACKAGE_VERSION, "shard",
+                                  "index", (json_int_t) (cargs->shard_n ? cargs->shard_k : 1),
+                                  "count", (json_int_t) (cargs->shard_n ? cargs->shard_n : 1),
+                                  "inputs", (json_int_t) cargs->shard_inputs,
+                                  "profiles", plist));
+  for (i = 0; i < n; ++i) {
+    json_t *line = json_pack ("{s:o, s:s}", "input",
+                              isc_json_string (images[i].path), "status",
+                              isc_image_status_name (images[i].status));
+
+    if (images[i].status != ISC_IMAGE_OK)
+      json_object_set_new (line, "error", isc_json_string (images[i].error
+                                                           ? images[i].error
+                                                           : "failed"));
+    r |= write_line (fp, line);
+    json_array_foreach (images[i].identities, j, id) {
+      json_t *row = json_deep_copy (id);
+
+      json_object_set_new (row, "input", isc_json_string (images[i].path));
+      json_object_del (row, "source");
+      r |= write_line (fp, row);
+    }
+  }
+  if (fclose (fp) == EOF || r)
+    r = -1;
+  if (r == 0 && (r = isc_atomic_write (&err, path, buf, len)) == -1)
+    out_error (NULL, isc_err_msg (&err));
+  else if (r == -1)
+    out_error (path, "cannot write the identity table");
+  free (buf);
+  isc_err_clear (&err);
+  return r;
+}
+
+/* audit --merge FILE...: the duplicates across the shards' tables. */
+static int
+merge_tables (char *const *files, size_t n_files, int json)
+{
+  struct isc_err err = ISC_ERR_INIT;
+  struct isc_audit_merge *m = isc_audit_merge_new ();
+  json_t *dups = NULL, *errors, *e;
+  size_t i, images, rows, distinct;
+  int status = EXIT_USAGE;
+
+  if (!m) {
+    out_error (NULL, "out of memory");
+    return EXIT_INTERNAL;
+  }
+  for (i = 0; i < n_files; ++i)
+    if (isc_audit_merge_add_file (&err, m, files[i]) == -1)
+      goto refused;
+  if (isc_audit_merge_check_complete (&err, m) == -1)
+    goto refused;
+  dups = isc_audit_merge_duplicates (m);
+  if (!dups) {
+    out_error (NULL, "out of memory");
+    status = EXIT_INTERNAL;
+    goto out;
+  }
+  errors = isc_audit_merge_errors (m);
+  json_array_foreach (errors, i, e) {
+    const char *identity = json_string_value (json_object_get (e, "identity"));
+    const char *error = json_string_value (json_object_get (e, "error"));
+    char *msg;
+
+    if ((identity ? asprintf (&msg, "identity %s at %s: %s", identity,
+                              json_string_value (json_object_get (e, "where")),
+                              error)
+         : asprintf (&msg, "%s", error)) == -1)
+      abort ();
+    out_error (json_string_value (json_object_get (e, "input")), msg);
+    free (msg);
+  }
+  isc_audit_merge_counts (m, &images, &rows, &distinct);
+  if (json) {
+    json_t *doc = json_pack ("{s:O, s:O, s:{s:I, s:I, s:I, s:I}}",
+                             "duplicates", dups, "errors", errors, "counts",
+                             "shards", (json_int_t) n_files,
+                             "images", (json_int_t) images,
+                             "rows", (json_int_t) rows,
+                             "distinct", (json_int_t) distinct);
+
+    json_dumpf (doc, stdout, JSON_INDENT (2) | JSON_ENSURE_ASCII);
+    putchar ('\n');
+    json_decref (doc);
+  }
+  else {
+    printf ("%zu shard%s: %zu images, %zu identity values, %zu distinct\n",
+            n_files, n_files == 1 ? "" : "s", images, rows, distinct);
+    print_duplicates (dups);
+  }
+  status = json_array_size (dups) || json_array_size (errors)
+    ? EXIT_IMAGE_FAILED : EXIT_OK;
+  goto out;
+ refused:
+  out_error (NULL, isc_err_msg (&err));
+  out_error (NULL, "identity tables refused: nothing compared");
+ out:
+  json_decref (dups);
+  isc_audit_merge_free (m);
+  isc_err_clear (&err);
+  return status;
+}
+
 int
 cmd_audit (int argc, char **argv)
 {
-  enum { OPT_JSON = 256 };
+  enum { OPT_JSON = 256, OPT_IDENTITIES_OUT, OPT_MERGE };
   static const struct option long_options[] = {
     COMMON_ENGINE_LONG_OPTIONS,
+    SHARD_LONG_OPTIONS,
     { "help", no_argument, NULL, 'h' },
+    { "identities-out", required_argument, NULL, OPT_IDENTITIES_OUT },
     { "json", no_argument, NULL, OPT_JSON },
+    { "merge", no_argument, NULL, OPT_MERGE },
     { "profile", required_argument, NULL, 'p' },
     { NULL, 0, NULL, 0 },
   };
@@ -286,7 +447,8 @@ cmd_audit (int argc, char **argv)
   CLEANUP_FREE char **names = NULL;
   size_t n_names = 0, n_profiles = 0, n = 0, i, errors;
   json_t *dups = NULL;
-  int json = 0, status = EXIT_INTERNAL, c, r;
+  int json = 0, merge = 0, status = EXIT_INTERNAL, c, r;
+  const char *identities_out = NULL;
 
   while ((c = getopt_long (argc, argv, "hj:p:r", long_options, NULL)) != -1) {
     if ((r = parse_engine_option ("audit", c, optarg, &opts, &cargs)) != 0) {
@@ -299,6 +461,8 @@ cmd_audit (int argc, char **argv)
     switch (c) {
     case 'h': usage (); status = EXIT_OK; goto out;
     case OPT_JSON: json = 1; break;
+    case OPT_IDENTITIES_OUT: identities_out = optarg; break;
+    case OPT_MERGE: merge = 1; break;
     case 'p': {
       char **p = realloc (names, (n_names + 1) * sizeof *p);
 
@@ -315,7 +479,23 @@ cmd_audit (int argc, char **argv)
     }
   }
   if (optind >= argc) {
-    status = usage_error ("audit", "no image given");
+    status = usage_error ("audit", merge ? "no identity table given"
+                          : "no image given");
+    goto out;
+  }
+  if (merge) {
+    if (n_names || identities_out || cargs.shard || cargs.recursive ||
+        cargs.n_excludes) {
+      status = usage_error ("audit", "--merge reads identity tables: it "
+                            "takes no -p, --shard, --identities-out, -r or "
+                            "--exclude");
+      goto out;
+    }
+    status = merge_tables (argv + optind, argc - optind, json);
+    goto out;
+  }
+  if (resolve_shard ("audit", &cargs) == -1) {
+    status = EXIT_USAGE;
     goto out;
   }
   /* Profiles are read before any image is opened: a bad one is a usage
@@ -348,6 +528,12 @@ cmd_audit (int argc, char **argv)
     report_hives (&images[i]);
   errors = report_errors (images, n);
   dups = find_duplicates (images, n);
+  if (identities_out && !run_interrupted &&
+      write_identities (identities_out, &cargs, profiles, n_profiles, images,
+                        n) == -1) {
+    status = EXIT_INTERNAL;
+    goto out;
+  }
   if (json) {
     json_t *doc = isc_manifest_audit (images, n, dups);
 

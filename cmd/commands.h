@@ -15,6 +15,7 @@ enum {
 /* Each returns the process exit status.  ARGV[0] is the subcommand. */
 int cmd_audit (int argc, char **argv);
 int cmd_inspect (int argc, char **argv);
+int cmd_merge (int argc, char **argv);
 int cmd_scrub (int argc, char **argv);
 int cmd_profiles (int argc, char **argv);
 int cmd_hive (int argc, char **argv);

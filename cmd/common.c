@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "commands.h"
 #include "common.h"
@@ -14,6 +15,7 @@
 #include "inputs.h"
 #include "output.h"
 #include "profile.h"
+#include "shard.h"
 
 int
 parse_unsigned (const char *cmd, const char *opt, const char *arg,
@@ -75,6 +77,12 @@ parse_engine_option (const char *cmd, int c, const char *arg,
   case OPT_LAUNCH_TIMEOUT:
     return parse_unsigned (cmd, "--launch-timeout", arg, 1, 86400,
                            &opts->launch_timeout) == -1 ? -1 : 1;
+  case OPT_SHARD:
+    args->shard = arg;
+    return 1;
+  case OPT_SHARD_COUNT:
+    return parse_unsigned (cmd, "--shard-count", arg, 1, ISC_SHARD_MAX,
+                           &args->shard_count) == -1 ? -1 : 1;
   case OPT_DRIVES:
     return parse_unsigned (cmd, "--drives-per-appliance", arg, 1,
                            ISC_MAX_DRIVES_PER_APPLIANCE,
@@ -132,6 +140,68 @@ input_left_out (void *opaque, const char *path, const char *descriptor)
   out_error (path, msg ? msg : "left out");
 }
 
+static const char *
+env (const char *name)
+{
+  return getenv (name);
+}
+
+int
+resolve_shard (const char *cmd, struct common_args *args)
+{
+  struct isc_err err = ISC_ERR_INIT;
+  int r;
+
+  if ((!args->shard || strcmp (args->shard, "auto")) && args->shard_count) {
+    usage_error (cmd, "--shard-count goes with --shard auto");
+    return -1;
+  }
+  if (!args->shard)
+    return 0;
+  if (strcmp (args->shard, "auto") == 0)
+    r = isc_shard_from_env (&err, env, args->shard_count, &args->shard_k,
+                            &args->shard_n);
+  else
+    r = isc_shard_parse (&err, args->shard, &args->shard_k, &args->shard_n);
+  if (r == -1)
+    usage_error (cmd, "--shard: %s", isc_err_msg (&err));
+  isc_err_clear (&err);
+  return r;
+}
+
+/* Keep in PATHS (N of them, NULL-terminated) only shard K of N's; the
+ * others are freed.  Returns how many are kept, or (size_t) -1. */
+static size_t
+keep_shard (char **paths, size_t n, unsigned k, unsigned count)
+{
+  struct isc_err err = ISC_ERR_INIT;
+  CLEANUP_FREE uint64_t *sizes = calloc (n ? n : 1, sizeof *sizes);
+  CLEANUP_FREE unsigned *shard = calloc (n ? n : 1, sizeof *shard);
+  size_t i, kept = 0;
+
+  if (!sizes || !shard)
+    return (size_t) -1;
+  /* The size each machine sees on the shared storage: what the input
+   * costs to read and to write out again. */
+  for (i = 0; i < n; ++i) {
+    struct stat st;
+
+    sizes[i] = stat (paths[i], &st) == 0 ? (uint64_t) st.st_size : 0;
+  }
+  if (isc_shard_partition (&err, paths, sizes, n, count, shard) == -1) {
+    isc_err_clear (&err);
+    return (size_t) -1;
+  }
+  for (i = 0; i < n; ++i) {
+    if (shard[i] == k)
+      paths[kept++] = paths[i];
+    else
+      free (paths[i]);
+  }
+  paths[kept] = NULL;
+  return kept;
+}
+
 struct isc_image *
 images_from_args (struct common_args *args, char *const *argv,
                   size_t argc, size_t *ret_n)
@@ -160,7 +230,13 @@ images_from_args (struct common_args *args, char *const *argv,
     out_error (NULL, "no images found in the folders given");
     return NULL;
   }
-  images = calloc (n, sizeof *images);
+  args->shard_inputs = n;
+  if (args->shard_n &&
+      (n = keep_shard (paths, n, args->shard_k, args->shard_n)) == (size_t) -1) {
+    out_error (NULL, "out of memory");
+    return NULL;
+  }
+  images = calloc (n ? n : 1, sizeof *images);
   if (!images) {
     out_error (NULL, "out of memory");
     return NULL;

@@ -35,6 +35,7 @@ void count_status (const struct isc_image *images, size_t n,
 enum {
   OPT_FORMAT = 1000, OPT_LAUNCH_TIMEOUT, OPT_DRIVES, OPT_EXCLUDE,
   OPT_DIRTY_HIVES, OPT_ALLOW_DIRTY_HIVES,
+  OPT_SHARD, OPT_SHARD_COUNT,
 };
 #define COMMON_ENGINE_LONG_OPTIONS                                       \
   { "allow-dirty-hives", no_argument, NULL, OPT_ALLOW_DIRTY_HIVES },    \
@@ -66,7 +67,32 @@ struct common_args {
    * manifest: {"symlinks_skipped": [{"path"}], "extents_excluded":
    * [{"path", "descriptor"}]}, owned. */
   json_t *left_out;
+  const char *shard;                /* --shard K/N or "auto" */
+  unsigned shard_count;             /* --shard-count */
+  /* Set by resolve_shard: this task's shard (0 of 0: not sharded), and
+   * by images_from_args: how many inputs all the shards have. */
+  unsigned shard_k, shard_n;
+  size_t shard_inputs;
 };
+
+/* Sharding (scrub, audit): put SHARD_LONG_OPTIONS in the long options
+ * table and call resolve_shard after the options, before
+ * images_from_args, which then keeps only this shard's images. */
+#define SHARD_LONG_OPTIONS                                               \
+  { "shard", required_argument, NULL, OPT_SHARD },                      \
+  { "shard-count", required_argument, NULL, OPT_SHARD_COUNT }
+
+#define SHARD_OPTIONS_HELP                                               \
+  "  --shard K/N             work on part K of N of the inputs (sorted,\n" \
+  "                          balanced by size; the same split on every\n" \
+  "                          machine); 'auto' takes K and N from a Slurm,\n" \
+  "                          Kubernetes or AWS Batch array job\n"      \
+  "  --shard-count N         N for --shard auto on Kubernetes and AWS Batch\n" \
+  "                          (default $IMGSCRUB_SHARD_COUNT)\n"
+
+/* Resolve --shard (auto: from the environment).  Prints the usage error
+ * itself; 0 or -1. */
+int resolve_shard (const char *cmd, struct common_args *args);
 
 /* Returns 1 when C was a common option (stored in OPTS or ARGS), 0 when
  * it is not one, -1 after a usage error was printed. */
@@ -77,9 +103,9 @@ int parse_engine_option (const char *cmd, int c, const char *arg,
 void common_args_clear (struct common_args *args);
 
 /* The images named by ARGV (files, folders), as an array the caller
- * frees with images_free.  Prints the error itself; NULL on failure.
- * Each file a folder scan leaves out is named on stderr and recorded
- * in ARGS->left_out. */
+ * frees with images_free; with a shard, only that shard's (possibly
+ * none).  Prints the error itself; NULL on failure.  Each file a folder
+ * scan leaves out is named on stderr and recorded in ARGS->left_out. */
 struct isc_image *images_from_args (struct common_args *args,
                                     char *const *argv, size_t argc,
                                     size_t *ret_n);

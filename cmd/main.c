@@ -26,6 +26,7 @@ static const struct command commands[] = {
   { "audit", cmd_audit, "find machine identities shared by several images" },
   { "hive", cmd_hive, "recover a registry hive from its transaction logs" },
   { "inspect", cmd_inspect, "show what each disk image holds (read-only)" },
+  { "merge", cmd_merge, "merge the manifests of a sharded scrub into one" },
   { "profiles", cmd_profiles, "list, show and check cleanup profiles" },
   { "scrub", cmd_scrub, "apply cleanup profiles, writing scrubbed images" },
 };

@@ -20,6 +20,7 @@
 #include "output.h"
 #include "profile.h"
 #include "scrub-archives.h"
+#include "shard.h"
 
 static void
 usage (void)
@@ -46,13 +47,18 @@ usage (void)
           "  --resume                skip images the manifest already records as\n"
           "                          ok whose input and output are unchanged\n"
           ARCHIVE_OPTIONS_HELP
+          SHARD_OPTIONS_HELP
+          "                          --shard needs -o: each shard writes\n"
+          "                          OUTDIR/manifest.shard-K-of-N.json and its\n"
+          "                          own FILE.shard-K-of-N.EXT archives; then\n"
+          "                          '%s merge OUTDIR' writes manifest.json\n"
           COMMON_ENGINE_OPTIONS_HELP
           "  -h, --help              this help\n"
           "\n"
           "Exit status: 0 every image ok, 1 some image or archive failed (the\n"
           "other images are still written), 2 usage or profile error,\n"
           "3 internal error, 130 interrupted (no archive is written).\n",
-          program_name, program_name);
+          program_name, program_name, program_name);
 }
 
 /* Everything the command line says. */
@@ -67,6 +73,7 @@ struct scrub_args {
   size_t n_profile_names;
   char *const *inputs;
   size_t n_inputs;
+  char *shard_archive, *shard_tree; /* --shard: this task's archive names */
 };
 
 /* Everything one run holds; released by scrub_clear. */
@@ -88,6 +95,8 @@ struct scrub_run {
 static void
 scrub_args_clear (struct scrub_args *a)
 {
+  free (a->shard_archive);
+  free (a->shard_tree);
   common_args_clear (&a->cargs);
   free (a->outdir);
   free (a->profile_names);
@@ -124,6 +133,7 @@ parse_args (int argc, char **argv, struct scrub_args *a, int *ret_status)
   static const struct option long_options[] = {
     COMMON_ENGINE_LONG_OPTIONS,
     ARCHIVE_LONG_OPTIONS,
+    SHARD_LONG_OPTIONS,
     { "dry-run", no_argument, NULL, OPT_DRY_RUN },
     { "help", no_argument, NULL, 'h' },
     { "in-place", no_argument, NULL, OPT_IN_PLACE },
@@ -235,7 +245,38 @@ check_args (const struct scrub_args *a)
                  "(--export-tree)");
     return -1;
   }
-  return check_archive_args (&a->aargs, o);
+  return 0;
+}
+
+/* --shard: this task's part of the inputs, and its own archive names,
+ * since each task of an array writes its own.  Prints the usage error. */
+static int
+resolve_scrub_shard (struct scrub_args *a)
+{
+  struct common_args *c = &a->cargs;
+
+  if (resolve_shard ("scrub", c) == -1)
+    return -1;
+  if (!c->shard_n)
+    return 0;
+  if (!a->outdir) {
+    usage_error ("scrub", "--shard needs -o OUTDIR, where the shards' "
+                 "manifests meet");
+    return -1;
+  }
+  if (a->aargs.archive) {
+    if (!(a->shard_archive = isc_shard_path (a->aargs.archive, c->shard_k,
+                                             c->shard_n)))
+      return -1;
+    a->aargs.archive = a->shard_archive;
+  }
+  if (a->aargs.export_tree) {
+    if (!(a->shard_tree = isc_shard_path (a->aargs.export_tree, c->shard_k,
+                                          c->shard_n)))
+      return -1;
+    a->aargs.export_tree = a->shard_tree;
+  }
+  return 0;
 }
 
 static enum isc_manifest_mode
@@ -301,6 +342,12 @@ prepare_run (struct scrub_args *a, struct scrub_run *run)
     if (run->manifest_path && strcmp (run->manifest_path, "-") != 0)
       isc_path_normalise (run->manifest_path);
   }
+  else if (a->outdir && a->cargs.shard_n) {
+    CLEANUP_FREE char *name = isc_shard_manifest_name (a->cargs.shard_k,
+                                                       a->cargs.shard_n);
+
+    run->manifest_path = name ? isc_path_join (a->outdir, name) : NULL;
+  }
   else if (a->outdir)
     run->manifest_path = isc_path_join (a->outdir, "manifest.json");
   if ((a->manifest_arg || a->outdir) && !run->manifest_path) {
@@ -350,6 +397,13 @@ build_manifest (const struct scrub_args *a, struct scrub_run *run,
     if (!run->entries[i])
       return -1;
   }
+  if (a->cargs.shard_n)
+    json_object_set_new (run->manifest, "shard",
+                         json_pack ("{s:I, s:I, s:I}",
+                                    "index", (json_int_t) a->cargs.shard_k,
+                                    "count", (json_int_t) a->cargs.shard_n,
+                                    "inputs",
+                                    (json_int_t) a->cargs.shard_inputs));
   /* Files the folder scans left out. */
   if (a->cargs.left_out)
     json_object_update (run->manifest, a->cargs.left_out);
@@ -455,7 +509,8 @@ cmd_scrub (int argc, char **argv)
   if (parse_args (argc, argv, &a, &status) == -1)
     goto out;
   status = EXIT_USAGE;
-  if (check_args (&a) == -1)
+  if (check_args (&a) == -1 || resolve_scrub_shard (&a) == -1 ||
+      check_archive_args (&a.aargs, &a.opts) == -1)
     goto out;
   /* Profiles are read before any image is opened: a bad one is a usage
    * error. */

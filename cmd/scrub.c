@@ -542,8 +542,8 @@ cmd_scrub (int argc, char **argv)
       write_archives (&a.aargs, &run_interrupted, run.report, run.images,
                       run.n, run.entries, run.manifest) == -1) {
     archives_failed = !run_interrupted;
-    /* Without -o the outputs lived only in the scratch space. */
-    if (!a.outdir)
+    /* Without -o new outputs lived only in the scratch space. */
+    if (!a.outdir && manifest_mode (&a.opts) == ISC_MANIFEST_OUTPUT)
       outputs_lost (&run);
   }
   report_images (&a, &run);

@@ -136,12 +136,18 @@ wait_for_line () {
 interrupt_after_launch () {
   wait_for_line "$2" "Launching an appliance" 20 "scrub never started its appliance"
   sleep 2
-  kill -"${3:-INT}" "$1"
+  signal_and_wait "$1" "${3:-INT}"
+}
+
+# signal_and_wait PID SIGNAL: send SIGNAL to the background run PID,
+# which must then exit 130.
+signal_and_wait () {
+  kill -"$2" "$1"
   set +e
   wait "$1"
   status=$?
   set -e
-  [ "$status" -eq 130 ] || fail "interrupted run exited $status, want 130"
+  [ "$status" -eq 130 ] || fail "interrupted run exited $status after SIG$2, want 130"
 }
 
 # validate_manifest FILE...: each FILE must validate against the

@@ -38,12 +38,7 @@ interrupt () {
   # TMPDIR says; qemu's command line names that folder.
   socks=$(for k in $kids; do tr '\0' '\n' < /proc/$k/cmdline 2>/dev/null; done |
     sed -n 's|.*socket,path=\([^,]*\)/guestfsd.sock.*|\1|p' | sort -u)
-  kill -"$sig" "$pid"
-  set +e
-  wait "$pid"
-  status=$?
-  set -e
-  [ "$status" -eq 130 ] || fail "$name: exited $status after SIG$sig, want 130"
+  signal_and_wait "$pid" "$sig"
   # SIGKILL is delivered at once, but give the kernel a moment to reap.
   n=0
   while :; do

@@ -63,9 +63,10 @@ Novell\ZCM\PreAgent|GUID|Version
 RES\Workspace Manager|ComputerGUID CachedSystemInfo CachedSystemInfoEx LastSyncUTC|InstallDir
 Cylance\Desktop|FP FPMask FPVersion|VDIType'
 # Keys the profiles delete whole (relative to HKLM\SOFTWARE, both places),
-# each holding one value "Id"; their parents hold the values above.
+# each holding one value "Id".
 WIN_AGENT_KEYS='Microsoft\Windows Advanced Threat Protection\48A68F11-7A16-4180-B32C-7F974C7BD783
-RES\Workspace Manager\UpdateGUIDs'
+RES\Workspace Manager\UpdateGUIDs
+Microsoft\Windows\CurrentVersion\WUID'
 # The MSMQ Parameters key, which msmq-qmid gives "SysPrep"=dword:1.
 WIN_MSMQ_PARAMETERS='Microsoft\MSMQ\Parameters'
 # CrowdStrike Falcon in SYSTEM: the agent ID AG (removed) beside the

@@ -39,3 +39,97 @@ WINNT_SMSUID_COPIES="/WINNT/SMSUID.DAT /WINNT/system32/smsuid.dat"
 WINNT_SMS1X_COPIES="/WINNT/SMS1X.INI /Sms1x.ini"
 WINNT_SMSCFG="/WINNT/SMSCFG.INI"
 WINNT_SOFTWARE="/WINNT/system32/config/software"
+
+# Windows agents in the `win` fixture (tests/test-scrub-windows.sh).
+# Each line: a key relative to HKLM\SOFTWARE | the values the profiles
+# remove | a decoy value beside them.  Every key is planted twice, at the
+# native place and under WOW6432Node; a removed value's data is
+# "$WIN_AGENT_TAG:native:NAME" or "$WIN_AGENT_TAG:wow64:NAME", a decoy's
+# "keep NAME".
+WIN_AGENT_TAG="clone-7f3a"
+WIN_AGENT_VALUES='Microsoft\Windows Advanced Threat Protection|senseGuid 7DC0B629-D7F6-4DB3-9BF7-64D5AAF50F1A|OnboardedInfo
+Microsoft\SQMClient|MachineId|CEIPEnable
+Microsoft\MSMQ\Parameters\MachineCache|QMId|MQS
+Network Associates\ePolicy Orchestrator\Agent|AgentGUID MacAddress ComputerName IPAddress LastASCTime SequenceNumber SubnetMask|ePOServerList
+Symantec\Symantec Endpoint Protection\SMC\SYLINK\SyLink|HardwareID ForceHardwareKey HostGUID HostName|CurrentGroup
+TrendMicro\PC-cillinNTCorp\CurrentVersion|GUID|Application Path
+Sophos\Messaging System\Router\Private|pkc pkp|pkcVersion
+Sophos\Remote Management System\ManagementAgent\Private|pkc pkp|pkcVersion
+Tanium\Tanium Client|ComputerID RegistrationCount|ServerName
+Altiris\Altiris Agent|MachineGUID|InstallDir
+Altiris\eXpress|MachineGUID|InstallDir
+Altiris\eXpress\NS Client|MachineGUID|InstallDir
+Novell\ZCM\PreAgent|GUID|Version
+RES\Workspace Manager|ComputerGUID CachedSystemInfo CachedSystemInfoEx LastSyncUTC|InstallDir
+Cylance\Desktop|FP FPMask FPVersion|VDIType'
+# Keys the profiles delete whole (relative to HKLM\SOFTWARE, both places),
+# each holding one value "Id".
+WIN_AGENT_KEYS='Microsoft\Windows Advanced Threat Protection\48A68F11-7A16-4180-B32C-7F974C7BD783
+RES\Workspace Manager\UpdateGUIDs
+Microsoft\Windows\CurrentVersion\WUID'
+# The MSMQ Parameters key, which msmq-qmid gives "SysPrep"=dword:1.
+WIN_MSMQ_PARAMETERS='Microsoft\MSMQ\Parameters'
+# CrowdStrike Falcon in SYSTEM: the agent ID AG (removed) beside the
+# customer ID CU (kept), in the CrowdStrike key and in CSAgent\Sim of
+# the current control set (ControlSet002).
+WIN_CS_KEY='CrowdStrike\{9b03c1d9-3138-44ed-9fae-d9f4c034b88d}\{16e0423f-7058-48c9-a204-725362b67639}\Default'
+WIN_CS_SIM_KEY='ControlSet002\Services\CSAgent\Sim'
+WIN_CS_AG="a1,b2,c3,d4,e5,f6,07,18,29,3a,4b,5c,6d,7e,8f,90"
+WIN_CS_CU="c0,ff,ee,00,11,22,33,44,55,66,77,88,99,aa,bb,cc"
+# Files the profiles remove from `win`, one per line (guest paths).
+WIN_AGENT_FILES='/ProgramData/Microsoft/Windows Defender Advanced Threat Protection/Cyber/cache.bin
+/ProgramData/Microsoft/Windows Defender Advanced Threat Protection/Cyber/Sub/state.bin
+/sephwid.xml
+/communicator.dat
+/Program Files/Common Files/Symantec Shared/HWID/sephwid.xml
+/Program Files (x86)/Common Files/Symantec Shared/HWID/sephwid.xml
+/ProgramData/Symantec/Symantec Endpoint Protection/PersistedData/sephwid.xml
+/ProgramData/Symantec/Symantec Endpoint Protection/PersistedData/communicator.dat
+/Users/bob/Documents/SEP/SEPHWID.XML
+/ProgramData/Sophos/AutoUpdate/data/machine_ID.txt
+/ProgramData/Sophos/AutoUpdate/data/status/status.xml
+/Program Files (x86)/Novell/ZENworks/conf/DeviceGUID
+/Program Files (x86)/Novell/ZENworks/conf/Guid.txt
+/Program Files (x86)/Novell/ZENworks/conf/zmd.sav
+/Windows/Panther/unattend.xml
+/Windows/Panther/Unattend/Unattend.xml
+/unattend.xml
+/autounattend.xml
+/Windows/System32/Sysprep/unattend.xml
+/Windows/System32/Sysprep/Panther/setupact.log
+/Windows/System32/winevt/Logs/System.evtx
+/Windows/System32/winevt/Logs/Security.evtx
+/ProgramData/Microsoft/Windows/WER/ReportQueue/AppCrash_cmd.exe_1/Report.wer
+/ProgramData/Microsoft/Windows/WER/ReportArchive/AppCrash_cmd.exe_0/Report.wer
+/Windows/Temp/setup.tmp
+/Windows/Temp/sephwid.xml
+/Users/alice/AppData/Local/Temp/alice.tmp
+/Users/bob/AppData/Local/Temp/Sub/bob.tmp
+/Windows/Minidump/120126-01.dmp
+/Windows/Prefetch/CMD.EXE-4A81B364.pf
+/Users/alice/AppData/Local/Microsoft/Windows/Explorer/thumbcache_256.db
+/Users/bob/AppData/Local/Microsoft/Windows/Explorer/thumbcache_idx.db'
+# Decoys beside them that every profile must leave alone, byte for byte.
+WIN_AGENT_DECOYS='/ProgramData/Microsoft/Windows Defender Advanced Threat Protection/DataCollection/keep.bin
+/ProgramData/Symantec/Symantec Endpoint Protection/PersistedData/sephwid.xml.bak
+/Program Files/Common Files/Symantec Shared/HWID/readme.txt
+/Program Files/Symantec/sephwid.xml
+/ProgramData/Sophos/AutoUpdate/data/machine_ID.txt.old
+/Program Files (x86)/Novell/ZENworks/conf/initial-web-service
+/Windows/Panther/setupact.log
+/Windows/Panther/unattend.xml.txt
+/Windows/System32/Sysprep/sysprep.exe
+/Windows/System32/winevt/Logs/README.evtx.txt
+/ProgramData/Microsoft/Windows/WER/keep.txt
+/Users/alice/AppData/Local/Microsoft/Windows/Explorer/iconcache_16.db
+/Users/alice/AppData/Local/Temp.txt'
+# Folders the profiles empty and keep.
+WIN_AGENT_KEPT_DIRS='/ProgramData/Microsoft/Windows Defender Advanced Threat Protection/Cyber
+/Windows/System32/Sysprep/Panther
+/ProgramData/Microsoft/Windows/WER/ReportQueue
+/ProgramData/Microsoft/Windows/WER/ReportArchive
+/Windows/Temp
+/Users/alice/AppData/Local/Temp
+/Users/bob/AppData/Local/Temp
+/Windows/Minidump
+/Windows/Prefetch'

@@ -98,11 +98,50 @@ user_spec () {
   printf '[Software\\Imgscrub\\Test]\n"PerUserId"=sz:%s\n' "$1"
 }
 
+# The Windows agents (tests/fixture-values.sh), `win` only: each key at
+# its native place and under WOW6432Node.  Backslashes are doubled as
+# the spec format wants.
+esc () { sed 's/\\/\\\\/g'; }
+agents_software_spec () {
+  local where prefix key removed decoy v
+  for where in native wow64; do
+    prefix=
+    [ $where = wow64 ] && prefix='WOW6432Node\'
+    while IFS='|' read -r key removed decoy; do
+      printf '[%s%s]\n' "$prefix" "$key" | esc
+      for v in $removed; do
+        printf '"%s"=sz:%s:%s:%s\n' "$v" "$WIN_AGENT_TAG" $where "$v"
+      done
+      printf '"%s"=sz:keep %s\n' "$decoy" "$decoy"
+    done <<EOF
+$WIN_AGENT_VALUES
+EOF
+    while IFS= read -r key; do
+      printf '[%s%s]\n' "$prefix" "$key" | esc
+      printf '"Id"=sz:%s:%s:deleted key\n' "$WIN_AGENT_TAG" $where
+    done <<EOF
+$WIN_AGENT_KEYS
+EOF
+    printf '[%s%s]\n' "$prefix" "$WIN_MSMQ_PARAMETERS" | esc
+    printf '"MachineQuota"=dword:0x100000\n'
+  done
+}
+
+agents_system_spec () {
+  local key
+  for key in "$WIN_CS_KEY" "$WIN_CS_SIM_KEY"; do
+    printf '[%s]\n' "$key" | esc
+    printf '"AG"=hex:%s\n"CU"=hex:%s\n' "$WIN_CS_AG" "$WIN_CS_CU"
+  done
+}
+
 software_spec 'C:\Windows' Users "$WIN_PRODUCT" 6.1 "$SMS_GUID" \
   "$MACHINE_GUID" "$SUS_CLIENT_ID" > "$h/software.spec"
 software_spec 'C:\WINNT' 'Documents and Settings' "$WINNT_PRODUCT" 5.0 "$WINNT_SMS_GUID" \
   "$WINNT_MACHINE_GUID" "$WINNT_SUS_CLIENT_ID" > "$h/software-nt.spec"
 system_spec 2 "$WIN_HOSTNAME" > "$h/system.spec"
+agents_software_spec >> "$h/software.spec"
+agents_system_spec >> "$h/system.spec"
 system_spec 1 "$WINNT_HOSTNAME" > "$h/system-nt.spec"
 user_spec "$ALICE_ID" > "$h/alice.spec"
 user_spec "$BOB_ID" > "$h/bob.spec"
@@ -200,6 +239,24 @@ win_decoys () {
   done
 }
 
+# win_agent_files: the agents' and windows-hygiene's files and their
+# decoys (tests/fixture-values.sh), each in a folder of its own making.
+win_agent_files () {
+  local f
+  while IFS= read -r f; do
+    printf 'mkdir-p "%s"\nwrite "%s" "%s %s"\n' "$(dirname "$f")" "$f" \
+      "$WIN_AGENT_TAG" "$(basename "$f")" >> "$fish"
+  done <<EOF
+$WIN_AGENT_FILES
+EOF
+  while IFS= read -r f; do
+    printf 'mkdir-p "%s"\nwrite "%s" "keep %s"\n' "$(dirname "$f")" "$f" \
+      "$(basename "$f")" >> "$fish"
+  done <<EOF
+$WIN_AGENT_DECOYS
+EOF
+}
+
 bar () { echo "$1" | sed 's| /|\|/|g'; }
 for d in win win-dirty win-hiber win-dirtylog; do
   case $d in
@@ -213,6 +270,7 @@ for d in win win-dirty win-hiber win-dirtylog; do
   windows_disk $dev /Windows /Windows/System32 Users $software $system \
     "$(bar "$WIN_SMSUID_COPIES")" "$(bar "$WIN_SMS1X_COPIES")" "$WIN_SMSCFG" "$SMS_GUID"
   win_decoys
+  [ $d = win ] && win_agent_files
   [ $d = win-hiber ] && echo "upload $h/hiberfil.sys /hiberfil.sys" >> "$fish"
   # The logs as Windows 10 names them, one in another letter case.
   if [ $d = win-dirtylog ]; then

@@ -10,6 +10,24 @@ for p in sms2-clone-prep windows-machine-guid wsus-client-id sccm-client \
 done
 grep -q "^sms2-clone-prep	windows	Microsoft KB Q257808	" "$WORK/list" ||
   fail "profiles list: sms2-clone-prep's os or reference"
+# Every shipped profile is listed, and profiles/README.md's table is the
+# current `profiles list`.
+for f in "$top_srcdir"/profiles/*.conf; do
+  grep -q "^$(basename "$f" .conf)	" "$WORK/list" || fail "profiles list lacks $(basename "$f")"
+done
+awk -F'\t' 'BEGIN { print "| profile | os | removes | source |"; print "| --- | --- | --- | --- |" }
+  { printf "| `%s` | %s | %s | %s |\n", $1, $2, $4, $3 }' "$WORK/list" > "$WORK/table.md"
+sed -n '/^<!-- BEGIN imgscrub profiles list -->$/,/^<!-- END/p' \
+  "$top_srcdir/profiles/README.md" | sed '1d;$d' > "$WORK/readme-table.md"
+cmp -s "$WORK/table.md" "$WORK/readme-table.md" ||
+  fail "profiles/README.md's profile table is out of date: $(diff "$WORK/readme-table.md" "$WORK/table.md")"
+# windows-clone-prep includes every Windows profile but the hygiene one.
+awk -F'\t' '$2 == "windows" && $1 != "windows-clone-prep" && $1 != "windows-hygiene" { print $1 }' \
+  "$WORK/list" | sort > "$WORK/win-profiles"
+"$IMGSCRUB" profiles show windows-clone-prep | sed -n 's/^  \([^ ]*\) (.*\.conf, sha256 .*/\1/p' |
+  sort > "$WORK/win-included"
+cmp -s "$WORK/win-profiles" "$WORK/win-included" ||
+  fail "windows-clone-prep does not include every Windows profile: $(diff "$WORK/win-profiles" "$WORK/win-included")"
 "$IMGSCRUB" profiles list -v | grep -q "^#   $top_srcdir/profiles\$" ||
   fail "profiles list -v does not show the search path"
 

@@ -19,6 +19,7 @@
 #include "escape.h"
 #include "output.h"
 #include "profile.h"
+#include "resume.h"
 #include "scrub-archives.h"
 
 static void
@@ -121,33 +122,18 @@ manifest_image (const struct isc_image *img, int outputs, int kept)
   return j;
 }
 
-/* The earlier run's manifest entry for INPUT that ended ok, or NULL. */
-static json_t *
-previous_entry (json_t *previous, const char *input)
-{
-  json_t *entry;
-  size_t i;
-
-  json_array_foreach (json_object_get (previous, "images"), i, entry) {
-    const char *in = json_string_value (json_object_get (entry, "input"));
-    const char *st = json_string_value (json_object_get (entry, "status"));
-
-    if (in && st && strcmp (in, input) == 0 && strcmp (st, "ok") == 0)
-      return entry;
-  }
-  return NULL;
-}
-
 /* --resume: read the manifest an earlier run left and tell the engine
  * what each input's finished output looked like.  A missing or unreadable
  * manifest means there is nothing to resume. */
 static json_t *
 load_previous (const char *path, struct isc_image *images, size_t n)
 {
-  json_error_t jerr;
-  json_t *previous = json_load_file (path, 0, &jerr);
+  FILE *fp = fopen (path, "re");
+  json_t *previous = fp ? isc_resume_read (fp) : NULL;
   size_t i;
 
+  if (fp)
+    fclose (fp);
   if (!previous) {
     if (access (path, F_OK) == 0)
       out_error (path, "cannot read the manifest to resume from; "
@@ -155,13 +141,13 @@ load_previous (const char *path, struct isc_image *images, size_t n)
     return NULL;
   }
   for (i = 0; i < n; ++i) {
-    json_t *entry = previous_entry (previous, images[i].path);
+    json_t *entry = isc_resume_entry (previous, images[i].path);
 
     if (entry) {
       images[i].resume_input_sha256 =
-        json_string_value (json_object_get (entry, "input_sha256"));
+        isc_resume_sha256 (entry, "input_sha256");
       images[i].resume_output_sha256 =
-        json_string_value (json_object_get (entry, "output_sha256"));
+        isc_resume_sha256 (entry, "output_sha256");
     }
   }
   return previous;
@@ -170,7 +156,7 @@ load_previous (const char *path, struct isc_image *images, size_t n)
 static json_t *
 resumed_entry (json_t *previous, const struct isc_image *img)
 {
-  json_t *entry = json_deep_copy (previous_entry (previous, img->path));
+  json_t *entry = json_deep_copy (isc_resume_entry (previous, img->path));
 
   json_object_set_new (entry, "resumed", json_true ());
   return entry;

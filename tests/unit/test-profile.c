@@ -546,6 +546,8 @@ test_paths (void)
   check_path ("/", ISC_OS_ANY, 0, "/");
 
   check_path_bad ("%Foo%\\x", "unknown variable '%Foo%'");
+  /* The name is quoted escaped: no terminal escape reaches the message. */
+  check_path_bad ("%Fo\x1b]0;o%\\x", "unknown variable '%Fo\\x1b]0;o%'");
   check_path_bad ("%SystemRoot", "unterminated variable");
   check_path_bad ("C:\\x\\%SystemRoot%", "must begin the path");
   check_path_bad ("%SystemRoot%x", "expected a backslash after '%SystemRoot%'");

@@ -652,13 +652,15 @@ static int parse_err_set;
 static void
 on_cfg_error (cfg_t *cfg, const char *fmt, va_list args)
 {
-  CLEANUP_FREE char *msg = NULL, *title = NULL;
+  CLEANUP_FREE char *raw = NULL, *msg = NULL, *title = NULL;
 
   if (!parse_err || parse_err_set)
     return;
   parse_err_set = 1;
-  if (vasprintf (&msg, fmt, args) == -1)
-    msg = NULL;
+  /* libconfuse quotes the profile's text as it is. */
+  if (vasprintf (&raw, fmt, args) == -1)
+    raw = NULL;
+  msg = raw ? isc_msg_text (raw) : NULL;
   if (cfg->name && strcmp (cfg->name, "root") != 0) {
     title = cfg->title ? isc_escape (cfg->title) : NULL;
     isc_error (parse_err, NULL, "%s:%d: %s%s%s%s: %s",

@@ -198,6 +198,11 @@ test_errors (void)
                "name = \"unknown-kind\"\nos = \"windows\"\n"
                "delete-everything \"a\" {\n}\n",
                ":3: no such option 'delete-everything'");
+  /* libconfuse's own messages quote the text escaped. */
+  check_error ("control.conf",
+               "name = \"control\"\nos = \"windows\"\n"
+               "delete\x1b[2J \"a\" {\n}\n",
+               ":3: no such option 'delete\\x1b[2J'");
   check_error ("bad-hive.conf",
                "name = \"bad-hive\"\nos = \"windows\"\n\n"
                "delete-key \"a\" {\n"

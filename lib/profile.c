@@ -1002,9 +1002,12 @@ build (struct load_ctx *ctx, struct isc_profile *p, const char *efile,
 
   if (!name)
     return isc_error (err, NULL, "%s:1: missing required option 'name'", efile);
-  if (!valid_name (name))
+  if (!valid_name (name)) {
+    CLEANUP_FREE char *e = isc_escape (name);
+
     return isc_error (err, NULL, "%s:%d: name '%s' must be letters, digits, "
-                      "'.', '_' or '-'", efile, option_line (s, "name"), name);
+                      "'.', '_' or '-'", efile, option_line (s, "name"), e);
+  }
   /* The file name is how the profile is found: they must agree. */
   base = strdup (strrchr (p->path, '/') + 1);
   if (!base)

@@ -198,6 +198,10 @@ test_errors (void)
                "name = \"unknown-kind\"\nos = \"windows\"\n"
                "delete-everything \"a\" {\n}\n",
                ":3: no such option 'delete-everything'");
+  check_error ("bad-name.conf",
+               "name = \"bad\x1b[2Jname\"\nos = \"windows\"\n",
+               ":1: name 'bad\\x1b[2Jname' must be letters, digits, '.', "
+               "'_' or '-'");
   /* libconfuse's own messages quote the text escaped. */
   check_error ("control.conf",
                "name = \"control\"\nos = \"windows\"\n"

@@ -249,7 +249,7 @@ read_file (struct isc_err *err, const char *path, char **ret, size_t *ret_len)
   CLEANUP_CLOSE int fd = -1;
   CLEANUP_FREE char *buf = NULL;
   struct stat st;
-  size_t len = 0;
+  size_t len = 0, cap;
   ssize_t n;
 
   /* O_NONBLOCK: a FIFO must not hang the open; it is refused below. */
@@ -263,14 +263,15 @@ read_file (struct isc_err *err, const char *path, char **ret, size_t *ret_len)
   if (st.st_size > ISC_PROFILE_MAX_SIZE)
     return isc_error (err, path, "profile larger than %d bytes",
                       ISC_PROFILE_MAX_SIZE);
-  buf = malloc (ISC_PROFILE_MAX_SIZE + 2);
+  /* Room for the size fstat gave and a byte more, to see it grow. */
+  cap = (size_t) st.st_size + 1;
+  buf = malloc (cap + 1);
   if (!buf)
     return isc_error_errno (err, NULL, "malloc");
-  while ((n = read (fd, buf + len, ISC_PROFILE_MAX_SIZE + 1 - len)) > 0) {
+  while ((n = read (fd, buf + len, cap - len)) > 0) {
     len += n;
-    if (len > ISC_PROFILE_MAX_SIZE)
-      return isc_error (err, path, "profile larger than %d bytes",
-                        ISC_PROFILE_MAX_SIZE);
+    if (len == cap)
+      return isc_error (err, path, "profile changed while it was read");
   }
   if (n == -1)
     return isc_error_errno (err, path, "cannot read profile");

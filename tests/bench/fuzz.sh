@@ -48,7 +48,7 @@ for name in "${harnesses[@]}"; do
     > "$d/log" 2>&1
   st=$?
   end=$(date +%s.%N)
-  done_line=$(grep -a ' DONE ' "$d/log" | tail -n 1)
+  done_line=$(grep -a 'DONE ' "$d/log" | tail -n 1)
   n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$d/log")
   eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$d/log")
   cov=$(echo "$done_line" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')

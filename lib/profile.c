@@ -304,13 +304,13 @@ static int
 env_error (struct lexer *lx)
 {
   const char *close = memchr (lx->p, '}', lx->end - lx->p);
-  int n = close ? (int) (close - lx->p + 1) : 2;
+  size_t n = close ? (size_t) (close - lx->p + 1) : 2;
+  CLEANUP_FREE char *e = isc_escape_n (lx->p, n > 64 ? 64 : n);
 
-  return isc_error (lx->err, NULL, "%s:%d: environment variable '%.*s' in a "
+  return isc_error (lx->err, NULL, "%s:%d: environment variable '%s' in a "
                     "profile: not allowed (a profile must mean the same "
                     "everywhere; write \\$ in double quotes or use single "
-                    "quotes for a literal '$')", lx->file, lx->line,
-                    n > 64 ? 64 : n, lx->p);
+                    "quotes for a literal '$')", lx->file, lx->line, e);
 }
 
 static enum tok

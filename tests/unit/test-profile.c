@@ -303,6 +303,13 @@ test_errors (void)
                ":3: environment variable '${USER}' in a profile: not allowed "
                "(a profile must mean the same everywhere; write \\$ in double "
                "quotes or use single quotes for a literal '$')");
+  /* Up to the '}' on another line: quoted escaped. */
+  check_error ("env-lines.conf",
+               "name = \"env-lines\"\nos = \"linux\"\n"
+               "delete-file \"a\" { path = \"/${\x1b[2J\n}\" }\n",
+               ":3: environment variable '${\\x1b[2J\\n}' in a profile: not "
+               "allowed (a profile must mean the same everywhere; write \\$ "
+               "in double quotes or use single quotes for a literal '$')");
   check_error ("syntax.conf",
                "name = \"syntax\"\nos = \"linux\"\n"
                "delete-file \"a\" {\n  path =\n}\n",

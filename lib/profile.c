@@ -569,8 +569,10 @@ scan (struct isc_err *err, const char *file, const char *buf, size_t len,
       goto oom;
   }
   if (depth > 0) {
+    CLEANUP_FREE char *e = isc_escape (scopes[1].name);
+
     isc_error (err, NULL, "%s:%d: section '%s' is not closed (missing '}')",
-               file, scopes[1].line, scopes[1].name);
+               file, scopes[1].line, e);
     goto out;
   }
   *ret = s;
@@ -978,10 +980,12 @@ match_sections (struct isc_err *err, const char *efile, cfg_t *cfg,
     secs[i] = k <= n_kinds ?
       cfg_getnsec (cfg, s->sections[i].name, counts[k]++) : NULL;
     if (!secs[i]) {
+      CLEANUP_FREE char *e = isc_escape (s->sections[i].name);
+
       free (secs);
       return isc_error (err, NULL, "%s:%d: cannot match section '%s' with "
                         "the parser's (a bug: please report it)", efile,
-                        s->sections[i].line, s->sections[i].name);
+                        s->sections[i].line, e);
     }
   }
   *ret = secs;

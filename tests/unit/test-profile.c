@@ -303,6 +303,19 @@ test_errors (void)
                ":3: environment variable '${USER}' in a profile: not allowed "
                "(a profile must mean the same everywhere; write \\$ in double "
                "quotes or use single quotes for a literal '$')");
+  /* Where libconfuse and the scanner disagree (a comment opened inside
+   * a word), the section the message names is quoted escaped. */
+  check_error ("split.conf",
+               "name = \"split\"\nos = \"windows\"\n"
+               "set-value \"sz\" {\n  key = 'HKLM\\SOFTWARE\\X'\n"
+               "  value = \"v\"\n  type = sz/***/*\n}\nx\x1b[2J {\n",
+               ":8: section 'x\\x1b[2J' is not closed (missing '}')");
+  check_error ("split2.conf",
+               "name = \"split2\"\nos = \"windows\"\n"
+               "set-value \"sz\" {\n  key = 'HKLM\\SOFTWARE\\X'\n"
+               "  value = \"v\"\n  type = sz/***/*\n}\nx\x1b[2J {\n}\n",
+               ":8: cannot match section 'x\\x1b[2J' with the parser's (a "
+               "bug: please report it)");
   /* Up to the '}' on another line: quoted escaped. */
   check_error ("env-lines.conf",
                "name = \"env-lines\"\nos = \"linux\"\n"

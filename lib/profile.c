@@ -526,9 +526,11 @@ scan (struct isc_err *err, const char *file, const char *buf, size_t len,
       for (i = 0; t == T_EQ && i < sc->n_assigned; ++i)
         if (strlen (sc->assigned[i].name) == name_len &&
             strncmp (sc->assigned[i].name, name, name_len) == 0) {
-          isc_error (err, NULL, "%s:%d: option '%.*s' given twice (first "
-                     "at line %d)", file, line, (int) name_len, name,
-                     sc->assigned[i].line);
+          char *e = isc_escape_n (name, name_len);
+
+          isc_error (err, NULL, "%s:%d: option '%s' given twice (first "
+                     "at line %d)", file, line, e, sc->assigned[i].line);
+          free (e);
           goto out;
         }
       if (add_mark (&sc->assigned, &sc->n_assigned, name, name_len, line) == -1 ||
@@ -569,10 +571,11 @@ scan (struct isc_err *err, const char *file, const char *buf, size_t len,
       goto oom;
   }
   if (depth > 0) {
-    CLEANUP_FREE char *e = isc_escape (scopes[1].name);
+    char *e = isc_escape (scopes[1].name);
 
     isc_error (err, NULL, "%s:%d: section '%s' is not closed (missing '}')",
                file, scopes[1].line, e);
+    free (e);
     goto out;
   }
   *ret = s;

@@ -316,6 +316,10 @@ test_errors (void)
                "  value = \"v\"\n  type = sz/***/*\n}\nx\x1b[2J {\n}\n",
                ":8: cannot match section 'x\\x1b[2J' with the parser's (a "
                "bug: please report it)");
+  check_error ("twice.conf",
+               "name = \"twice\"\nos = \"windows\"\n"
+               "description = sz/***/*\nx\x1b[2J = 1\nx\x1b[2J = 2\n",
+               ":5: option 'x\\x1b[2J' given twice (first at line 4)");
   /* Up to the '}' on another line: quoted escaped. */
   check_error ("env-lines.conf",
                "name = \"env-lines\"\nos = \"linux\"\n"

@@ -249,7 +249,7 @@ read_file (struct isc_err *err, const char *path, char **ret, size_t *ret_len)
   CLEANUP_CLOSE int fd = -1;
   CLEANUP_FREE char *buf = NULL;
   struct stat st;
-  size_t len = 0;
+  size_t len = 0, cap;
   ssize_t n;
 
   /* O_NONBLOCK: a FIFO must not hang the open; it is refused below. */
@@ -263,14 +263,15 @@ read_file (struct isc_err *err, const char *path, char **ret, size_t *ret_len)
   if (st.st_size > ISC_PROFILE_MAX_SIZE)
     return isc_error (err, path, "profile larger than %d bytes",
                       ISC_PROFILE_MAX_SIZE);
-  buf = malloc (ISC_PROFILE_MAX_SIZE + 2);
+  /* Room for the size fstat gave and a byte more, to see it grow. */
+  cap = (size_t) st.st_size + 1;
+  buf = malloc (cap + 1);
   if (!buf)
     return isc_error_errno (err, NULL, "malloc");
-  while ((n = read (fd, buf + len, ISC_PROFILE_MAX_SIZE + 1 - len)) > 0) {
+  while ((n = read (fd, buf + len, cap - len)) > 0) {
     len += n;
-    if (len > ISC_PROFILE_MAX_SIZE)
-      return isc_error (err, path, "profile larger than %d bytes",
-                        ISC_PROFILE_MAX_SIZE);
+    if (len == cap)
+      return isc_error (err, path, "profile changed while it was read");
   }
   if (n == -1)
     return isc_error_errno (err, path, "cannot read profile");
@@ -303,13 +304,13 @@ static int
 env_error (struct lexer *lx)
 {
   const char *close = memchr (lx->p, '}', lx->end - lx->p);
-  int n = close ? (int) (close - lx->p + 1) : 2;
+  size_t n = close ? (size_t) (close - lx->p + 1) : 2;
+  CLEANUP_FREE char *e = isc_escape_n (lx->p, n > 64 ? 64 : n);
 
-  return isc_error (lx->err, NULL, "%s:%d: environment variable '%.*s' in a "
+  return isc_error (lx->err, NULL, "%s:%d: environment variable '%s' in a "
                     "profile: not allowed (a profile must mean the same "
                     "everywhere; write \\$ in double quotes or use single "
-                    "quotes for a literal '$')", lx->file, lx->line,
-                    n > 64 ? 64 : n, lx->p);
+                    "quotes for a literal '$')", lx->file, lx->line, e);
 }
 
 static enum tok
@@ -525,9 +526,11 @@ scan (struct isc_err *err, const char *file, const char *buf, size_t len,
       for (i = 0; t == T_EQ && i < sc->n_assigned; ++i)
         if (strlen (sc->assigned[i].name) == name_len &&
             strncmp (sc->assigned[i].name, name, name_len) == 0) {
-          isc_error (err, NULL, "%s:%d: option '%.*s' given twice (first "
-                     "at line %d)", file, line, (int) name_len, name,
-                     sc->assigned[i].line);
+          char *e = isc_escape_n (name, name_len);
+
+          isc_error (err, NULL, "%s:%d: option '%s' given twice (first "
+                     "at line %d)", file, line, e, sc->assigned[i].line);
+          free (e);
           goto out;
         }
       if (add_mark (&sc->assigned, &sc->n_assigned, name, name_len, line) == -1 ||
@@ -568,8 +571,11 @@ scan (struct isc_err *err, const char *file, const char *buf, size_t len,
       goto oom;
   }
   if (depth > 0) {
+    char *e = isc_escape (scopes[1].name);
+
     isc_error (err, NULL, "%s:%d: section '%s' is not closed (missing '}')",
-               file, scopes[1].line, scopes[1].name);
+               file, scopes[1].line, e);
+    free (e);
     goto out;
   }
   *ret = s;
@@ -652,13 +658,15 @@ static int parse_err_set;
 static void
 on_cfg_error (cfg_t *cfg, const char *fmt, va_list args)
 {
-  CLEANUP_FREE char *msg = NULL, *title = NULL;
+  CLEANUP_FREE char *raw = NULL, *msg = NULL, *title = NULL;
 
   if (!parse_err || parse_err_set)
     return;
   parse_err_set = 1;
-  if (vasprintf (&msg, fmt, args) == -1)
-    msg = NULL;
+  /* libconfuse quotes the profile's text as it is. */
+  if (vasprintf (&raw, fmt, args) == -1)
+    raw = NULL;
+  msg = raw ? isc_msg_text (raw) : NULL;
   if (cfg->name && strcmp (cfg->name, "root") != 0) {
     title = cfg->title ? isc_escape (cfg->title) : NULL;
     isc_error (parse_err, NULL, "%s:%d: %s%s%s%s: %s",
@@ -976,10 +984,12 @@ match_sections (struct isc_err *err, const char *efile, cfg_t *cfg,
     secs[i] = k <= n_kinds ?
       cfg_getnsec (cfg, s->sections[i].name, counts[k]++) : NULL;
     if (!secs[i]) {
+      CLEANUP_FREE char *e = isc_escape (s->sections[i].name);
+
       free (secs);
       return isc_error (err, NULL, "%s:%d: cannot match section '%s' with "
                         "the parser's (a bug: please report it)", efile,
-                        s->sections[i].line, s->sections[i].name);
+                        s->sections[i].line, e);
     }
   }
   *ret = secs;
@@ -1001,9 +1011,12 @@ build (struct load_ctx *ctx, struct isc_profile *p, const char *efile,
 
   if (!name)
     return isc_error (err, NULL, "%s:1: missing required option 'name'", efile);
-  if (!valid_name (name))
+  if (!valid_name (name)) {
+    CLEANUP_FREE char *e = isc_escape (name);
+
     return isc_error (err, NULL, "%s:%d: name '%s' must be letters, digits, "
-                      "'.', '_' or '-'", efile, option_line (s, "name"), name);
+                      "'.', '_' or '-'", efile, option_line (s, "name"), e);
+  }
   /* The file name is how the profile is found: they must agree. */
   base = strdup (strrchr (p->path, '/') + 1);
   if (!base)

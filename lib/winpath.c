@@ -82,11 +82,15 @@ isc_winpath_check (struct isc_err *err, const char *text,
       return isc_error_text (err, text, "unterminated variable (a literal '%%' "
                         "is written '%%%%')");
     v = isc_winvar_lookup (p + 1, end - p - 1);
-    if (v == -1)
-      return isc_error_text (err, text, "unknown variable '%.*s' (known: "
+    if (v == -1) {
+      CLEANUP_FREE char *name = strndup (p, end - p + 1);
+      CLEANUP_FREE char *shown = name ? isc_msg_text (name) : NULL;
+
+      return isc_error_text (err, text, "unknown variable '%s' (known: "
                         "%%SystemRoot%%, %%WINDIR%%, %%SystemDrive%%, "
                         "%%ProgramFiles%%, %%ProgramData%%, %%USERPROFILE%%)",
-                        (int) (end - p + 1), p);
+                        shown ? shown : "?");
+    }
     if (p != text)
       return isc_error_text (err, text, "variable '%.*s' must begin the path",
                         (int) (end - p + 1), p);

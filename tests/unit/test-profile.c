@@ -198,6 +198,15 @@ test_errors (void)
                "name = \"unknown-kind\"\nos = \"windows\"\n"
                "delete-everything \"a\" {\n}\n",
                ":3: no such option 'delete-everything'");
+  check_error ("bad-name.conf",
+               "name = \"bad\x1b[2Jname\"\nos = \"windows\"\n",
+               ":1: name 'bad\\x1b[2Jname' must be letters, digits, '.', "
+               "'_' or '-'");
+  /* libconfuse's own messages quote the text escaped. */
+  check_error ("control.conf",
+               "name = \"control\"\nos = \"windows\"\n"
+               "delete\x1b[2J \"a\" {\n}\n",
+               ":3: no such option 'delete\\x1b[2J'");
   check_error ("bad-hive.conf",
                "name = \"bad-hive\"\nos = \"windows\"\n\n"
                "delete-key \"a\" {\n"
@@ -294,6 +303,30 @@ test_errors (void)
                ":3: environment variable '${USER}' in a profile: not allowed "
                "(a profile must mean the same everywhere; write \\$ in double "
                "quotes or use single quotes for a literal '$')");
+  /* Where libconfuse and the scanner disagree (a comment opened inside
+   * a word), the section the message names is quoted escaped. */
+  check_error ("split.conf",
+               "name = \"split\"\nos = \"windows\"\n"
+               "set-value \"sz\" {\n  key = 'HKLM\\SOFTWARE\\X'\n"
+               "  value = \"v\"\n  type = sz/***/*\n}\nx\x1b[2J {\n",
+               ":8: section 'x\\x1b[2J' is not closed (missing '}')");
+  check_error ("split2.conf",
+               "name = \"split2\"\nos = \"windows\"\n"
+               "set-value \"sz\" {\n  key = 'HKLM\\SOFTWARE\\X'\n"
+               "  value = \"v\"\n  type = sz/***/*\n}\nx\x1b[2J {\n}\n",
+               ":8: cannot match section 'x\\x1b[2J' with the parser's (a "
+               "bug: please report it)");
+  check_error ("twice.conf",
+               "name = \"twice\"\nos = \"windows\"\n"
+               "description = sz/***/*\nx\x1b[2J = 1\nx\x1b[2J = 2\n",
+               ":5: option 'x\\x1b[2J' given twice (first at line 4)");
+  /* Up to the '}' on another line: quoted escaped. */
+  check_error ("env-lines.conf",
+               "name = \"env-lines\"\nos = \"linux\"\n"
+               "delete-file \"a\" { path = \"/${\x1b[2J\n}\" }\n",
+               ":3: environment variable '${\\x1b[2J\\n}' in a profile: not "
+               "allowed (a profile must mean the same everywhere; write \\$ "
+               "in double quotes or use single quotes for a literal '$')");
   check_error ("syntax.conf",
                "name = \"syntax\"\nos = \"linux\"\n"
                "delete-file \"a\" {\n  path =\n}\n",
@@ -546,6 +579,8 @@ test_paths (void)
   check_path ("/", ISC_OS_ANY, 0, "/");
 
   check_path_bad ("%Foo%\\x", "unknown variable '%Foo%'");
+  /* The name is quoted escaped: no terminal escape reaches the message. */
+  check_path_bad ("%Fo\x1b]0;o%\\x", "unknown variable '%Fo\\x1b]0;o%'");
   check_path_bad ("%SystemRoot", "unterminated variable");
   check_path_bad ("C:\\x\\%SystemRoot%", "must begin the path");
   check_path_bad ("%SystemRoot%x", "expected a backslash after '%SystemRoot%'");

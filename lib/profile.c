@@ -94,9 +94,56 @@ in_build_tree (void)
 #endif
 }
 
+/* The profiles of an installed tree that was moved as a whole (installed
+ * with DESTDIR, a prefix copied elsewhere).  ISC_BINDIR and
+ * PROFILES_INSTALL_DIR share a leading part P: bindir is P/B, the
+ * profiles P/D.  When the program runs as X/B/imgscrub, its profiles are
+ * X/D.  NULL when it does not run from such a tree, or when X/D is
+ * PROFILES_INSTALL_DIR itself.  The caller frees the result. */
+static char *
+relocated_profiles_dir (void)
+{
+#ifdef ISC_BINDIR
+  const char *bindir = ISC_BINDIR, *prof = PROFILES_INSTALL_DIR;
+  char exe[PATH_MAX], *slash, *ret;
+  ssize_t n = readlink ("/proc/self/exe", exe, sizeof exe - 1);
+  size_t i, common = 0, exe_len, tail_len;
+
+  if (n <= 0)
+    return NULL;
+  exe[n] = '\0';
+  slash = strrchr (exe, '/');
+  if (!slash)
+    return NULL;
+  *slash = '\0';
+  /* P ends at the last '/' both share (or where bindir ends). */
+  for (i = 0; bindir[i] && bindir[i] == prof[i]; ++i)
+    if (bindir[i] == '/')
+      common = i;
+  if (!bindir[i] && prof[i] == '/')
+    common = i;
+  exe_len = strlen (exe);
+  tail_len = strlen (bindir + common);          /* "/B" */
+  if (tail_len == 0 || exe_len < tail_len ||
+      strcmp (exe + exe_len - tail_len, bindir + common) != 0)
+    return NULL;
+  if (asprintf (&ret, "%.*s%s", (int) (exe_len - tail_len), exe,
+                prof + common) == -1)
+    return NULL;
+  if (strcmp (ret, prof) == 0) {
+    free (ret);
+    return NULL;
+  }
+  return ret;
+#else
+  return NULL;
+#endif
+}
+
 char **
 isc_profile_search_path (void)
 {
+  CLEANUP_FREE char *relocated = relocated_profiles_dir ();
   char **list = NULL;
   size_t n = 0;
   const char *env = getenv ("IMGSCRUB_PROFILE_PATH");
@@ -120,6 +167,8 @@ isc_profile_search_path (void)
   if (in_build_tree () && add_string (&list, &n, PROFILES_SOURCE_DIR) == -1)
     goto oom;
 #endif
+  if (relocated && add_string (&list, &n, relocated) == -1)
+    goto oom;
   if (add_string (&list, &n, PROFILES_INSTALL_DIR) == -1)
     goto oom;
   return list;

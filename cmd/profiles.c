@@ -44,7 +44,9 @@ usage (void)
           "  -h, --help      this help\n"
           "\n"
           "Search path: $IMGSCRUB_PROFILE_PATH (colon-separated), the source\n"
-          "tree's profiles/ when run from the build tree, then %s.\n"
+          "tree's profiles/ when run from the build tree, an installed tree's\n"
+          "own profiles when it was moved (X/bin/imgscrub: X/share/imgscrub/\n"
+          "profiles), then %s.\n"
           "Exit status: 0 ok, 2 usage error or invalid profile.\n",
           program_name, program_name, program_name, program_name,
           PROFILES_INSTALL_DIR);

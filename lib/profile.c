@@ -3,12 +3,15 @@
  * The schema is built from the action descriptors: one titled, repeatable
  * section per kind, with the kind's own options, so adding a kind touches
  * nothing here.  libconfuse parses the exact bytes that are hashed; its
- * messages are recorded, not printed.  libconfuse does not keep the line
- * where a section starts, nor their order across kinds, so a small
- * scanner over the same bytes records those, and refuses what libconfuse
- * lets through silently: an option given twice, a section left open at
- * the end of the file, and ${VAR} environment substitution (a profile
- * must mean the same on every machine). */
+ * messages are recorded, not printed, with the file and line its error
+ * callback gives.  A small scanner over the same bytes is kept for what
+ * libconfuse lacks (tests/unit/test-libconfuse.c shows each): the line
+ * where a section starts (libconfuse's cfg_t line is where it ends), and
+ * refusing what libconfuse lets through silently: an option given twice
+ * (the last would win), a section left open at the end of the file, and
+ * ${VAR} environment substitution (a profile must mean the same on every
+ * machine).  The scanner also gives the sections' order across kinds,
+ * which libconfuse keeps per kind only. */
 #include <config.h>
 
 #include <dirent.h>

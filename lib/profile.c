@@ -10,8 +10,8 @@
  * refusing what libconfuse lets through silently: an option given twice
  * (the last would win), a section left open at the end of the file, and
  * ${VAR} environment substitution (a profile must mean the same on every
- * machine).  The scanner also gives the sections' order across kinds,
- * which libconfuse keeps per kind only. */
+ * machine).  Having found every section's start, the scanner also gives
+ * their order across kinds (libconfuse keeps one list per kind). */
 #include <config.h>
 
 #include <dirent.h>

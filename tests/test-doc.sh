@@ -64,6 +64,17 @@ for cmd in $(cat "$WORK/commands"); do
   [ -s "$WORK/help-$cmd.opts" ] || fail "no option found in $cmd --help"
   pod_options "$cmd" > "$WORK/pod-$cmd.opts"
   compare "imgscrub $cmd" "$WORK/help-$cmd.opts" "$WORK/pod-$cmd.opts"
+  # Its subcommands ("imgscrub profiles show ..." usage lines), if any,
+  # are items of its section.
+  sed -n "s/^\(Usage:\)\{0,1\} *imgscrub $cmd \([a-z][a-z0-9-]*\).*/\2/p" \
+    "$WORK/help-$cmd" | sort -u > "$WORK/help-$cmd.subs"
+  awk -v want="$cmd" '
+    /^=head[12] / { t = $0; sub(/^=head[12] /, "", t); on = (t == want); next }
+    on && /^=item B<[a-z]/ { print }' "$pod" |
+    sed -n 's/^=item B<\([a-z][a-z0-9-]*\)>.*/\1/p' | sort -u > "$WORK/pod-$cmd.subs"
+  missing=$(comm -23 "$WORK/help-$cmd.subs" "$WORK/pod-$cmd.subs" | tr '\n' ' ')
+  [ -z "$missing" ] ||
+    fail "imgscrub $cmd: subcommands in --help but not in doc/imgscrub.pod: $missing"
   n=$((n + $(wc -l < "$WORK/help-$cmd.opts")))
 done
 

@@ -6,9 +6,11 @@
  *     the section ends, its closing brace);
  *   - refusing a section left open at the end of the file;
  *   - refusing ${VAR} environment substitution;
- *   - refusing an option given twice (the last one silently wins).
- * What libconfuse does give is used: the file and line of its own
- * errors, through the error callback.  When a check here fails after a
+ *   - refusing an option given twice (the last one silently wins);
+ *   - right line numbers after comments (it counts too many).
+ * What libconfuse does give is used: the file and line of its own errors
+ * through the error callback (mapped to real lines), and its sections in
+ * file order through validate callbacks.  When a check here fails after a
  * libconfuse upgrade, the matching part of the scanner can go. */
 #include <config.h>
 
@@ -113,6 +115,16 @@ main (void)
   CHECK (parse ("name = x\n\n\nno-such-option = 1\n", &cfg) == CFG_PARSE_ERROR);
   CHECK (error_line == 4);
   CHECK_STREQ (error_file, "t.conf");
+  cfg_free (cfg);
+
+  /* ... but its lines are off after comments: 2 lines too many for each
+   * '#' or '//' comment, 1 for each C comment (lib/profile.c maps them
+   * back). */
+  CHECK (parse ("# one\nname = x\nbogus = 1\n", &cfg) == CFG_PARSE_ERROR);
+  CHECK (error_line == 3 + 2);
+  cfg_free (cfg);
+  CHECK (parse ("// one\n/* two */\nbogus = 1\n", &cfg) == CFG_PARSE_ERROR);
+  CHECK (error_line == 3 + 2 + 1);
   cfg_free (cfg);
 
   return unit_finish ("test-libconfuse");

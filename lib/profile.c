@@ -4,14 +4,16 @@
  * section per kind, with the kind's own options, so adding a kind touches
  * nothing here.  libconfuse parses the exact bytes that are hashed; its
  * messages are recorded, not printed, with the file and line its error
- * callback gives.  A small scanner over the same bytes is kept for what
- * libconfuse lacks (tests/unit/test-libconfuse.c shows each): the line
- * where a section starts (libconfuse's cfg_t line is where it ends), and
- * refusing what libconfuse lets through silently: an option given twice
- * (the last would win), a section left open at the end of the file, and
- * ${VAR} environment substitution (a profile must mean the same on every
- * machine).  Having found every section's start, the scanner also gives
- * their order across kinds (libconfuse keeps one list per kind). */
+ * callback gives, and its sections are taken in file order from its
+ * validate callbacks.  A small scanner over the same bytes is kept for
+ * what libconfuse lacks (tests/unit/test-libconfuse.c shows each): the
+ * line where a section starts (libconfuse's cfg_t line is where it
+ * ends), right line numbers after comments (libconfuse counts too many:
+ * its lines are mapped back), and refusing what libconfuse lets through
+ * silently: an option given twice (the last would win), a section left
+ * open at the end of the file, and ${VAR} environment substitution (a
+ * profile must mean the same on every machine).  The two readings must
+ * agree on every section's kind and closing line. */
 #include <config.h>
 
 #include <dirent.h>

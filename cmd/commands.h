@@ -25,6 +25,10 @@ int cmd_hive (int argc, char **argv);
 int usage_error (const char *cmd, const char *fmt, ...)
   __attribute__((format (printf, 2, 3)));
 
+/* --version: imgscrub's and its libraries' versions, on stdout
+ * (cmd/version.c). */
+void print_version (void);
+
 extern const char *program_name;
 extern int arg_verbose;             /* -v */
 extern int arg_trace;               /* -x: trace libguestfs calls */

@@ -71,7 +71,8 @@ usage (FILE *fp)
            "\n"
            "'%s COMMAND --help' describes a command.\n"
            "Exit status: 0 all images ok, 1 some image failed, 2 usage or\n"
-           "profile error, 3 internal error.\n", program_name);
+           "profile error, 3 internal error, 130 interrupted (SIGINT or\n"
+           "SIGTERM).  'man imgscrub' has the details.\n", program_name);
 }
 
 int
@@ -97,7 +98,7 @@ main (int argc, char **argv)
     case 'q': arg_quiet = 1; break;
     case 'x': arg_trace = 1; break;
     case 'v': arg_verbose++; break;
-    case 'V': printf ("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION); return EXIT_OK;
+    case 'V': print_version (); return EXIT_OK;
     default:
       return usage_error (NULL, "unrecognized option '%s'", argv[optind - 1]);
     }

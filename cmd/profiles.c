@@ -21,7 +21,7 @@ usage (void)
   printf ("Usage: %s profiles list [-v]\n"
           "       %s profiles show NAME|FILE\n"
           "       %s profiles check FILE...\n"
-          "       %s profiles actions [--markdown]\n"
+          "       %s profiles actions [--markdown|--pod]\n"
           "\n"
           "Cleanup profiles say what to remove from a guest.  A profile is\n"
           "named (found as NAME.conf on the search path) or given as a file\n"
@@ -39,10 +39,14 @@ usage (void)
           "Options:\n"
           "  -v, --verbose   list: show the search path\n"
           "  --markdown      actions: print the reference in Markdown\n"
+          "  --pod           actions: print the reference in POD (for the\n"
+          "                  man page imgscrub-profile(5))\n"
           "  -h, --help      this help\n"
           "\n"
           "Search path: $IMGSCRUB_PROFILE_PATH (colon-separated), the source\n"
-          "tree's profiles/ when run from the build tree, then %s.\n"
+          "tree's profiles/ when run from the build tree, an installed tree's\n"
+          "own profiles when it was moved (X/bin/imgscrub: X/share/imgscrub/\n"
+          "profiles), then %s.\n"
           "Exit status: 0 ok, 2 usage error or invalid profile.\n",
           program_name, program_name, program_name, program_name,
           PROFILES_INSTALL_DIR);
@@ -266,6 +270,35 @@ put_markdown_cell (const char *s)
   }
 }
 
+/* POD text: '<' and '>' as entities, so that no "B<" in a doc string
+ * starts a formatting code. */
+static void
+put_pod_text (const char *s)
+{
+  for (; *s; ++s) {
+    if (*s == '<')
+      fputs ("E<lt>", stdout);
+    else if (*s == '>')
+      fputs ("E<gt>", stdout);
+    else
+      putchar (*s);
+  }
+}
+
+/* The example as a POD verbatim paragraph: every line indented. */
+static void
+put_pod_verbatim (const char *s)
+{
+  while (*s) {
+    size_t n = strcspn (s, "\n");
+
+    printf (" %.*s\n", (int) n, s);
+    s += n;
+    if (*s)
+      s++;
+  }
+}
+
 static const char *
 kind_os (const struct isc_action_kind *k)
 {
@@ -273,15 +306,41 @@ kind_os (const struct isc_action_kind *k)
     k->os == ISC_OS_WINDOWS ? "Windows" : "Linux";
 }
 
+enum actions_format { ACTIONS_TEXT, ACTIONS_MARKDOWN, ACTIONS_POD };
+
+static void
+put_pod_kind (const struct isc_action_kind *k)
+{
+  size_t j;
+
+  printf ("=head2 B<%s>\n\n%c", k->name, k->summary[0] - 'a' + 'A');
+  put_pod_text (k->summary + 1);
+  printf (".  Guests: %s.\n\n=over 4\n\n", kind_os (k));
+  for (j = 0; k->opts[j].name; ++j) {
+    const char *doc = isc_action_option_doc (k, k->opts[j].name);
+
+    printf ("=item B<%s>\n\n", k->opts[j].name);
+    put_pod_text (doc ? doc : "(undocumented)");
+    printf ("\n\n");
+  }
+  printf ("=back\n\nExample:\n\n");
+  put_pod_verbatim (k->example);
+  printf ("\n");
+}
+
 static int
-do_actions (int markdown)
+do_actions (enum actions_format format)
 {
   size_t i, j;
 
   for (i = 0; isc_action_kinds[i]; ++i) {
     const struct isc_action_kind *k = isc_action_kinds[i];
 
-    if (markdown) {
+    if (format == ACTIONS_POD) {
+      put_pod_kind (k);
+      continue;
+    }
+    if (format == ACTIONS_MARKDOWN) {
       printf ("%s### `%s`\n\n%c%s.  Guests: %s.\n\n"
               "| option | meaning |\n| --- | --- |\n",
               i ? "\n" : "", k->name, k->summary[0] - 'a' + 'A',
@@ -313,21 +372,24 @@ do_actions (int markdown)
 int
 cmd_profiles (int argc, char **argv)
 {
-  enum { OPT_MARKDOWN = 1000 };
+  enum { OPT_MARKDOWN = 1000, OPT_POD };
   static const struct option long_options[] = {
     { "help", no_argument, NULL, 'h' },
     { "markdown", no_argument, NULL, OPT_MARKDOWN },
+    { "pod", no_argument, NULL, OPT_POD },
     { "verbose", no_argument, NULL, 'v' },
     { NULL, 0, NULL, 0 },
   };
-  int c, markdown = 0, verbose = arg_verbose;
+  int c, verbose = arg_verbose;
+  enum actions_format format = ACTIONS_TEXT;
   const char *sub;
 
   while ((c = getopt_long (argc, argv, "hv", long_options, NULL)) != -1) {
     switch (c) {
     case 'h': usage (); return EXIT_OK;
     case 'v': verbose++; break;
-    case OPT_MARKDOWN: markdown = 1; break;
+    case OPT_MARKDOWN: format = ACTIONS_MARKDOWN; break;
+    case OPT_POD: format = ACTIONS_POD; break;
     default:
       return usage_error ("profiles", "unrecognized option '%s'",
                           argv[optind - 1]);
@@ -337,12 +399,12 @@ cmd_profiles (int argc, char **argv)
     return usage_error ("profiles", "no subcommand given (list, show, check "
                         "or actions)");
   sub = argv[optind++];
-  if (markdown && strcmp (sub, "actions") != 0)
-    return usage_error ("profiles", "--markdown goes with 'actions'");
+  if (format != ACTIONS_TEXT && strcmp (sub, "actions") != 0)
+    return usage_error ("profiles", "--markdown and --pod go with 'actions'");
   if (strcmp (sub, "list") == 0 || strcmp (sub, "actions") == 0) {
     if (optind < argc)
       return usage_error ("profiles", "'%s' takes no argument", sub);
-    return sub[0] == 'l' ? do_list (verbose) : do_actions (markdown);
+    return sub[0] == 'l' ? do_list (verbose) : do_actions (format);
   }
   if (strcmp (sub, "show") == 0) {
     if (argc - optind != 1)

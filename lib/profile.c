@@ -3,12 +3,17 @@
  * The schema is built from the action descriptors: one titled, repeatable
  * section per kind, with the kind's own options, so adding a kind touches
  * nothing here.  libconfuse parses the exact bytes that are hashed; its
- * messages are recorded, not printed.  libconfuse does not keep the line
- * where a section starts, nor their order across kinds, so a small
- * scanner over the same bytes records those, and refuses what libconfuse
- * lets through silently: an option given twice, a section left open at
- * the end of the file, and ${VAR} environment substitution (a profile
- * must mean the same on every machine). */
+ * messages are recorded, not printed, with the file and line its error
+ * callback gives, and its sections are taken in file order from its
+ * validate callbacks.  A small scanner over the same bytes is kept for
+ * what libconfuse lacks (tests/unit/test-libconfuse.c shows each): the
+ * line where a section starts (libconfuse's cfg_t line is where it
+ * ends), right line numbers after comments (libconfuse counts too many:
+ * its lines are mapped back), and refusing what libconfuse lets through
+ * silently: an option given twice (the last would win), a section left
+ * open at the end of the file, and ${VAR} environment substitution (a
+ * profile must mean the same on every machine).  The two readings must
+ * agree on every section's kind and closing line. */
 #include <config.h>
 
 #include <dirent.h>
@@ -94,9 +99,56 @@ in_build_tree (void)
 #endif
 }
 
+/* The profiles of an installed tree that was moved as a whole (installed
+ * with DESTDIR, a prefix copied elsewhere).  ISC_BINDIR and
+ * PROFILES_INSTALL_DIR share a leading part P: bindir is P/B, the
+ * profiles P/D.  When the program runs as X/B/imgscrub, its profiles are
+ * X/D.  NULL when it does not run from such a tree, or when X/D is
+ * PROFILES_INSTALL_DIR itself.  The caller frees the result. */
+static char *
+relocated_profiles_dir (void)
+{
+#ifdef ISC_BINDIR
+  const char *bindir = ISC_BINDIR, *prof = PROFILES_INSTALL_DIR;
+  char exe[PATH_MAX], *slash, *ret;
+  ssize_t n = readlink ("/proc/self/exe", exe, sizeof exe - 1);
+  size_t i, common = 0, exe_len, tail_len;
+
+  if (n <= 0)
+    return NULL;
+  exe[n] = '\0';
+  slash = strrchr (exe, '/');
+  if (!slash)
+    return NULL;
+  *slash = '\0';
+  /* P ends at the last '/' both share (or where bindir ends). */
+  for (i = 0; bindir[i] && bindir[i] == prof[i]; ++i)
+    if (bindir[i] == '/')
+      common = i;
+  if (!bindir[i] && prof[i] == '/')
+    common = i;
+  exe_len = strlen (exe);
+  tail_len = strlen (bindir + common);          /* "/B" */
+  if (tail_len == 0 || exe_len < tail_len ||
+      strcmp (exe + exe_len - tail_len, bindir + common) != 0)
+    return NULL;
+  if (asprintf (&ret, "%.*s%s", (int) (exe_len - tail_len), exe,
+                prof + common) == -1)
+    return NULL;
+  if (strcmp (ret, prof) == 0) {
+    free (ret);
+    return NULL;
+  }
+  return ret;
+#else
+  return NULL;
+#endif
+}
+
 char **
 isc_profile_search_path (void)
 {
+  CLEANUP_FREE char *relocated = relocated_profiles_dir ();
   char **list = NULL;
   size_t n = 0;
   const char *env = getenv ("IMGSCRUB_PROFILE_PATH");
@@ -120,6 +172,8 @@ isc_profile_search_path (void)
   if (in_build_tree () && add_string (&list, &n, PROFILES_SOURCE_DIR) == -1)
     goto oom;
 #endif
+  if (relocated && add_string (&list, &n, relocated) == -1)
+    goto oom;
   if (add_string (&list, &n, PROFILES_INSTALL_DIR) == -1)
     goto oom;
   return list;
@@ -290,9 +344,20 @@ enum tok {
   T_RPAREN = ')', T_EQ = '=', T_PLUSEQ = '+', T_COMMA = ',', T_ERROR = -1,
 };
 
+/* libconfuse's line numbers are off after comments: its lexer (3.3)
+ * counts 2 lines too many for each '#' or '//' comment and 1 for each
+ * C comment (tests/unit/test-libconfuse.c).  C[L] is the line libconfuse
+ * counts at the start of the real line L, from the same tokens. */
+struct line_map {
+  int *c;
+  int n;                            /* C[1..N] */
+};
+
 struct lexer {
   const char *p, *end;
   int line;
+  int cline;                        /* libconfuse's count of LINE */
+  struct line_map *map;             /* when not NULL, filled */
   const char *file;                 /* escaped, for messages */
   struct isc_err *err;
   const char *text;                 /* T_STR: its bytes */
@@ -313,6 +378,16 @@ env_error (struct lexer *lx)
                     "quotes for a literal '$')", lx->file, lx->line, e);
 }
 
+/* A line break: the real count and libconfuse's. */
+static void
+lx_newline (struct lexer *lx)
+{
+  lx->line++;
+  lx->cline++;
+  if (lx->map && lx->line <= lx->map->n)
+    lx->map->c[lx->line] = lx->cline;
+}
+
 static enum tok
 next_token (struct lexer *lx)
 {
@@ -324,7 +399,7 @@ next_token (struct lexer *lx)
     lx->tok_line = lx->line;
     switch (*p) {
     case '\n':
-      lx->line++;
+      lx_newline (lx);
       /* fall through */
     case ' ': case '\t': case '\r':
       lx->p++;
@@ -332,6 +407,7 @@ next_token (struct lexer *lx)
     case '#':
       while (lx->p < lx->end && *lx->p != '\n')
         lx->p++;
+      lx->cline += 2;
       continue;
     case '{': case '}': case '(': case ')': case '=': case ',':
       lx->p++;
@@ -348,11 +424,11 @@ next_token (struct lexer *lx)
         if (*lx->p == '\\' && lx->p + 1 < lx->end) {
           lx->p++;
           if (*lx->p == '\n')
-            lx->line++;
+            lx_newline (lx);
           continue;
         }
         if (*lx->p == '\n')
-          lx->line++;
+          lx_newline (lx);
         if (*lx->p == '$' && lx->p + 1 < lx->end && lx->p[1] == '{') {
           env_error (lx);
           return T_ERROR;
@@ -366,11 +442,11 @@ next_token (struct lexer *lx)
             (lx->p[1] == '\\' || lx->p[1] == '\'' || lx->p[1] == '\n')) {
           lx->p++;
           if (*lx->p == '\n')
-            lx->line++;
+            lx_newline (lx);
           continue;
         }
         if (*lx->p == '\n')
-          lx->line++;
+          lx_newline (lx);
       }
       lx->p++;
       return T_QSTR;
@@ -378,14 +454,16 @@ next_token (struct lexer *lx)
       if (p + 1 < lx->end && p[1] == '/') {
         while (lx->p < lx->end && *lx->p != '\n')
           lx->p++;
+        lx->cline += 2;
         continue;
       }
       if (p + 1 < lx->end && p[1] == '*') {
         for (lx->p += 2; lx->p < lx->end; lx->p++) {
           if (*lx->p == '\n')
-            lx->line++;
+            lx_newline (lx);
           if (*lx->p == '*' && lx->p + 1 < lx->end && lx->p[1] == '/') {
             lx->p += 2;
+            lx->cline++;
             break;
           }
         }
@@ -402,12 +480,11 @@ next_token (struct lexer *lx)
       }
       break;
     }
-    /* An unquoted string. */
+    /* An unquoted string: as for libconfuse, two slashes or a slash and
+     * a star start a comment only at the start of a token ("/var//x" is
+     * one string). */
     lx->text = p;
     while (lx->p < lx->end && !strchr (" \t\n\r#=\"'{}()+,*", *lx->p)) {
-      if (*lx->p == '/' && lx->p + 1 < lx->end &&
-          (lx->p[1] == '/' || lx->p[1] == '*'))
-        break;
       if (*lx->p == '$' && lx->p + 1 < lx->end && lx->p[1] == '{') {
         env_error (lx);
         return T_ERROR;
@@ -426,6 +503,7 @@ next_token (struct lexer *lx)
 struct mark {
   char *name;
   int line;
+  int end_line;                     /* sections: the line of their '}' */
 };
 
 struct scan {
@@ -461,6 +539,7 @@ add_mark (struct mark **list, size_t *n, const char *name, size_t len,
   if (!l[*n].name)
     return -1;
   l[*n].line = line;
+  l[*n].end_line = 0;
   (*n)++;
   return 0;
 }
@@ -491,8 +570,8 @@ static int
 scan (struct isc_err *err, const char *file, const char *buf, size_t len,
       struct scan *ret)
 {
-  struct lexer lx = { .p = buf, .end = buf + len, .line = 1, .file = file,
-                      .err = err };
+  struct lexer lx = { .p = buf, .end = buf + len, .line = 1, .cline = 1,
+                      .file = file, .err = err };
   struct scope scopes[MAX_NESTING + 1];
   struct scan s = { 0 };
   int depth = 0, r = -1;
@@ -508,6 +587,8 @@ scan (struct isc_err *err, const char *file, const char *buf, size_t len,
     if (t == T_ERROR)
       goto out;
     if (t == T_RBRACE) {
+      if (depth == 1)
+        s.sections[s.n_sections - 1].end_line = lx.tok_line;
       if (depth > 0)
         scope_clear (&scopes[depth--]);
       continue;
@@ -591,6 +672,54 @@ scan (struct isc_err *err, const char *file, const char *buf, size_t len,
   return r;
 }
 
+/* Fill *RET for BUF.  Tokens after a ${VAR} (refused later) keep the
+ * count reached there. */
+static int
+line_map_init (const char *buf, size_t len, struct line_map *ret)
+{
+  struct isc_err ignored = ISC_ERR_INIT;
+  struct lexer lx = { .p = buf, .end = buf + len, .line = 1, .cline = 1,
+                      .file = "", .err = &ignored, .map = ret };
+  const char *q;
+  int n = 1, i;
+  enum tok t;
+
+  for (q = buf; (q = memchr (q, '\n', buf + len - q)) != NULL; ++q)
+    n++;
+  ret->c = malloc ((n + 1) * sizeof *ret->c);
+  if (!ret->c)
+    return -1;
+  ret->n = n;
+  for (i = 0; i <= n; ++i)
+    ret->c[i] = i;
+  while ((t = next_token (&lx)) != T_EOF && t != T_ERROR)
+    ;
+  for (i = lx.line + 1; i <= n; ++i)       /* after a ${VAR} */
+    ret->c[i] = ret->c[i - 1] + 1;
+  isc_err_clear (&ignored);
+  return 0;
+}
+
+/* The real line of libconfuse's line CLINE. */
+static int
+line_map_real (const struct line_map *m, int cline)
+{
+  int lo = 1, hi;
+
+  if (!m || !m->c || m->n < 1)
+    return cline;
+  hi = m->n;
+  while (lo < hi) {                 /* the last L with C[L] <= CLINE */
+    int mid = lo + (hi - lo + 1) / 2;
+
+    if (m->c[mid] <= cline)
+      lo = mid;
+    else
+      hi = mid - 1;
+  }
+  return lo;
+}
+
 static int
 option_line (const struct scan *s, const char *name)
 {
@@ -625,7 +754,7 @@ build_schema (void)
     CFG_STR_LIST ("include", NULL, CFGF_NODEFAULT),
   };
   cfg_opt_t identity = CFG_SEC ("identity", identity_opts,
-                                CFGF_MULTI | CFGF_TITLE);
+                                CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES);
   cfg_opt_t end = CFG_END ();
   size_t n_meta = sizeof meta / sizeof meta[0], n_kinds = 0, i;
   cfg_opt_t *opts;
@@ -639,7 +768,7 @@ build_schema (void)
   for (i = 0; i < n_kinds; ++i) {
     cfg_opt_t sec = CFG_SEC (isc_action_kinds[i]->name,
                              isc_action_kinds[i]->opts,
-                             CFGF_MULTI | CFGF_TITLE);
+                             CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES);
 
     opts[n_meta + i] = sec;
   }
@@ -652,6 +781,7 @@ build_schema (void)
  * itself is not reentrant); the first message wins. */
 static struct isc_err *parse_err;
 static int parse_err_set;
+static const struct line_map *parse_map;
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
@@ -670,16 +800,60 @@ on_cfg_error (cfg_t *cfg, const char *fmt, va_list args)
   if (cfg->name && strcmp (cfg->name, "root") != 0) {
     title = cfg->title ? isc_escape (cfg->title) : NULL;
     isc_error (parse_err, NULL, "%s:%d: %s%s%s%s: %s",
-               cfg->filename ? cfg->filename : "?", cfg->line, cfg->name,
+               cfg->filename ? cfg->filename : "?",
+               line_map_real (parse_map, cfg->line), cfg->name,
                title ? " '" : "", title ? title : "", title ? "'" : "",
                msg ? msg : "syntax error");
   }
   else
     isc_error (parse_err, NULL, "%s:%d: %s",
-               cfg->filename ? cfg->filename : "?", cfg->line,
+               cfg->filename ? cfg->filename : "?",
+               line_map_real (parse_map, cfg->line),
                msg ? msg : "syntax error");
 }
 #pragma GCC diagnostic pop
+
+/* libconfuse calls this as it closes each top-level section, in file
+ * order, with the parent's line set to the section's closing line (in
+ * its count).  CFGF_NO_TITLE_DUPES makes it refuse a second section of
+ * one kind and title (which would replace the first), so the closed one
+ * is its kind's last. */
+struct closed {
+  cfg_t *sec;
+  const char *kind;
+  int end_line;
+};
+static struct closed *parse_closed;
+static size_t parse_n_closed;
+static int parse_closed_oom;
+
+static int
+on_section_closed (cfg_t *cfg, cfg_opt_t *opt)
+{
+  unsigned n = cfg_opt_size (opt);
+  struct closed *c;
+
+  c = realloc (parse_closed, (parse_n_closed + 1) * sizeof *c);
+  if (!c || n == 0) {
+    parse_closed_oom = !c;
+    return -1;
+  }
+  parse_closed = c;
+  c = &parse_closed[parse_n_closed++];
+  c->kind = opt->name;
+  c->end_line = line_map_real (parse_map, cfg->line);
+  c->sec = cfg_opt_getnsec (opt, n - 1);
+  return 0;
+}
+
+static void
+closed_clear (void)
+{
+  free (parse_closed);
+  parse_closed = NULL;
+  parse_n_closed = 0;
+  parse_closed_oom = 0;
+}
 
 /* ---- loading ---------------------------------------------------------- */
 
@@ -956,41 +1130,41 @@ static int load (struct load_ctx *ctx, const char *name_or_path,
                  const char *base_dir, const char *from, int from_line,
                  struct isc_profile **ret);
 
-/* The cfg_t of each section the scanner found, in file order: the Nth
- * section called X in the file is libconfuse's Nth X.  *RET is the
- * caller's to free. */
+/* The cfg_t of each section the scanner found, in file order: the
+ * sections libconfuse closed, in the order it closed them.  The two
+ * readings must agree on each section's kind and closing line.
+ * *RET is the caller's to free. */
 static int
-match_sections (struct isc_err *err, const char *efile, cfg_t *cfg,
-                const struct scan *s, cfg_t ***ret)
+match_sections (struct isc_err *err, const char *efile, const struct scan *s,
+                cfg_t ***ret)
 {
-  size_t n_kinds = 0, i, k;
-  CLEANUP_FREE unsigned *counts = NULL;
   cfg_t **secs;
+  size_t i;
 
-  while (isc_action_kinds[n_kinds])
-    n_kinds++;
-  counts = calloc (n_kinds + 1, sizeof *counts);
+  if (parse_closed_oom)
+    return isc_error_errno (err, NULL, "realloc");
   secs = calloc (s->n_sections + 1, sizeof *secs);
-  if (!counts || !secs) {
-    free (secs);
+  if (!secs)
     return isc_error_errno (err, NULL, "calloc");
-  }
   for (i = 0; i < s->n_sections; ++i) {
-    for (k = 0; k < n_kinds; ++k)
-      if (strcmp (isc_action_kinds[k]->name, s->sections[i].name) == 0)
-        break;
-    if (k == n_kinds && strcmp (s->sections[i].name, "identity") != 0)
-      k = n_kinds + 1;
-    secs[i] = k <= n_kinds ?
-      cfg_getnsec (cfg, s->sections[i].name, counts[k]++) : NULL;
-    if (!secs[i]) {
+    const struct closed *c = i < parse_n_closed ? &parse_closed[i] : NULL;
+
+    if (!c || strcmp (c->kind, s->sections[i].name) != 0 ||
+        c->end_line != s->sections[i].end_line) {
       CLEANUP_FREE char *e = isc_escape (s->sections[i].name);
 
       free (secs);
-      return isc_error (err, NULL, "%s:%d: cannot match section '%s' with "
-                        "the parser's (a bug: please report it)", efile,
+      return isc_error (err, NULL, "%s:%d: section '%s' is read differently "
+                        "by libconfuse (a bug: please report it)", efile,
                         s->sections[i].line, e);
     }
+    secs[i] = c->sec;
+  }
+  if (parse_n_closed != s->n_sections) {
+    free (secs);
+    return isc_error (err, NULL, "%s: libconfuse read %zu sections, the "
+                      "scanner %zu (a bug: please report it)", efile,
+                      parse_n_closed, s->n_sections);
   }
   *ret = secs;
   return 0;
@@ -1043,7 +1217,7 @@ build (struct load_ctx *ctx, struct isc_profile *p, const char *efile,
   p->reference = dup_or_empty (cfg_getstr (cfg, "reference"));
   if (!p->name || !p->description || !p->reference)
     return isc_error_errno (err, NULL, "strdup");
-  if (match_sections (err, efile, cfg, s, &secs) == -1 ||
+  if (match_sections (err, efile, s, &secs) == -1 ||
       check_titles (err, efile, secs, s) == -1)
     return -1;
 
@@ -1096,6 +1270,7 @@ load_file (struct load_ctx *ctx, const char *file, struct isc_profile **ret)
   CLEANUP_CFG cfg_t *cfg = NULL;
   CLEANUP_FCLOSE FILE *fp = NULL;
   struct scan s = { 0 };
+  struct line_map map = { 0 };
   struct isc_profile *p = NULL;
   size_t len = 0, i;
   int r = -1;
@@ -1156,6 +1331,10 @@ load_file (struct load_ctx *ctx, const char *file, struct isc_profile **ret)
     goto out;
   }
   cfg_set_error_function (cfg, on_cfg_error);
+  for (i = 0; isc_action_kinds[i]; ++i)
+    cfg_set_validate_func (cfg, isc_action_kinds[i]->name, on_section_closed);
+  cfg_set_validate_func (cfg, "identity", on_section_closed);
+  closed_clear ();
   /* cfg_parse_fp keeps a file name set beforehand, for messages. */
   cfg->filename = strdup (efile);
   if (!cfg->filename) {
@@ -1168,12 +1347,20 @@ load_file (struct load_ctx *ctx, const char *file, struct isc_profile **ret)
       isc_error_errno (err, NULL, "fmemopen");
       goto out;
     }
+    if (line_map_init (buf, len, &map) == -1) {
+      isc_error_errno (err, NULL, "malloc");
+      goto out;
+    }
     parse_err = err;
     parse_err_set = 0;
+    parse_map = &map;
     r = cfg_parse_fp (cfg, fp);
     parse_err = NULL;
+    parse_map = NULL;
     if (r != CFG_SUCCESS) {
-      if (!parse_err_set)
+      if (parse_closed_oom)
+        isc_error_errno (err, NULL, "realloc");
+      else if (!parse_err_set)
         isc_error (err, NULL, "%s: cannot parse profile", efile);
       r = -1;
       goto out;
@@ -1204,6 +1391,8 @@ load_file (struct load_ctx *ctx, const char *file, struct isc_profile **ret)
 
  out:
   scan_clear (&s);
+  closed_clear ();
+  free (map.c);
   if (r == 0)
     *ret = p;
   else

@@ -84,7 +84,9 @@ int isc_profile_foreach_action (const struct isc_profile *p,
  * $IMGSCRUB_PROFILE_PATH (colon-separated, empty entries ignored), the
  * source tree's profiles/ when the program runs from its build tree (its
  * executable is in BUILD_TREE_DIR/cmd or under BUILD_TREE_DIR/tests),
- * then the installed data directory.  NULL-terminated; the caller frees
+ * the profiles of the installed tree the program runs from when that
+ * tree was moved (DESTDIR, a copied prefix: X/bin/imgscrub finds
+ * X/share/imgscrub/profiles), then the installed data directory.  NULL-terminated; the caller frees
  * it (isc_free_string_list). */
 char **isc_profile_search_path (void);
 

@@ -26,6 +26,13 @@ skip_if_env () {
 }
 skip_if_env
 
+# Configured with --disable-appliance-tests (make distcheck): only the
+# tests that set ISC_NO_APPLIANCE=1 before sourcing this file run.
+if [ "${IMGSCRUB_APPLIANCE_TESTS:-yes}" = no ] && [ -z "${ISC_NO_APPLIANCE:-}" ]; then
+  echo "$TEST_NAME: skipped: it launches an appliance (--disable-appliance-tests)"
+  exit 77
+fi
+
 fail () {
   echo "$TEST_NAME: FAIL: $*" >&2
   exit 1

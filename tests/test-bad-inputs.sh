@@ -2,6 +2,8 @@
 # Images that must be refused before any qemu process or appliance sees
 # them: each is reported with its name and the cause, the exit status is
 # 1, nothing hangs, no host file is exposed and nothing partial is left.
+# Launches no appliance: runs in make distcheck too.
+ISC_NO_APPLIANCE=1
 . "$top_srcdir/tests/functions.sh"
 
 bad="$WORK/bad"

@@ -1,12 +1,18 @@
 #!/bin/sh
 # The command line: help, usage errors and their exit status (2), before
 # any image is opened.
+# Launches no appliance: runs in make distcheck too.
+ISC_NO_APPLIANCE=1
 . "$top_srcdir/tests/functions.sh"
 
 "$IMGSCRUB" --help > "$WORK/help"
 grep -q '^  scrub ' "$WORK/help" || fail "--help does not list scrub"
 grep -q '^  inspect ' "$WORK/help" || fail "--help does not list inspect"
 "$IMGSCRUB" --version | grep -q '^imgscrub [0-9]' || fail "--version"
+for lib in libguestfs hivex libarchive libconfuse jansson; do
+  "$IMGSCRUB" --version | grep -q "^$lib [0-9]" || fail "--version gives no $lib version"
+done
+grep -q '130 interrupted' "$WORK/help" || fail "--help does not give exit status 130"
 for cmd in inspect scrub profiles; do
   "$IMGSCRUB" $cmd --help > "$WORK/help-$cmd" || fail "$cmd --help failed"
   grep -q "Usage: imgscrub $cmd" "$WORK/help-$cmd" || fail "$cmd --help has no usage line"

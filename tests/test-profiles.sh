@@ -1,6 +1,8 @@
 #!/bin/sh
 # `imgscrub profiles`: list, show, check and actions, without any image;
 # and profiles/README.md holds the current `profiles actions --markdown`.
+# Launches no appliance: runs in make distcheck too.
+ISC_NO_APPLIANCE=1
 . "$top_srcdir/tests/functions.sh"
 
 "$IMGSCRUB" profiles list > "$WORK/list"

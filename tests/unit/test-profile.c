@@ -331,6 +331,30 @@ test_errors (void)
                "name = \"syntax\"\nos = \"linux\"\n"
                "delete-file \"a\" {\n  path =\n}\n",
                ":5: delete-file 'a': unexpected token '}'");
+  /* libconfuse miscounts lines after comments: the messages give the
+   * real ones (inside a section and at the top level). */
+  check_error ("comments.conf",
+               "# one\n// two\n/* three\n   four */\n"
+               "name = \"comments\"  # five\nos = \"linux\"\n"
+               "delete-file \"a\" {\n  # eight\n  path = \"/x\"\n"
+               "  bogus = 1\n}\n",
+               ":10: delete-file 'a': no such option 'bogus'");
+  check_error ("comments-top.conf",
+               "# one\n# two\nname = \"comments-top\"\n/* four */\n"
+               "os = \"linux\"\nbogus = 1\n",
+               ":6: no such option 'bogus'");
+  /* Two sections of one kind and title: refused, not one replacing the
+   * other. */
+  check_error ("same-kind-title.conf",
+               "name = \"same-kind-title\"\nos = \"linux\"\n"
+               "# a comment\n"
+               "delete-file \"a\" { path = \"/x\" }\n"
+               "delete-file \"a\" { path = \"/y\" }\n",
+               ":5: found duplicate title 'a'");
+  /* libconfuse's messages quote profile bytes: escaped. */
+  check_error ("escape.conf",
+               "name = \"escape\"\nos = \"linux\"\nbo\033[31mgus = 1\n",
+               ":3: no such option 'bo\\x1b[31mgus'");
   check_error ("wrong-name.conf", "name = \"right-name\"\nos = \"any\"\n",
                ":1: name 'right-name' differs from the file's name "
                "('wrong-name.conf')");
@@ -395,6 +419,42 @@ collect (const struct isc_profile *owner, const struct isc_action *a,
   strcat (order, a->title);
   strcat (order, " ");
   return 0;
+}
+
+/* Comments and a "//" inside an unquoted path: the actions' lines are the
+ * real ones, in file order across kinds, and the path is read whole. */
+static void
+test_lines (void)
+{
+  CLEANUP_FREE char *path =
+    write_profile ("lines.conf",
+                   "# one\n// two\n/* three\n   four */\n"
+                   "name = \"lines\"  # five\nos = \"linux\"\n"
+                   "delete-file \"a\" {   # seven\n  path = /var//x\n}\n"
+                   "truncate-file \"b\" { path = \"/b\" } delete-file \"c\" {\n"
+                   "  path = /c//d\n}\n");
+  struct isc_err err = ISC_ERR_INIT;
+  struct isc_profile *p = NULL;
+
+  CHECK (path != NULL);
+  if (isc_profile_load (&err, path, &p) == -1) {
+    fprintf (stderr, "lines.conf: %s\n", isc_err_msg (&err));
+    CHECK (!"lines.conf loads");
+    isc_err_clear (&err);
+    return;
+  }
+  CHECK (p->n_actions == 3);
+  if (p->n_actions == 3) {
+    CHECK_STREQ (p->actions[0]->title, "a");
+    CHECK (p->actions[0]->line == 7);
+    CHECK_STREQ (p->actions[0]->target, "/var//x");
+    CHECK_STREQ (p->actions[1]->title, "b");
+    CHECK (p->actions[1]->line == 10);
+    CHECK_STREQ (p->actions[2]->title, "c");
+    CHECK (p->actions[2]->line == 10);
+    CHECK_STREQ (p->actions[2]->target, "/c//d");
+  }
+  isc_profile_free (p);
 }
 
 static void
@@ -671,6 +731,7 @@ main (void)
   test_table ();
   test_shipped ();
   test_errors ();
+  test_lines ();
   test_includes ();
   test_regpath ();
   test_paths ();

@@ -160,14 +160,15 @@ hive_entry (struct isc_guest *gu, struct isc_hivefile *hf,
   return e;
 }
 
-/* What gu->dirty_hives says for the dirty hive HF (its content DATA,
- * LEN bytes): -1 when the image must fail. */
+/* What gu->dirty_hives says for the dirty hive HF: -1 when the image
+ * must fail. */
 static int
 dirty_policy (struct isc_guest *gu, struct isc_err *reason,
-              struct isc_hivefile *hf, const unsigned char *data, size_t len,
-              struct isc_hivelog_summary *s)
+              struct isc_hivefile *hf, struct isc_hivelog_summary *s)
 {
+  CLEANUP_FREE unsigned char *data = NULL;
   CLEANUP_FREE char *why = NULL;
+  size_t len = 0;
 
   switch (gu->dirty_hives) {
   case ISC_DIRTY_HIVES_REFUSE:
@@ -177,7 +178,9 @@ dirty_policy (struct isc_guest *gu, struct isc_err *reason,
                       "(--dirty-hives=refuse; replay applies the logs, "
                       "discard ignores them)");
   case ISC_DIRTY_HIVES_REPLAY:
-    if (replay (gu, reason, hf, data, len, s) == 0)
+    if (isc_read_host_file (reason, hf->host_path, ISC_MAX_HIVE_SIZE, &data,
+                            &len) == 0 &&
+        replay (gu, reason, hf, data, len, s) == 0)
       return 0;
     why = strdup (isc_err_msg (reason));
     return isc_error (reason, NULL, "%s; not read (--dirty-hives=discard "
@@ -197,20 +200,24 @@ static int
 check_dirty (struct isc_guest *gu, struct isc_err *reason,
              struct isc_hivefile *hf)
 {
-  CLEANUP_FREE unsigned char *data = NULL;
+  unsigned char base[4096];
+  CLEANUP_CLOSE int fd = -1;
   struct isc_hivelog_summary s;
-  size_t len = 0;
+  ssize_t len;
   int r = 0;
 
-  if (isc_read_host_file (reason, hf->host_path, ISC_MAX_HIVE_SIZE, &data,
-                          &len) == -1)
-    return -1;
-  hf->dirty = isc_hivelog_is_dirty (reason, hf->guest_path, data, len);
+  fd = open (hf->host_path, O_RDONLY | O_CLOEXEC);
+  if (fd == -1)
+    return isc_error_errno (reason, hf->host_path, "open");
+  len = pread (fd, base, sizeof base, 0);
+  if (len == -1)
+    return isc_error_errno (reason, hf->host_path, "read");
+  hf->dirty = isc_hivelog_is_dirty (reason, hf->guest_path, base, len);
   if (hf->dirty == -1 || find_logs (gu, reason, hf) == -1)
     return -1;
   memset (&s, 0, sizeof s);
   if (hf->dirty)
-    r = dirty_policy (gu, reason, hf, data, len, &s);
+    r = dirty_policy (gu, reason, hf, &s);
   hf->entry = hive_entry (gu, hf, r == 0 && hf->dirty ? &s : NULL);
   if (r == -1) {
     isc_error (gu->err, NULL, "%s", isc_err_msg (reason));

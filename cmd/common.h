@@ -137,12 +137,13 @@ void run_end (char *workdir);
 int run_status (int status);
 
 #define COMMON_ENGINE_OPTIONS_HELP                                       \
-  "  --dirty-hives=replay|refuse|discard  a registry hive Windows did not\n" \
-  "                          close cleanly: apply its .LOG1/.LOG2 before\n" \
-  "                          reading it (replay, the default; the logs are\n" \
-  "                          emptied when the hive is rewritten), fail the\n" \
-  "                          image (refuse), or read it as it is, losing\n" \
-  "                          what only its logs hold (discard)\n"       \
+  "  --dirty-hives MODE      replay, refuse or discard: a registry hive\n" \
+  "                          Windows did not close cleanly: apply its\n" \
+  "                          .LOG1/.LOG2 before reading it (replay, the\n" \
+  "                          default; the logs are emptied when the hive\n" \
+  "                          is rewritten), fail the image (refuse), or\n" \
+  "                          read it as it is, losing what only its logs\n" \
+  "                          hold (discard)\n"                          \
   "  --allow-dirty-hives     the same as --dirty-hives=discard\n"      \
   "  -r, --recursive         take images from sub-folders of folders too\n" \
   "  --exclude GLOB          skip images whose path or name matches GLOB\n" \

@@ -30,7 +30,8 @@ usage (void)
           "  list      every profile on the search path: name, os, reference,\n"
           "            description (-v: the search path too)\n"
           "  show      a profile's metadata, SHA-256, its actions in the order\n"
-          "            they run (includes first) with their file:line, and the\n"
+          "            they run (includes first, expanded) with their file:line,\n"
+          "            guards and PROFILE:TITLE (as --skip takes it), and the\n"
           "            identities it removes\n"
           "  check     validate profile files; nothing printed on stderr when\n"
           "            they are valid\n"
@@ -104,6 +105,8 @@ static int
 show_action (const struct isc_profile *owner, const struct isc_action *a,
              void *opaque)
 {
+  size_t i;
+
   printf ("  ");
   put_escaped (a->file);
   printf (":%d\t%s", a->line, a->kind->name);
@@ -114,6 +117,22 @@ show_action (const struct isc_profile *owner, const struct isc_action *a,
   }
   printf ("\t[%s]\t", isc_os_name (a->os));
   put_escaped (a->target);
+  /* Guards, and the name --skip takes. */
+  printf ("\t");
+  for (i = 0; a->distros && a->distros[i]; ++i) {
+    printf ("%s", i ? "," : "distro=");
+    put_escaped (a->distros[i]);
+  }
+  if (a->package_format) {
+    printf ("%spackage-format=", a->distros ? " " : "");
+    put_escaped (a->package_format);
+  }
+  printf ("\t");
+  if (a->title) {
+    put_escaped (owner->name);
+    printf (":");
+    put_escaped (a->title);
+  }
   printf ("\n");
   return 0;
 }
@@ -273,6 +292,27 @@ kind_os (const struct isc_action_kind *k)
     k->os == ISC_OS_WINDOWS ? "Windows" : "Linux";
 }
 
+/* The "name", "doc" pairs DOCS as a Markdown table or indented text. */
+static void
+put_option_docs (const char *const *docs, int markdown)
+{
+  size_t j;
+
+  if (markdown)
+    printf ("| option | meaning |\n| --- | --- |\n");
+  for (j = 0; docs[j]; j += 2) {
+    if (markdown) {
+      printf ("| `%s` | ", docs[j]);
+      put_markdown_cell (docs[j + 1]);
+      printf (" |\n");
+      continue;
+    }
+    printf ("    %-9s", docs[j]);
+    put_wrapped (docs[j + 1], 14,
+                 4 + (int) (strlen (docs[j]) > 9 ? strlen (docs[j]) : 9));
+  }
+}
+
 static int
 do_actions (int markdown)
 {
@@ -307,6 +347,11 @@ do_actions (int markdown)
                               strlen (k->opts[j].name) : 9));
     }
   }
+  if (markdown)
+    printf ("\n### Options every action takes\n\n");
+  else
+    printf ("\nEvery action also takes\n");
+  put_option_docs (isc_action_common_docs, markdown);
   return EXIT_OK;
 }
 

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "action.h"
 #include "atomic.h"
 #include "cleanups.h"
 #include "commands.h"
@@ -20,6 +21,7 @@
 #include "output.h"
 #include "profile.h"
 #include "scrub-archives.h"
+#include "winpath.h"
 
 static void
 usage (void)
@@ -45,6 +47,9 @@ usage (void)
           "                          default OUTDIR/manifest.json)\n"
           "  --resume                skip images the manifest already records as\n"
           "                          ok whose input and output are unchanged\n"
+          "  --skip PROFILE:TITLE    leave out one rule of a profile (repeatable;\n"
+          "                          see '%s profiles show'); the manifest\n"
+          "                          records it\n"
           "  --allow-dirty-hives     edit registry hives that Windows did not\n"
           "                          close cleanly (changes in their .LOG files\n"
           "                          are lost)\n"
@@ -55,7 +60,7 @@ usage (void)
           "Exit status: 0 every image ok, 1 some image or archive failed (the\n"
           "other images are still written), 2 usage or profile error,\n"
           "3 internal error, 130 interrupted (no archive is written).\n",
-          program_name, program_name);
+          program_name, program_name, program_name);
 }
 
 static volatile sig_atomic_t interrupted;
@@ -94,6 +99,84 @@ manifest_new (struct isc_profile *const *profiles, size_t n_profiles,
   return json_pack ("{s:s, s:s, s:s, s:s, s:o}",
                     "tool", PACKAGE_NAME, "version", PACKAGE_VERSION,
                     "mode", mode, "started", started, "profiles", list);
+}
+
+/* --skip ARG: "PROFILE:TITLE", appended to *LIST. */
+static int
+add_skip (char ***list, size_t *n, const char *arg)
+{
+  const char *colon = strchr (arg, ':');
+  char **l;
+
+  if (!colon || colon == arg || !colon[1]) {
+    usage_error ("scrub", "--skip takes PROFILE:TITLE (see '%s profiles "
+                 "show')", program_name);
+    return -1;
+  }
+  l = realloc (*list, (*n + 2) * sizeof *l);
+  if (!l || !(l[*n] = strdup (arg))) {
+    if (l)
+      *list = l;
+    out_error (NULL, "out of memory");
+    return -1;
+  }
+  *list = l;
+  l[++*n] = NULL;
+  return 0;
+}
+
+struct skip_find {
+  const char *skip;
+  const struct isc_action *found;
+};
+
+static int
+find_skipped (const struct isc_profile *owner, const struct isc_action *a,
+              void *opaque)
+{
+  struct skip_find *f = opaque;
+  size_t len = strlen (owner->name);
+
+  if (a->title && strncmp (f->skip, owner->name, len) == 0 &&
+      f->skip[len] == ':' && strcmp (f->skip + len + 1, a->title) == 0) {
+    f->found = a;
+    return 1;
+  }
+  return 0;
+}
+
+/* Each --skip names a rule of the profiles given: the manifest's
+ * "skipped_rules" in *RET, or a usage error. */
+static int
+check_skips (char *const *skips, struct isc_profile *const *profiles,
+             size_t n_profiles, json_t **ret)
+{
+  size_t i, j;
+
+  *ret = json_array ();
+  for (i = 0; skips && skips[i]; ++i) {
+    struct skip_find f = { skips[i], NULL };
+    CLEANUP_FREE char *source = NULL;
+
+    for (j = 0; j < n_profiles && !f.found; ++j)
+      isc_profile_foreach_action (profiles[j], find_skipped, &f);
+    if (!f.found) {
+      CLEANUP_FREE char *e = isc_msg_text (skips[i]);
+
+      usage_error ("scrub", "--skip %s: no such rule in the profiles given "
+                   "(see '%s profiles show')", e, program_name);
+      return -1;
+    }
+    if (asprintf (&source, "%s:%d", f.found->file, f.found->line) == -1)
+      source = NULL;
+    json_array_append_new (*ret, json_pack ("{s:o, s:o, s:o, s:o, s:s}",
+        "profile", isc_json_string (f.found->profile),
+        "title", isc_json_string (f.found->title),
+        "action", isc_json_string (f.found->kind->name),
+        "source", isc_json_string (source ? source : f.found->file),
+        "reason", "--skip"));
+  }
+  return 0;
 }
 
 /* OUTPUTS: the images were written (not a dry run); KEPT: under their
@@ -233,7 +316,7 @@ cmd_scrub (int argc, char **argv)
 {
   enum {
     OPT_IN_PLACE = 256, OPT_DRY_RUN, OPT_OUTPUT_FORMAT, OPT_MANIFEST,
-    OPT_ALLOW_DIRTY, OPT_RESUME,
+    OPT_ALLOW_DIRTY, OPT_RESUME, OPT_SKIP,
   };
   static const struct option long_options[] = {
     COMMON_ENGINE_LONG_OPTIONS,
@@ -247,6 +330,7 @@ cmd_scrub (int argc, char **argv)
     { "output-format", required_argument, NULL, OPT_OUTPUT_FORMAT },
     { "profile", required_argument, NULL, 'p' },
     { "resume", no_argument, NULL, OPT_RESUME },
+    { "skip", required_argument, NULL, OPT_SKIP },
     { NULL, 0, NULL, 0 },
   };
   struct isc_engine_opts opts = COMMON_ENGINE_OPTS (ISC_ENGINE_SCRUB);
@@ -263,6 +347,9 @@ cmd_scrub (int argc, char **argv)
   size_t n_profiles = 0, n = 0, i, ok, failed, skipped;
   json_t *manifest = NULL, *list, *previous = NULL;
   json_t **entries = NULL;
+  CLEANUP_FREE_STRING_LIST char **skips = NULL;
+  json_t *skipped_rules = NULL;
+  size_t n_skips = 0;
   int resume = 0, archives_failed = 0;
   struct sigaction sa = { .sa_handler = on_signal };
   int status = EXIT_INTERNAL, c, r;
@@ -305,6 +392,10 @@ cmd_scrub (int argc, char **argv)
     case OPT_DRY_RUN: opts.dry_run = 1; break;
     case OPT_ALLOW_DIRTY: opts.allow_dirty_hives = 1; break;
     case OPT_RESUME: resume = 1; break;
+    case OPT_SKIP:
+      if (add_skip (&skips, &n_skips, optarg) == -1)
+        goto out;
+      break;
     case OPT_MANIFEST: manifest_arg = optarg; break;
     case OPT_OUTPUT_FORMAT:
       if (parse_format ("scrub", "--output-format", optarg,
@@ -400,6 +491,9 @@ cmd_scrub (int argc, char **argv)
   }
   opts.profiles = profiles;
   opts.n_profiles = n_profiles;
+  if (check_skips (skips, profiles, n_profiles, &skipped_rules) == -1)
+    goto out;
+  opts.skips = skips;
   if (manifest_arg)
     manifest_path = strdup (manifest_arg);
   else if (outdir && asprintf (&manifest_path, "%s/manifest.json", outdir) == -1)
@@ -425,6 +519,8 @@ cmd_scrub (int argc, char **argv)
                            opts.dry_run ? "dry-run"
                            : opts.in_place ? "in-place" : "output",
                            started);
+  json_object_set_new (manifest, "skipped_rules", skipped_rules);
+  skipped_rules = NULL;
   list = json_array ();
   entries = calloc (n ? n : 1, sizeof *entries);
   if (!entries)
@@ -478,6 +574,7 @@ cmd_scrub (int argc, char **argv)
   if (workdir)
     isc_remove_tree (workdir);
   json_decref (manifest);
+  json_decref (skipped_rules);
   free (entries);
   images_free (images, n);
   json_decref (previous);

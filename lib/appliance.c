@@ -423,6 +423,8 @@ scrub_guest (const struct isc_appliance_job *job, guestfs_h *g,
   gu.os = os;
   gu.systemroot = json_string_value (json_object_get (facts,
                                                       "windows_systemroot"));
+  gu.distro = json_string_value (json_object_get (facts, "distro"));
+  gu.skips = job->skips;
   gu.tmpdir = tmpdir;
   gu.dry_run = job->dry_run;
   gu.allow_dirty_hives = job->allow_dirty_hives;
@@ -475,6 +477,7 @@ audit_guest (const struct isc_appliance_job *job, guestfs_h *g,
   gu.os = guest_os (type);
   gu.systemroot = json_string_value (json_object_get (facts,
                                                       "windows_systemroot"));
+  gu.distro = json_string_value (json_object_get (facts, "distro"));
   gu.tmpdir = tmpdir;
   gu.dry_run = 1;
   gu.allow_dirty_hives = 1;         /* reading only */

@@ -325,6 +325,7 @@ appliance_child (void *opaque, int fd)
     .n_profiles = opts->n_profiles,
     .dry_run = opts->dry_run,
     .allow_dirty_hives = opts->allow_dirty_hives,
+    .skips = opts->skips,
     .export_tree = opts->export_tree,
     .workdir = opts->workdir,
     .trace = opts->trace,

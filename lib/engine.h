@@ -95,6 +95,8 @@ struct isc_engine_opts {
   int dry_run;
   int in_place;
   int allow_dirty_hives;
+  char *const *skips;               /* --skip PROFILE:TITLE, NULL-terminated
+                                       or NULL (guest.h) */
   int export_tree;                  /* write each guest's tree (tree.h) */
   const char *outdir;               /* scrub -o: OUTDIR/<input name> */
   const char *workdir;              /* scratch: overlays and unfinished

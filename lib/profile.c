@@ -606,6 +606,35 @@ static cfg_opt_t identity_opts[] = {
   CFG_END ()
 };
 
+/* The options of KIND's section: its own, then those every action
+ * takes; built once (libconfuse copies them into each cfg_t). */
+static cfg_opt_t *
+kind_opts (size_t k)
+{
+  static cfg_opt_t *built[64];
+  const struct isc_action_kind *kind = isc_action_kinds[k];
+  size_t n_own = 0, n_common = 0;
+  cfg_opt_t *opts;
+
+  if (k >= sizeof built / sizeof built[0])
+    return NULL;
+  if (built[k])
+    return built[k];
+  while (kind->opts[n_own].name)
+    n_own++;
+  while (isc_action_common_opts[n_common].name)
+    n_common++;
+  opts = calloc (n_own + n_common + 1, sizeof *opts);
+  if (!opts)
+    return NULL;
+  memcpy (opts, kind->opts, n_own * sizeof *opts);
+  /* With the terminating CFG_END. */
+  memcpy (opts + n_own, isc_action_common_opts,
+          (n_common + 1) * sizeof *opts);
+  built[k] = opts;
+  return opts;
+}
+
 /* Root options: metadata, one section per action kind, identity.  The
  * caller frees the array (not the kinds' options). */
 static cfg_opt_t *
@@ -631,10 +660,14 @@ build_schema (void)
     return NULL;
   memcpy (opts, meta, sizeof meta);
   for (i = 0; i < n_kinds; ++i) {
-    cfg_opt_t sec = CFG_SEC (isc_action_kinds[i]->name,
-                             isc_action_kinds[i]->opts,
+    cfg_opt_t *kopts = kind_opts (i);
+    cfg_opt_t sec = CFG_SEC (isc_action_kinds[i]->name, kopts,
                              CFGF_MULTI | CFGF_TITLE);
 
+    if (!kopts) {
+      free (opts);
+      return NULL;
+    }
     opts[n_meta + i] = sec;
   }
   opts[n_meta + n_kinds] = identity;
@@ -775,7 +808,8 @@ parse_action (struct isc_err *err, struct isc_profile *p, const char *efile,
     isc_action_free (a);
     return isc_error_errno (err, NULL, "strdup");
   }
-  if (kind->parse (&why, sec, a) == -1) {
+  if (isc_action_parse_common (&why, sec, a) == -1 ||
+      (kind->parse && kind->parse (&why, sec, a) == -1)) {
     section_error (err, efile, line, kind->name, a->title, isc_err_msg (&why));
     isc_err_clear (&why);
     isc_action_free (a);

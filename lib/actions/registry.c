@@ -7,10 +7,14 @@
 #include <string.h>
 
 #include "action.h"
+#include "cleanups.h"
+#include "regpath.h"
 
 extern const struct isc_action_kind isc_action_delete_file;
 extern const struct isc_action_kind isc_action_delete_files;
+extern const struct isc_action_kind isc_action_delete_folder;
 extern const struct isc_action_kind isc_action_delete_key;
+extern const struct isc_action_kind isc_action_delete_lines;
 extern const struct isc_action_kind isc_action_delete_subkeys;
 extern const struct isc_action_kind isc_action_delete_value;
 extern const struct isc_action_kind isc_action_empty_folder;
@@ -21,7 +25,9 @@ extern const struct isc_action_kind isc_action_write_file;
 const struct isc_action_kind *const isc_action_kinds[] = {
   &isc_action_delete_file,
   &isc_action_delete_files,
+  &isc_action_delete_folder,
   &isc_action_delete_key,
+  &isc_action_delete_lines,
   &isc_action_delete_subkeys,
   &isc_action_delete_value,
   &isc_action_empty_folder,
@@ -63,5 +69,12 @@ isc_action_free (struct isc_action *a)
   free (a->title);
   free (a->file);
   free (a->target);
+  free (a->path);
+  if (a->key)
+    isc_regpath_clear (a->key);
+  free (a->key);
+  isc_free_string_list (a->excludes);
+  isc_free_string_list (a->distros);
+  free (a->package_format);
   free (a);
 }

@@ -292,66 +292,59 @@ kind_os (const struct isc_action_kind *k)
     k->os == ISC_OS_WINDOWS ? "Windows" : "Linux";
 }
 
-/* The "name", "doc" pairs DOCS as a Markdown table or indented text. */
+/* One option's row: Markdown, or indented text. */
 static void
-put_option_docs (const char *const *docs, int markdown)
+put_option (const char *name, const char *doc, int markdown)
 {
-  size_t j;
-
-  if (markdown)
-    printf ("| option | meaning |\n| --- | --- |\n");
-  for (j = 0; docs[j]; j += 2) {
-    if (markdown) {
-      printf ("| `%s` | ", docs[j]);
-      put_markdown_cell (docs[j + 1]);
-      printf (" |\n");
-      continue;
-    }
-    printf ("    %-9s", docs[j]);
-    put_wrapped (docs[j + 1], 14,
-                 4 + (int) (strlen (docs[j]) > 9 ? strlen (docs[j]) : 9));
+  if (!doc)
+    doc = "(undocumented)";
+  if (markdown) {
+    printf ("| `%s` | ", name);
+    put_markdown_cell (doc);
+    printf (" |\n");
+    return;
   }
+  printf ("    %-9s", name);
+  put_wrapped (doc, 14, 4 + (int) (strlen (name) > 9 ? strlen (name) : 9));
 }
+
+static const char *const table_head = "| option | meaning |\n| --- | --- |\n";
 
 static int
 do_actions (int markdown)
 {
+  const char *first_common = isc_action_common_opts[0].name;
   size_t i, j;
 
   for (i = 0; isc_action_kinds[i]; ++i) {
     const struct isc_action_kind *k = isc_action_kinds[i];
+    const cfg_opt_t *opts = isc_action_schema (k);
 
-    if (markdown) {
-      printf ("%s### `%s`\n\n%c%s.  Guests: %s.\n\n"
-              "| option | meaning |\n| --- | --- |\n",
+    if (!opts) {
+      out_error (NULL, "out of memory");
+      return EXIT_INTERNAL;
+    }
+    if (markdown)
+      printf ("%s### `%s`\n\n%c%s.  Guests: %s.\n\n%s",
               i ? "\n" : "", k->name, k->summary[0] - 'a' + 'A',
-              k->summary + 1, kind_os (k));
-      for (j = 0; k->opts[j].name; ++j) {
-        const char *doc = isc_action_option_doc (k, k->opts[j].name);
-
-        printf ("| `%s` | ", k->opts[j].name);
-        put_markdown_cell (doc ? doc : "(undocumented)");
-        printf (" |\n");
-      }
+              k->summary + 1, kind_os (k), table_head);
+    else
+      printf ("%s%s (%s)\n  %s\n", i ? "\n" : "", k->name, kind_os (k),
+              k->summary);
+    /* Its own options; those every action takes come once, at the end. */
+    for (j = 0; opts[j].name && strcmp (opts[j].name, first_common) != 0; ++j)
+      put_option (opts[j].name, isc_action_option_doc (k, opts[j].name),
+                  markdown);
+    if (markdown)
       printf ("\n```\n%s```\n", k->example);
-      continue;
-    }
-    printf ("%s%s (%s)\n  %s\n", i ? "\n" : "", k->name, kind_os (k),
-            k->summary);
-    for (j = 0; k->opts[j].name; ++j) {
-      const char *doc = isc_action_option_doc (k, k->opts[j].name);
-
-      printf ("    %-9s", k->opts[j].name);
-      put_wrapped (doc ? doc : "(undocumented)", 14,
-                   4 + (int) (strlen (k->opts[j].name) > 9 ?
-                              strlen (k->opts[j].name) : 9));
-    }
   }
   if (markdown)
-    printf ("\n### Options every action takes\n\n");
+    printf ("\n### Options every action takes\n\n%s", table_head);
   else
     printf ("\nEvery action also takes\n");
-  put_option_docs (isc_action_common_docs, markdown);
+  for (j = 0; isc_action_common_docs[j]; j += 2)
+    put_option (isc_action_common_docs[j], isc_action_common_docs[j + 1],
+                markdown);
   return EXIT_OK;
 }
 

@@ -393,8 +393,10 @@ cmd_scrub (int argc, char **argv)
     case OPT_ALLOW_DIRTY: opts.allow_dirty_hives = 1; break;
     case OPT_RESUME: resume = 1; break;
     case OPT_SKIP:
-      if (add_skip (&skips, &n_skips, optarg) == -1)
+      if (add_skip (&skips, &n_skips, optarg) == -1) {
+        status = EXIT_USAGE;
         goto out;
+      }
       break;
     case OPT_MANIFEST: manifest_arg = optarg; break;
     case OPT_OUTPUT_FORMAT:
@@ -420,6 +422,8 @@ cmd_scrub (int argc, char **argv)
     usage_error ("scrub", "no image given");
     goto out;
   }
+  if (check_skips (skips, profiles, n_profiles, &skipped_rules) == -1)
+    goto out;
   if (opts.in_place + opts.dry_run + (outdir != NULL) +
       (aargs.archive != NULL) + (aargs.export_tree != NULL) == 0) {
     usage_error ("scrub", "say where the result goes: -o OUTDIR, --archive "
@@ -491,8 +495,6 @@ cmd_scrub (int argc, char **argv)
   }
   opts.profiles = profiles;
   opts.n_profiles = n_profiles;
-  if (check_skips (skips, profiles, n_profiles, &skipped_rules) == -1)
-    goto out;
   opts.skips = skips;
   if (manifest_arg)
     manifest_path = strdup (manifest_arg);

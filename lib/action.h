@@ -31,17 +31,23 @@ struct isc_action_kind {
   const char *name;                 /* section name in a profile: "delete-value" */
   const char *summary;              /* one line for `profiles actions` */
   unsigned os;                      /* enum isc_os mask it can apply to */
-  cfg_opt_t *opts;                  /* schema of its section (CFG_END-terminated) */
+  cfg_opt_t *opts;                  /* its own options (CFG_END-terminated):
+                                       the core adds "path" or "key" and
+                                       isc_action_common_opts */
   const char *const *option_docs;   /* "name", "doc", ... pairs, NULL-terminated:
                                        every option in OPTS is documented */
   const char *example;              /* a complete section, for the reference */
-  /* The option holding the guest path the kind acts on ("path"), read
-   * by the core into A->path; NULL when it has none. */
-  const char *path_opt;
+  /* The kind acts on the guest path of its required option "path",
+   * which the core adds to its schema and reads into A->path. */
+  int has_path;
+  /* With a path: the fewest components it must have, written and
+   * resolved (1: not "/"; 2: not a top folder either). */
+  unsigned min_depth;
   /* With a path: what a glob in it may match (enum isc_glob_match); 0
    * when the path takes no glob. */
   unsigned globs;
-  /* The kind has a required option "key", read by the core into A->key. */
+  /* The kind has a required option "key", added and read by the core
+   * into A->key. */
   int has_key;
   /* Validate SEC and store the parsed form in A->data; set A->target and
    * narrow A->os (preset to the profile's os) when the section's paths
@@ -71,7 +77,7 @@ struct isc_action {
   char *target;                     /* what it acts on, as written in the
                                        profile ("skipped" results, `show`) */
   void *data;                       /* owned; kind->free_data */
-  char *path;                       /* kind->path_opt's value, or NULL */
+  char *path;                       /* with kind->has_path, or NULL */
   struct isc_regpath *key;          /* with kind->has_key */
   char **excludes;                  /* "exclude" patterns, NULL-terminated
                                        or NULL */
@@ -84,7 +90,11 @@ struct isc_action {
 extern cfg_opt_t isc_action_common_opts[];
 extern const char *const isc_action_common_docs[];
 
-/* Read the options the core handles (kind->path_opt, "key", guards,
+/* The whole schema of KIND's section: "path" or "key", its own options,
+ * then the common ones; built once, NULL on out of memory. */
+cfg_opt_t *isc_action_schema (const struct isc_action_kind *kind);
+
+/* Read the options the core handles ("path", "key", guards,
  * "exclude") of SEC into A, before kind->parse; A->target defaults to
  * the path or key as written. */
 int isc_action_parse_common (struct isc_err *err, cfg_t *sec,

@@ -223,21 +223,34 @@ package_format (struct isc_guest *gu)
   return priv->pkgfmt;
 }
 
-/* A's guards match this guest. */
+/* Why A's guards leave this guest out (*WHY, caller frees), or 0 when
+ * they match. */
 static int
-guards_match (struct isc_guest *gu, const struct isc_action *a)
+guarded_out (struct isc_guest *gu, const struct isc_action *a, char **why)
 {
+  const char *pf;
   size_t i;
 
+  *why = NULL;
   if (a->distros) {
     for (i = 0; a->distros[i]; ++i)
       if (gu->distro && strcmp (a->distros[i], gu->distro) == 0)
         break;
-    if (!a->distros[i])
-      return 0;
+    if (!a->distros[i]) {
+      if (asprintf (why, "guard: the distro is %s", gu->distro ? gu->distro
+                    : "unknown") == -1)
+        abort ();
+      return 1;
+    }
   }
-  return !a->package_format ||
-    strcmp (a->package_format, package_format (gu)) == 0;
+  if (a->package_format &&
+      strcmp (a->package_format, (pf = package_format (gu))) != 0) {
+    if (asprintf (why, "guard: the package format is %s", *pf ? pf
+                  : "unknown") == -1)
+      abort ();
+    return 1;
+  }
+  return 0;
 }
 
 /* The --skip entry naming A, or NULL. */
@@ -261,19 +274,14 @@ apply_one (const struct isc_profile *owner, const struct isc_action *a,
   struct isc_guest_private *priv = gu->priv;
   const struct isc_action_kind *k = a->kind;
   const char *skip = skipped_by (gu, a);
+  CLEANUP_FREE char *why = NULL;
   int r;
 
   priv->action_failed = 0;
-  if (skip) {
-    CLEANUP_FREE char *why = NULL;
-
-    if (asprintf (&why, "left out with --skip %s", skip) == -1)
-      abort ();
+  if (skip && asprintf (&why, "left out with --skip %s", skip) == -1)
+    abort ();
+  if (skip || !(a->os & gu->os) || guarded_out (gu, a, &why)) {
     isc_guest_report (gu, a, a->target, ISC_RESULT_SKIPPED, why);
-    return 0;
-  }
-  if (!(a->os & gu->os) || !guards_match (gu, a)) {
-    isc_guest_report (gu, a, a->target, ISC_RESULT_SKIPPED, NULL);
     return 0;
   }
   if (k->apply)

@@ -12,6 +12,7 @@
 #include <guestfs.h>
 
 #include "action.h"
+#include "actions/common.h"
 #include "cleanups.h"
 #include "guestpath.h"
 #include "profile.h"
@@ -241,21 +242,18 @@ isc_guest_lookup (struct isc_guest *gu, const struct isc_action *a,
   *type = ISC_FT_ABSENT;
   if (isc_guest_resolve (gu, &reason, path, resolved) == -1 ||
       (*resolved &&
-       isc_guest_ftype (gu, &reason, *resolved, type, ret_size) == -1)) {
+       (isc_path_depth_check (&reason, a, *resolved) == -1 ||
+        isc_guest_ftype (gu, &reason, *resolved, type, ret_size) == -1)))
     isc_guest_report_failed (gu, a, *resolved ? *resolved : path, &reason);
-    isc_err_clear (&reason);
-    free (*resolved);
-    *resolved = NULL;
-    return 1;
-  }
-  if (!*resolved || (need && *type == ISC_FT_ABSENT)) {
+  else if (!*resolved || (need && *type == ISC_FT_ABSENT))
     isc_guest_report (gu, a, *resolved ? *resolved : path, ISC_RESULT_ABSENT,
                       NULL);
-    free (*resolved);
-    *resolved = NULL;
-    return 1;
-  }
-  return 0;
+  else
+    return 0;
+  isc_err_clear (&reason);
+  free (*resolved);
+  *resolved = NULL;
+  return 1;
 }
 
 /* ---- folder listings and globs ---------------------------------------- */

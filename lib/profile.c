@@ -606,35 +606,6 @@ static cfg_opt_t identity_opts[] = {
   CFG_END ()
 };
 
-/* The options of KIND's section: its own, then those every action
- * takes; built once (libconfuse copies them into each cfg_t). */
-static cfg_opt_t *
-kind_opts (size_t k)
-{
-  static cfg_opt_t *built[64];
-  const struct isc_action_kind *kind = isc_action_kinds[k];
-  size_t n_own = 0, n_common = 0;
-  cfg_opt_t *opts;
-
-  if (k >= sizeof built / sizeof built[0])
-    return NULL;
-  if (built[k])
-    return built[k];
-  while (kind->opts[n_own].name)
-    n_own++;
-  while (isc_action_common_opts[n_common].name)
-    n_common++;
-  opts = calloc (n_own + n_common + 1, sizeof *opts);
-  if (!opts)
-    return NULL;
-  memcpy (opts, kind->opts, n_own * sizeof *opts);
-  /* With the terminating CFG_END. */
-  memcpy (opts + n_own, isc_action_common_opts,
-          (n_common + 1) * sizeof *opts);
-  built[k] = opts;
-  return opts;
-}
-
 /* Root options: metadata, one section per action kind, identity.  The
  * caller frees the array (not the kinds' options). */
 static cfg_opt_t *
@@ -660,7 +631,7 @@ build_schema (void)
     return NULL;
   memcpy (opts, meta, sizeof meta);
   for (i = 0; i < n_kinds; ++i) {
-    cfg_opt_t *kopts = kind_opts (i);
+    cfg_opt_t *kopts = isc_action_schema (isc_action_kinds[i]);
     cfg_opt_t sec = CFG_SEC (isc_action_kinds[i]->name, kopts,
                              CFGF_MULTI | CFGF_TITLE);
 

@@ -137,8 +137,9 @@ isc_action_parse_common (struct isc_err *err, cfg_t *sec,
     if (!a->package_format)
       return isc_error_errno (err, NULL, "strdup");
   }
-  if (k->path_opt) {
-    if (isc_opt_path (err, sec, k->path_opt, 1, a, &a->path) == -1)
+  if (k->has_path) {
+    if (isc_opt_path (err, sec, "path", 1, a, &a->path) == -1 ||
+        isc_path_depth_check (err, a, a->path) == -1)
       return -1;
     if (!k->globs && strpbrk (a->path, "*?["))
       return isc_error_text (err, a->path, "%s takes no glob", k->name);
@@ -179,6 +180,36 @@ isc_path_glob_check (struct isc_err *err, const char *path)
     if (strchr ("*?[", first[i]))
       return isc_error_text (err, path, "a glob in the first path "
                              "component (every top folder) is refused");
+  return 0;
+}
+
+/* Components of normalised PATH: 0 for "/". */
+static unsigned
+depth (const char *path)
+{
+  unsigned n = 0;
+
+  for (; *path; ++path)
+    if (*path == '/' && path[1] && path[1] != '/')
+      n++;
+  return n;
+}
+
+int
+isc_path_depth_check (struct isc_err *err, const struct isc_action *a,
+                      const char *path)
+{
+  CLEANUP_FREE char *norm = NULL;
+  unsigned min = a->kind->min_depth;
+
+  /* A variable stands for a folder of its own: deep enough. */
+  if (min == 0 || path[0] == '%')
+    return 0;
+  if (isc_winpath_normalise (err, path, a->os == ISC_OS_WINDOWS, &norm) == -1)
+    return -1;
+  if (depth (norm) < min)
+    return isc_error_text (err, path, "refusing to %s %s", a->kind->name,
+                           min == 1 ? "the root folder" : "a top folder");
   return 0;
 }
 

@@ -25,6 +25,11 @@ int isc_opt_regpath (struct isc_err *err, cfg_t *sec, const char *name,
 int isc_opt_path (struct isc_err *err, cfg_t *sec, const char *name,
                   int required, struct isc_action *a, char **ret);
 
+/* Refuse a path with fewer components than A's kind->min_depth ("/" or
+ * a top folder for the kinds that remove or empty folders). */
+int isc_path_depth_check (struct isc_err *err, const struct isc_action *a,
+                          const char *path);
+
 /* Refuse a glob in PATH's first component (a glob there is every top folder). */
 int isc_path_glob_check (struct isc_err *err, const char *path);
 

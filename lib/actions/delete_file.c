@@ -13,11 +13,6 @@
 #include "guestpath.h"
 #include "profile.h"
 
-static cfg_opt_t opts[] = {
-  CFG_STR ("path", NULL, CFGF_NODEFAULT),
-  CFG_END ()
-};
-
 static const char *const docs[] = {
   "path", "the file (required): a guest path, Windows paths may use "
   "variables, backslashes and C:; globs in any component name every "
@@ -47,13 +42,12 @@ const struct isc_action_kind isc_action_delete_file = {
   .name = "delete-file",
   .summary = "delete one file, or every file a glob names",
   .os = ISC_OS_ANY,
-  .opts = opts,
   .option_docs = docs,
   .example =
   "delete-file \"smscfg\" {\n"
   "  path = '%SystemRoot%\\Smscfg.ini'\n"
   "}\n",
-  .path_opt = "path",
+  .has_path = 1,
   .globs = ISC_GLOB_FILES,
   .on_path = on_path,
 };

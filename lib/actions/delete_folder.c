@@ -13,12 +13,6 @@
 #include "guest-private.h"
 #include "guestpath.h"
 #include "profile.h"
-#include "winpath.h"
-
-static cfg_opt_t opts[] = {
-  CFG_STR ("path", NULL, CFGF_NODEFAULT),
-  CFG_END ()
-};
 
 static const char *const docs[] = {
   "path", "the folder to delete with everything in it (required); not the "
@@ -26,22 +20,6 @@ static const char *const docs[] = {
   "a glob names every matching folder",
   NULL
 };
-
-static int
-parse (struct isc_err *err, cfg_t *sec, struct isc_action *a)
-{
-  CLEANUP_FREE char *norm = NULL;
-
-  if (a->path[0] == '%')
-    return 0;
-  if (isc_winpath_normalise (err, a->path, a->os == ISC_OS_WINDOWS,
-                             &norm) == -1)
-    return -1;
-  /* "/", "/etc": a whole top folder is never one identity. */
-  if (strchr (norm + 1, '/') == NULL)
-    return isc_error_text (err, a->path, "refusing to delete a top folder");
-  return 0;
-}
 
 static int
 on_path (struct isc_guest *gu, const struct isc_action *a, const char *path,
@@ -57,10 +35,6 @@ on_path (struct isc_guest *gu, const struct isc_action *a, const char *path,
                     "file)");
     return 0;
   }
-  if (strchr (resolved + 1, '/') == NULL) {
-    isc_guest_fail (gu, a, resolved, "refusing to delete a top folder");
-    return 0;
-  }
   return isc_guest_change (gu, a, &(struct isc_change) {
       .target = resolved, .deletes = 1, .type = 'f', .note = 1, .subtree = 1,
       .fn = type == ISC_FT_DIR ? isc_guest_rm_rf : isc_guest_rm,
@@ -71,14 +45,13 @@ const struct isc_action_kind isc_action_delete_folder = {
   .name = "delete-folder",
   .summary = "delete a folder with everything in it, following no symlink",
   .os = ISC_OS_ANY,
-  .opts = opts,
   .option_docs = docs,
   .example =
   "delete-folder \"ssh-userdir\" {\n"
   "  path = \"/home/*/.ssh\"\n"
   "}\n",
-  .path_opt = "path",
+  .has_path = 1,
   .globs = ISC_GLOB_DIRS,
-  .parse = parse,
+  .min_depth = 2,
   .on_path = on_path,
 };

@@ -11,11 +11,6 @@
 #include "profile.h"
 #include "registry.h"
 
-static cfg_opt_t opts[] = {
-  CFG_STR ("key", NULL, CFGF_NODEFAULT),
-  CFG_END ()
-};
-
 static const char *const docs[] = {
   "key", "registry key to delete with all its subkeys and values "
   "(required); a hive's root key cannot be deleted",
@@ -49,7 +44,6 @@ const struct isc_action_kind isc_action_delete_key = {
   .name = "delete-key",
   .summary = "delete a registry key with everything under it",
   .os = ISC_OS_WINDOWS,
-  .opts = opts,
   .option_docs = docs,
   .example =
   "delete-key \"old-agent\" {\n"

@@ -34,7 +34,6 @@ struct edit {
 };
 
 static cfg_opt_t opts[] = {
-  CFG_STR ("path", NULL, CFGF_NODEFAULT),
   CFG_STR_LIST ("prefix", NULL, CFGF_NODEFAULT),
   CFG_STR_LIST ("regex", NULL, CFGF_NODEFAULT),
   CFG_END ()
@@ -206,7 +205,7 @@ const struct isc_action_kind isc_action_delete_lines = {
   "  path = \"/etc/sysconfig/network-scripts/ifcfg-*\"\n"
   "  prefix = \"HWADDR=\"\n"
   "}\n",
-  .path_opt = "path",
+  .has_path = 1,
   .globs = ISC_GLOB_FILES,
   .parse = parse,
   .on_path = on_path,

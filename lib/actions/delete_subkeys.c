@@ -15,11 +15,6 @@
 #include "profile.h"
 #include "registry.h"
 
-static cfg_opt_t opts[] = {
-  CFG_STR ("key", NULL, CFGF_NODEFAULT),
-  CFG_END ()
-};
-
 static const char *const docs[] = {
   "key", "registry key whose subkeys are deleted (required); the key and "
   "its values stay; not a hive's root key",
@@ -93,7 +88,6 @@ const struct isc_action_kind isc_action_delete_subkeys = {
   .name = "delete-subkeys",
   .summary = "delete every subkey of a registry key, keeping the key",
   .os = ISC_OS_WINDOWS,
-  .opts = opts,
   .option_docs = docs,
   .example =
   "delete-subkeys \"abexprtdb\" {\n"

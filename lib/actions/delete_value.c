@@ -17,7 +17,6 @@
 #include "registry.h"
 
 static cfg_opt_t opts[] = {
-  CFG_STR ("key", NULL, CFGF_NODEFAULT),
   CFG_STR_LIST ("value", NULL, CFGF_NODEFAULT),
   CFG_END ()
 };

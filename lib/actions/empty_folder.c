@@ -14,33 +14,12 @@
 #include "guest-private.h"
 #include "guestpath.h"
 #include "profile.h"
-#include "winpath.h"
-
-static cfg_opt_t opts[] = {
-  CFG_STR ("path", NULL, CFGF_NODEFAULT),
-  CFG_END ()
-};
 
 static const char *const docs[] = {
   "path", "the folder to empty (required); not the root folder; a "
   "symbolic link is refused; a glob names every matching folder",
   NULL
 };
-
-static int
-parse (struct isc_err *err, cfg_t *sec, struct isc_action *a)
-{
-  CLEANUP_FREE char *norm = NULL;
-
-  if (a->path[0] == '%')
-    return 0;
-  if (isc_winpath_normalise (err, a->path, a->os == ISC_OS_WINDOWS,
-                             &norm) == -1)
-    return -1;
-  if (strcmp (norm, "/") == 0)
-    return isc_error_text (err, a->path, "refusing to empty the root folder");
-  return 0;
-}
 
 static int
 on_path (struct isc_guest *gu, const struct isc_action *a, const char *path,
@@ -55,10 +34,6 @@ on_path (struct isc_guest *gu, const struct isc_action *a, const char *path,
 
   if (isc_guest_lookup (gu, a, path, 1, &resolved, &type, NULL))
     return 0;
-  if (strcmp (resolved, "/") == 0) {
-    isc_guest_fail (gu, a, resolved, "refusing to empty the root folder");
-    return 0;
-  }
   if (type != ISC_FT_DIR) {
     isc_guest_fail (gu, a, resolved, "%s", type == ISC_FT_SYMLINK ?
                     "is a symbolic link (not followed)" : "not a folder");
@@ -93,14 +68,13 @@ const struct isc_action_kind isc_action_empty_folder = {
   .name = "empty-folder",
   .summary = "delete everything inside a folder, keeping the folder",
   .os = ISC_OS_ANY,
-  .opts = opts,
   .option_docs = docs,
   .example =
   "empty-folder \"sms-temp\" {\n"
   "  path = '%SystemRoot%\\MS\\SMS\\Temp'\n"
   "}\n",
-  .path_opt = "path",
+  .has_path = 1,
   .globs = ISC_GLOB_DIRS,
-  .parse = parse,
+  .min_depth = 1,
   .on_path = on_path,
 };

@@ -59,6 +59,45 @@ isc_action_option_doc (const struct isc_action_kind *kind, const char *opt)
   return NULL;
 }
 
+cfg_opt_t *
+isc_action_schema (const struct isc_action_kind *kind)
+{
+  static cfg_opt_t *built[64];
+  static cfg_opt_t path[] = {
+    CFG_STR ("path", NULL, CFGF_NODEFAULT), CFG_END ()
+  };
+  static cfg_opt_t key[] = {
+    CFG_STR ("key", NULL, CFGF_NODEFAULT), CFG_END ()
+  };
+  const cfg_opt_t *parts[3] = {
+    kind->has_path ? path : kind->has_key ? key : NULL, kind->opts,
+    isc_action_common_opts,
+  };
+  cfg_opt_t end = CFG_END ();
+  size_t k, n = 0, i, j;
+  cfg_opt_t *opts;
+
+  for (k = 0; isc_action_kinds[k] && isc_action_kinds[k] != kind; ++k)
+    ;
+  if (!isc_action_kinds[k] || k >= sizeof built / sizeof built[0])
+    return NULL;
+  if (built[k])
+    return built[k];
+  for (i = 0; i < 3; ++i)
+    for (j = 0; parts[i] && parts[i][j].name; ++j)
+      n++;
+  opts = calloc (n + 1, sizeof *opts);
+  if (!opts)
+    return NULL;
+  n = 0;
+  for (i = 0; i < 3; ++i)
+    for (j = 0; parts[i] && parts[i][j].name; ++j)
+      opts[n++] = parts[i][j];
+  opts[n] = end;
+  built[k] = opts;
+  return opts;
+}
+
 void
 isc_action_free (struct isc_action *a)
 {

@@ -31,7 +31,6 @@ struct data {
 #define MAX_DATA (1024 * 1024)
 
 static cfg_opt_t opts[] = {
-  CFG_STR ("key", NULL, CFGF_NODEFAULT),
   CFG_STR ("value", NULL, CFGF_NODEFAULT),
   CFG_STR ("type", NULL, CFGF_NODEFAULT),
   CFG_STR_LIST ("data", NULL, CFGF_NODEFAULT),

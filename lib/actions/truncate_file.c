@@ -13,11 +13,6 @@
 #include "guestpath.h"
 #include "profile.h"
 
-static cfg_opt_t opts[] = {
-  CFG_STR ("path", NULL, CFGF_NODEFAULT),
-  CFG_END ()
-};
-
 static const char *const docs[] = {
   "path", "the file to truncate to zero bytes (required); an empty file "
   "is left alone (\"absent\")",
@@ -52,12 +47,11 @@ const struct isc_action_kind isc_action_truncate_file = {
   .name = "truncate-file",
   .summary = "empty a file, keeping it",
   .os = ISC_OS_ANY,
-  .opts = opts,
   .option_docs = docs,
   .example =
   "truncate-file \"machine-id\" {\n"
   "  path = \"/etc/machine-id\"\n"
   "}\n",
-  .path_opt = "path",
+  .has_path = 1,
   .on_path = on_path,
 };

@@ -22,7 +22,6 @@ struct data {
 };
 
 static cfg_opt_t opts[] = {
-  CFG_STR ("path", NULL, CFGF_NODEFAULT),
   CFG_STR ("content", NULL, CFGF_NODEFAULT),
   CFG_INT ("mode", -1, CFGF_NONE),
   CFG_END ()
@@ -108,7 +107,7 @@ const struct isc_action_kind isc_action_write_file = {
   "  content = \"localhost\\n\"\n"
   "  mode = 0644\n"
   "}\n",
-  .path_opt = "path",
+  .has_path = 1,
   .parse = parse,
   .on_path = on_path,
   .free_data = free_data,

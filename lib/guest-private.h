@@ -36,6 +36,13 @@ struct isc_removed {
   const struct isc_action *by;
 };
 
+/* A folder resolved once per pass (guestfs_realpath), shared by every
+ * rule that names something in it; forgotten when a folder is removed. */
+struct isc_folder {
+  char *path;                       /* as asked */
+  char *real;                       /* NULL: not there */
+};
+
 /* One folder's entries, listed once per guest for glob expansion. */
 struct isc_dirlist {
   char *dir;                        /* resolved guest path */
@@ -61,6 +68,8 @@ struct isc_guest_private {
   struct isc_dirlist *dirs;         /* cached folder listings */
   size_t n_dirs;
   const char *pkgfmt;               /* "rpm", "deb", "" once looked at */
+  struct isc_folder *folders;       /* folders resolved in this pass */
+  size_t n_folders;
   unsigned serial;                  /* host scratch file names */
   size_t n_failed;                  /* actions with a failed target */
   char *first_failure;

@@ -165,6 +165,9 @@ isc_guest_note_removed (struct isc_guest *gu, const struct isc_action *a,
   priv->n_removed++;
   if (type == 'f')
     isc_guest_dirs_forget_entry (gu, what);
+  /* A folder went: what resolved through it no longer does. */
+  if (type == 'f' && subtree)
+    isc_guest_folders_forget (gu);
 }
 
 const struct isc_action *
@@ -335,6 +338,7 @@ isc_guest_clear (struct isc_guest *gu)
     return;
   isc_guest_walk_forget (gu);
   isc_guest_dirs_forget (gu);
+  isc_guest_folders_forget (gu);
   isc_reg_close_all (gu);
   for (i = 0; i < priv->n_users; ++i) {
     free (priv->users[i].sid);

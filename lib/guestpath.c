@@ -147,6 +147,46 @@ is_absent_errno (int e)
   return e == ENOENT || e == ENOTDIR;
 }
 
+/* Keep what PATH resolved to (REAL, NULL when absent) for this pass. */
+static void
+remember_folder (struct isc_guest *gu, const char *path, const char *real)
+{
+  struct isc_guest_private *priv = gu->priv;
+  struct isc_folder *f;
+
+  if (!priv)
+    return;
+  f = realloc (priv->folders, (priv->n_folders + 1) * sizeof *f);
+  if (!f)
+    return;                         /* only a cache */
+  priv->folders = f;
+  f[priv->n_folders].path = strdup (path);
+  f[priv->n_folders].real = real ? strdup (real) : NULL;
+  if (!f[priv->n_folders].path || (real && !f[priv->n_folders].real)) {
+    free (f[priv->n_folders].path);
+    free (f[priv->n_folders].real);
+    return;
+  }
+  priv->n_folders++;
+}
+
+void
+isc_guest_folders_forget (struct isc_guest *gu)
+{
+  struct isc_guest_private *priv = gu->priv;
+  size_t i;
+
+  if (!priv)
+    return;
+  for (i = 0; i < priv->n_folders; ++i) {
+    free (priv->folders[i].path);
+    free (priv->folders[i].real);
+  }
+  free (priv->folders);
+  priv->folders = NULL;
+  priv->n_folders = 0;
+}
+
 int
 isc_guest_resolve (struct isc_guest *gu, struct isc_err *reason,
                    const char *path, char **ret)
@@ -154,6 +194,7 @@ isc_guest_resolve (struct isc_guest *gu, struct isc_err *reason,
   guestfs_h *g = gu->g;
   CLEANUP_FREE char *cased = NULL, *parent = NULL, *real = NULL;
   const char *p = path, *slash;
+  size_t i;
   int e;
 
   if (path[0] != '/')
@@ -180,10 +221,23 @@ isc_guest_resolve (struct isc_guest *gu, struct isc_err *reason,
   parent = slash == p ? strdup ("/") : strndup (p, slash - p);
   if (!parent)
     return isc_error_errno (reason, NULL, "strdup");
+  for (i = 0; gu->priv && i < gu->priv->n_folders; ++i)
+    if (strcmp (gu->priv->folders[i].path, parent) == 0) {
+      if (!gu->priv->folders[i].real) {
+        *ret = NULL;
+        return 0;
+      }
+      real = strdup (gu->priv->folders[i].real);
+      if (!real)
+        return isc_error_errno (reason, NULL, "strdup");
+      goto resolved;
+    }
   guestfs_push_error_handler (g, NULL, NULL);
   real = guestfs_realpath (g, parent);
   e = guestfs_last_errno (g);
   guestfs_pop_error_handler (g);
+  if (real || is_absent_errno (e))
+    remember_folder (gu, parent, real);
   if (!real) {
     if (is_absent_errno (e)) {
       *ret = NULL;
@@ -193,6 +247,7 @@ isc_guest_resolve (struct isc_guest *gu, struct isc_err *reason,
                       guestfs_last_error (g) ? guestfs_last_error (g) : "error");
   }
   /* The daemon resolves inside the guest's root; check anyway. */
+ resolved:
   if (real[0] != '/' || strstr (real, "/../") || strcmp (slash + 1, "..") == 0)
     return isc_error (reason, path, "resolves outside the guest");
   *ret = isc_path_join (real, slash + 1);

@@ -90,6 +90,9 @@ int isc_guest_list_dir (struct isc_guest *gu, struct isc_err *reason,
 /* PATH was removed: a cached listing of its folder drops it. */
 void isc_guest_dirs_forget_entry (struct isc_guest *gu, const char *path);
 
+/* Forget the folders resolved so far (one was removed). */
+void isc_guest_folders_forget (struct isc_guest *gu);
+
 /* Drop every cached folder listing. */
 void isc_guest_dirs_forget (struct isc_guest *gu);
 

@@ -30,7 +30,8 @@ usage (void)
           "  list      every profile on the search path: name, os, reference,\n"
           "            description (-v: the search path too)\n"
           "  show      a profile's metadata, SHA-256, its actions in the order\n"
-          "            they run (includes first) with their file:line, and the\n"
+          "            they run (includes first, expanded) with their file:line,\n"
+          "            guards and PROFILE:TITLE (as --skip takes it), and the\n"
           "            identities it removes\n"
           "  check     validate profile files; nothing printed on stderr when\n"
           "            they are valid\n"
@@ -108,6 +109,8 @@ static int
 show_action (const struct isc_profile *owner, const struct isc_action *a,
              void *opaque)
 {
+  size_t i;
+
   printf ("  ");
   put_escaped (a->file);
   printf (":%d\t%s", a->line, a->kind->name);
@@ -118,6 +121,22 @@ show_action (const struct isc_profile *owner, const struct isc_action *a,
   }
   printf ("\t[%s]\t", isc_os_name (a->os));
   put_escaped (a->target);
+  /* Guards, and the name --skip takes. */
+  printf ("\t");
+  for (i = 0; a->distros && a->distros[i]; ++i) {
+    printf ("%s", i ? "," : "distro=");
+    put_escaped (a->distros[i]);
+  }
+  if (a->package_format) {
+    printf ("%spackage-format=", a->distros ? " " : "");
+    put_escaped (a->package_format);
+  }
+  printf ("\t");
+  if (a->title) {
+    put_escaped (owner->name);
+    printf (":");
+    put_escaped (a->title);
+  }
   printf ("\n");
   return 0;
 }
@@ -308,64 +327,104 @@ kind_os (const struct isc_action_kind *k)
 
 enum actions_format { ACTIONS_TEXT, ACTIONS_MARKDOWN, ACTIONS_POD };
 
+/* One option's row: a Markdown table row, a POD item, or indented
+ * text. */
 static void
-put_pod_kind (const struct isc_action_kind *k)
+put_option (const char *name, const char *doc, enum actions_format format)
 {
-  size_t j;
-
-  printf ("=head2 B<%s>\n\n%c", k->name, k->summary[0] - 'a' + 'A');
-  put_pod_text (k->summary + 1);
-  printf (".  Guests: %s.\n\n=over 4\n\n", kind_os (k));
-  for (j = 0; k->opts[j].name; ++j) {
-    const char *doc = isc_action_option_doc (k, k->opts[j].name);
-
-    printf ("=item B<%s>\n\n", k->opts[j].name);
-    put_pod_text (doc ? doc : "(undocumented)");
+  if (!doc)
+    doc = "(undocumented)";
+  switch (format) {
+  case ACTIONS_MARKDOWN:
+    printf ("| `%s` | ", name);
+    put_markdown_cell (doc);
+    printf (" |\n");
+    return;
+  case ACTIONS_POD:
+    printf ("=item B<%s>\n\n", name);
+    put_pod_text (doc);
     printf ("\n\n");
+    return;
+  case ACTIONS_TEXT:
+    break;
   }
-  printf ("=back\n\nExample:\n\n");
-  put_pod_verbatim (k->example);
-  printf ("\n");
+  printf ("    %-9s", name);
+  put_wrapped (doc, 14, 4 + (int) (strlen (name) > 9 ? strlen (name) : 9));
+}
+
+static const char *const table_head = "| option | meaning |\n| --- | --- |\n";
+
+static void
+put_kind_head (const struct isc_action_kind *k, size_t i,
+               enum actions_format format)
+{
+  switch (format) {
+  case ACTIONS_MARKDOWN:
+    printf ("%s### `%s`\n\n%c%s.  Guests: %s.\n\n%s",
+            i ? "\n" : "", k->name, k->summary[0] - 'a' + 'A',
+            k->summary + 1, kind_os (k), table_head);
+    break;
+  case ACTIONS_POD:
+    printf ("=head2 B<%s>\n\n%c", k->name, k->summary[0] - 'a' + 'A');
+    put_pod_text (k->summary + 1);
+    printf (".  Guests: %s.\n\n=over 4\n\n", kind_os (k));
+    break;
+  case ACTIONS_TEXT:
+    printf ("%s%s (%s)\n  %s\n", i ? "\n" : "", k->name, kind_os (k),
+            k->summary);
+    break;
+  }
+}
+
+static void
+put_kind_example (const struct isc_action_kind *k, enum actions_format format)
+{
+  if (format == ACTIONS_MARKDOWN)
+    printf ("\n```\n%s```\n", k->example);
+  else if (format == ACTIONS_POD) {
+    printf ("=back\n\nExample:\n\n");
+    put_pod_verbatim (k->example);
+    printf ("\n");
+  }
 }
 
 static int
 do_actions (enum actions_format format)
 {
+  const char *first_common = isc_action_common_opts[0].name;
   size_t i, j;
 
   for (i = 0; isc_action_kinds[i]; ++i) {
     const struct isc_action_kind *k = isc_action_kinds[i];
+    const cfg_opt_t *opts = isc_action_schema (k);
 
-    if (format == ACTIONS_POD) {
-      put_pod_kind (k);
-      continue;
+    if (!opts) {
+      out_error (NULL, "out of memory");
+      return EXIT_INTERNAL;
     }
-    if (format == ACTIONS_MARKDOWN) {
-      printf ("%s### `%s`\n\n%c%s.  Guests: %s.\n\n"
-              "| option | meaning |\n| --- | --- |\n",
-              i ? "\n" : "", k->name, k->summary[0] - 'a' + 'A',
-              k->summary + 1, kind_os (k));
-      for (j = 0; k->opts[j].name; ++j) {
-        const char *doc = isc_action_option_doc (k, k->opts[j].name);
-
-        printf ("| `%s` | ", k->opts[j].name);
-        put_markdown_cell (doc ? doc : "(undocumented)");
-        printf (" |\n");
-      }
-      printf ("\n```\n%s```\n", k->example);
-      continue;
-    }
-    printf ("%s%s (%s)\n  %s\n", i ? "\n" : "", k->name, kind_os (k),
-            k->summary);
-    for (j = 0; k->opts[j].name; ++j) {
-      const char *doc = isc_action_option_doc (k, k->opts[j].name);
-
-      printf ("    %-9s", k->opts[j].name);
-      put_wrapped (doc ? doc : "(undocumented)", 14,
-                   4 + (int) (strlen (k->opts[j].name) > 9 ?
-                              strlen (k->opts[j].name) : 9));
-    }
+    put_kind_head (k, i, format);
+    /* Its own options; those every action takes come once, at the end. */
+    for (j = 0; opts[j].name && strcmp (opts[j].name, first_common) != 0; ++j)
+      put_option (opts[j].name, isc_action_option_doc (k, opts[j].name),
+                  format);
+    put_kind_example (k, format);
   }
+  switch (format) {
+  case ACTIONS_MARKDOWN:
+    printf ("\n### Options every action takes\n\n%s", table_head);
+    break;
+  case ACTIONS_POD:
+    printf ("=head2 Options every action takes\n\n=over 4\n\n");
+    break;
+  case ACTIONS_TEXT:
+    printf ("\nEvery action also takes\n");
+    break;
+  }
+  for (j = 0; isc_action_common_docs[j]; j += 2)
+    put_option (isc_action_common_docs[j], isc_action_common_docs[j + 1],
+                format);
+  if (format == ACTIONS_POD)
+    printf ("=back\n\n");
   return EXIT_OK;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "action.h"
 #include "cleanups.h"
 #include "commands.h"
 #include "common.h"
@@ -46,6 +47,9 @@ usage (void)
           "                          default OUTDIR/manifest.json)\n"
           "  --resume                skip images the manifest already records as\n"
           "                          ok whose input and output are unchanged\n"
+          "  --skip PROFILE:TITLE    leave out one rule of a profile (repeatable;\n"
+          "                          see '%s profiles show'); the manifest\n"
+          "                          records it\n"
           ARCHIVE_OPTIONS_HELP
           SHARD_OPTIONS_HELP
           "                          --shard needs -o: each shard writes\n"
@@ -58,7 +62,7 @@ usage (void)
           "Exit status: 0 every image ok, 1 some image or archive failed (the\n"
           "other images are still written), 2 usage or profile error,\n"
           "3 internal error, 130 interrupted (no archive is written).\n",
-          program_name, program_name, program_name);
+          program_name, program_name, program_name, program_name);
 }
 
 /* Everything the command line says. */
@@ -74,6 +78,8 @@ struct scrub_args {
   char *const *inputs;
   size_t n_inputs;
   char *shard_archive, *shard_tree; /* --shard: this task's archive names */
+  char **skips;                     /* --skip, NULL-terminated, owned */
+  size_t n_skips;
 };
 
 /* Everything one run holds; released by scrub_clear. */
@@ -86,6 +92,7 @@ struct scrub_run {
   char *archive_staging;
   char *manifest_path;              /* NULL: none; "-": stdout */
   json_t *previous;                 /* --resume: the earlier manifest */
+  json_t *skipped_rules;            /* --skip: the manifest's record */
   json_t *manifest;
   json_t **entries;                 /* each image's object in MANIFEST */
   FILE *report;                     /* the human report: stdout, or
@@ -97,6 +104,7 @@ scrub_args_clear (struct scrub_args *a)
 {
   free (a->shard_archive);
   free (a->shard_tree);
+  isc_free_string_list (a->skips);
   common_args_clear (&a->cargs);
   free (a->outdir);
   free (a->profile_names);
@@ -116,10 +124,90 @@ scrub_clear (struct scrub_run *run)
   free (run->entries);
   images_free (run->images, run->n);
   json_decref (run->previous);
+  json_decref (run->skipped_rules);
   free_profiles (run->profiles, run->n_profiles);
 }
 
 /* ---- 1. options --------------------------------------------------------- */
+
+/* --skip ARG: "PROFILE:TITLE", appended to *LIST. */
+static int
+add_skip (char ***list, size_t *n, const char *arg)
+{
+  const char *colon = strchr (arg, ':');
+  char **l;
+
+  if (!colon || colon == arg || !colon[1]) {
+    usage_error ("scrub", "--skip takes PROFILE:TITLE (see '%s profiles "
+                 "show')", program_name);
+    return -1;
+  }
+  l = realloc (*list, (*n + 2) * sizeof *l);
+  if (!l || !(l[*n] = strdup (arg))) {
+    if (l)
+      *list = l;
+    out_error (NULL, "out of memory");
+    return -1;
+  }
+  *list = l;
+  l[++*n] = NULL;
+  return 0;
+}
+
+struct skip_find {
+  const char *skip;
+  const struct isc_action *found;
+};
+
+static int
+find_skipped (const struct isc_profile *owner, const struct isc_action *a,
+              void *opaque)
+{
+  struct skip_find *f = opaque;
+  size_t len = strlen (owner->name);
+
+  if (a->title && strncmp (f->skip, owner->name, len) == 0 &&
+      f->skip[len] == ':' && strcmp (f->skip + len + 1, a->title) == 0) {
+    f->found = a;
+    return 1;
+  }
+  return 0;
+}
+
+/* Each --skip names a rule of the profiles given: the manifest's
+ * "skipped_rules" in *RET, or a usage error. */
+static int
+check_skips (char *const *skips, struct isc_profile *const *profiles,
+             size_t n_profiles, json_t **ret)
+{
+  size_t i, j;
+
+  *ret = json_array ();
+  for (i = 0; skips && skips[i]; ++i) {
+    struct skip_find f = { skips[i], NULL };
+    CLEANUP_FREE char *source = NULL;
+
+    for (j = 0; j < n_profiles && !f.found; ++j)
+      isc_profile_foreach_action (profiles[j], find_skipped, &f);
+    if (!f.found) {
+      CLEANUP_FREE char *e = isc_msg_text (skips[i]);
+
+      usage_error ("scrub", "--skip %s: no such rule in the profiles given "
+                   "(see '%s profiles show')", e, program_name);
+      return -1;
+    }
+    if (asprintf (&source, "%s:%d", f.found->file, f.found->line) == -1)
+      source = NULL;
+    json_array_append_new (*ret, json_pack ("{s:o, s:o, s:o, s:o, s:s}",
+        "profile", isc_json_string (f.found->profile),
+        "title", isc_json_string (f.found->title),
+        "action", isc_json_string (f.found->kind->name),
+        "source", isc_json_string (source ? source : f.found->file),
+        "reason", "--skip"));
+  }
+  return 0;
+}
+
 
 /* Returns 0 to go on, or -1 with *RET_STATUS the exit status (--help,
  * usage errors). */
@@ -128,7 +216,7 @@ parse_args (int argc, char **argv, struct scrub_args *a, int *ret_status)
 {
   enum {
     OPT_IN_PLACE = 256, OPT_DRY_RUN, OPT_OUTPUT_FORMAT, OPT_MANIFEST,
-    OPT_RESUME,
+    OPT_RESUME, OPT_SKIP,
   };
   static const struct option long_options[] = {
     COMMON_ENGINE_LONG_OPTIONS,
@@ -142,6 +230,7 @@ parse_args (int argc, char **argv, struct scrub_args *a, int *ret_status)
     { "output-format", required_argument, NULL, OPT_OUTPUT_FORMAT },
     { "profile", required_argument, NULL, 'p' },
     { "resume", no_argument, NULL, OPT_RESUME },
+    { "skip", required_argument, NULL, OPT_SKIP },
     { NULL, 0, NULL, 0 },
   };
   int c, r;
@@ -188,6 +277,10 @@ parse_args (int argc, char **argv, struct scrub_args *a, int *ret_status)
     case OPT_IN_PLACE: a->opts.in_place = 1; break;
     case OPT_DRY_RUN: a->opts.dry_run = 1; break;
     case OPT_RESUME: a->resume = 1; break;
+    case OPT_SKIP:
+      if (add_skip (&a->skips, &a->n_skips, optarg) == -1)
+        return -1;
+      break;
     case OPT_MANIFEST: a->manifest_arg = optarg; break;
     case OPT_OUTPUT_FORMAT:
       if (parse_format ("scrub", "--output-format", optarg,
@@ -337,6 +430,7 @@ prepare_run (struct scrub_args *a, struct scrub_run *run)
   }
   o->profiles = run->profiles;
   o->n_profiles = run->n_profiles;
+  o->skips = a->skips;
   if (a->manifest_arg) {
     run->manifest_path = strdup (a->manifest_arg);
     if (run->manifest_path && strcmp (run->manifest_path, "-") != 0)
@@ -404,6 +498,7 @@ build_manifest (const struct scrub_args *a, struct scrub_run *run,
                                     "count", (json_int_t) a->cargs.shard_n,
                                     "inputs",
                                     (json_int_t) a->cargs.shard_inputs));
+  json_object_set (run->manifest, "skipped_rules", run->skipped_rules);
   /* Files the folder scans left out. */
   if (a->cargs.left_out)
     json_object_update (run->manifest, a->cargs.left_out);
@@ -515,7 +610,9 @@ cmd_scrub (int argc, char **argv)
   /* Profiles are read before any image is opened: a bad one is a usage
    * error. */
   if (load_profiles (a.profile_names, a.n_profile_names, 0, &run.profiles,
-                     &run.n_profiles) == -1)
+                     &run.n_profiles) == -1 ||
+      check_skips (a.skips, run.profiles, run.n_profiles,
+                   &run.skipped_rules) == -1)
     goto out;
   run.images = images_from_args (&a.cargs, a.inputs, a.n_inputs, &run.n);
   if (!run.images || check_archive_targets (&a.aargs, run.images,

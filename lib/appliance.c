@@ -435,6 +435,8 @@ scrub_guest (const struct isc_appliance_job *job, guestfs_h *g,
   gu.os = os;
   gu.systemroot = json_string_value (json_object_get (facts,
                                                       "windows_systemroot"));
+  gu.distro = json_string_value (json_object_get (facts, "distro"));
+  gu.skips = job->skips;
   gu.tmpdir = tmpdir;
   gu.dry_run = job->dry_run;
   gu.dirty_hives = job->dirty_hives;
@@ -491,6 +493,7 @@ audit_guest (const struct isc_appliance_job *job, guestfs_h *g,
   gu.os = guest_os (type);
   gu.systemroot = json_string_value (json_object_get (facts,
                                                       "windows_systemroot"));
+  gu.distro = json_string_value (json_object_get (facts, "distro"));
   gu.tmpdir = tmpdir;
   gu.dry_run = 1;
   gu.dirty_hives = job->dirty_hives;

@@ -30,6 +30,7 @@ struct isc_appliance_job {
   size_t n_profiles;
   int dry_run;
   enum isc_dirty_hives dirty_hives;
+  char *const *skips;               /* rules left out (guest.h) */
   int export_tree;                  /* WORKDIR/tree-ID.tar per guest */
   const char *workdir;              /* per-image scratch goes below it */
   int trace;

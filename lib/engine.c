@@ -336,6 +336,7 @@ appliance_child (void *opaque, int fd)
     .n_profiles = opts->n_profiles,
     .dry_run = opts->dry_run,
     .dirty_hives = opts->dirty_hives,
+    .skips = opts->skips,
     .export_tree = opts->export_tree,
     .workdir = opts->workdir,
     .trace = opts->trace,

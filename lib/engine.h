@@ -103,6 +103,8 @@ struct isc_engine_opts {
   int dry_run;
   int in_place;
   enum isc_dirty_hives dirty_hives; /* --dirty-hives (scrub, audit) */
+  char *const *skips;               /* --skip PROFILE:TITLE, NULL-terminated
+                                       or NULL (guest.h) */
   int export_tree;                  /* write each guest's tree (tree.h) */
   const char *outdir;               /* scrub -o: OUTDIR/<input name> */
   const char *workdir;              /* scratch: overlays and unfinished

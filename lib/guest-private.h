@@ -41,6 +41,22 @@ struct isc_removed {
   const struct isc_action *by;
 };
 
+/* A folder resolved once per pass (guestfs_realpath), shared by every
+ * rule that names something in it; forgotten when a folder is removed. */
+struct isc_folder {
+  char *path;                       /* as asked */
+  char *real;                       /* NULL: not there */
+};
+
+/* One folder's entries, listed once per guest for glob expansion. */
+struct isc_dirlist {
+  char *dir;                        /* resolved guest path */
+  char **names;                     /* sorted */
+  unsigned char *types;             /* enum isc_ftype; ISC_FT_ABSENT once
+                                       removed in this pass */
+  size_t n;
+};
+
 struct isc_guest_private {
   struct isc_hivefile **hives;
   size_t n_hives;
@@ -54,6 +70,11 @@ struct isc_guest_private {
   size_t n_removed;
   char *walk_dir;                   /* cached guestfs_find0 listing */
   char *walk_file;
+  struct isc_dirlist *dirs;         /* cached folder listings */
+  size_t n_dirs;
+  const char *pkgfmt;               /* "rpm", "deb", "" once looked at */
+  struct isc_folder *folders;       /* folders resolved in this pass */
+  size_t n_folders;
   unsigned serial;                  /* host scratch file names */
   size_t n_failed;                  /* actions with a failed target */
   char *first_failure;
@@ -70,6 +91,33 @@ char *isc_guest_tmpname (struct isc_guest *gu, const char *prefix);
 /* Failure helpers: report A failed on TARGET with REASON's message. */
 void isc_guest_report_failed (struct isc_guest *gu, const struct isc_action *a,
                               const char *target, const struct isc_err *reason);
+
+/* Report A failed on TARGET with a message formatted from FMT. */
+void isc_guest_fail (struct isc_guest *gu, const struct isc_action *a,
+                     const char *target, const char *fmt, ...)
+  __attribute__((format (printf, 4, 5)));
+
+/* One change an action makes to one target.  isc_guest_change() decides
+ * dry run against real, refuses to re-create what this pass removed and
+ * records the result. */
+struct isc_change {
+  const char *target;               /* reported */
+  int deletes;                      /* "deleted"/"would-delete", else
+                                       "changed"/"would-change" */
+  char type;                        /* 'f' file, 'r' registry: what ID is */
+  const char *id;                   /* for the removed list (NULL: TARGET) */
+  int note;                         /* note ID removed (dry run too) */
+  int subtree;                      /* with NOTE: what lies under it too */
+  int creates;                      /* refuse when ID was removed earlier */
+  struct isc_regtarget *reg;        /* registry: isc_reg_edit() first */
+  /* Make the change (never called in a dry run); -1 with REASON. */
+  int (*fn) (struct isc_guest *gu, struct isc_err *reason, void *opaque);
+  void *opaque;
+};
+
+/* Do C for A.  Returns -1 only when the image fails as a whole. */
+int isc_guest_change (struct isc_guest *gu, const struct isc_action *a,
+                      const struct isc_change *c);
 
 /* The image must fail as a whole: gu->err holds the message already. */
 int isc_guest_fatal (struct isc_guest *gu);

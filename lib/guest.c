@@ -1,5 +1,6 @@
 #include <config.h>
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,64 @@ isc_guest_report_failed (struct isc_guest *gu, const struct isc_action *a,
   isc_guest_report (gu, a, target, ISC_RESULT_FAILED, isc_err_msg (reason));
 }
 
+void
+isc_guest_fail (struct isc_guest *gu, const struct isc_action *a,
+                const char *target, const char *fmt, ...)
+{
+  CLEANUP_FREE char *msg = NULL;
+  va_list args;
+
+  va_start (args, fmt);
+  if (vasprintf (&msg, fmt, args) == -1)
+    msg = NULL;
+  va_end (args);
+  isc_guest_report (gu, a, target, ISC_RESULT_FAILED, msg);
+}
+
+/* "Would re-create X removed earlier by FILE:LINE" when WHAT was removed
+ * earlier in this pass: reports A failed on TARGET and returns 1. */
+static int
+refuse_recreate (struct isc_guest *gu, const struct isc_action *a,
+                 char type, const char *what, const char *target)
+{
+  const struct isc_action *by = isc_guest_removed_by (gu, type, what);
+
+  if (!by)
+    return 0;
+  isc_guest_fail (gu, a, target, "would re-create what %s:%d removed "
+                  "earlier in this pass", by->file, by->line);
+  return 1;
+}
+
+int
+isc_guest_change (struct isc_guest *gu, const struct isc_action *a,
+                  const struct isc_change *c)
+{
+  const char *id = c->id ? c->id : c->target;
+  struct isc_err reason = ISC_ERR_INIT;
+  enum isc_result result;
+
+  if (c->creates && refuse_recreate (gu, a, c->type, id, c->target))
+    return 0;
+  if (c->reg && isc_reg_edit (gu, c->reg) == -1) {
+    isc_guest_report_failed (gu, a, c->target, gu->err);
+    return -1;
+  }
+  if (gu->dry_run)
+    result = c->deletes ? ISC_RESULT_WOULD_DELETE : ISC_RESULT_WOULD_CHANGE;
+  else if (c->fn (gu, &reason, c->opaque) == -1) {
+    isc_guest_report_failed (gu, a, c->target, &reason);
+    isc_err_clear (&reason);
+    return 0;
+  }
+  else
+    result = c->deletes ? ISC_RESULT_DELETED : ISC_RESULT_CHANGED;
+  isc_guest_report (gu, a, c->target, result, NULL);
+  if (c->note)
+    isc_guest_note_removed (gu, a, c->type, id, c->subtree);
+  return 0;
+}
+
 int
 isc_guest_fatal (struct isc_guest *gu)
 {
@@ -89,6 +148,11 @@ isc_guest_note_removed (struct isc_guest *gu, const struct isc_action *a,
   r[priv->n_removed].subtree = subtree;
   r[priv->n_removed].by = a;
   priv->n_removed++;
+  if (type == 'f')
+    isc_guest_dirs_forget_entry (gu, what);
+  /* A folder went: what resolved through it no longer does. */
+  if (type == 'f' && subtree)
+    isc_guest_folders_forget (gu);
 }
 
 const struct isc_action *
@@ -119,20 +183,101 @@ isc_guest_removed_by (struct isc_guest *gu, char type, const char *what)
   return NULL;
 }
 
+/* What packages the guest has: "rpm", "deb" or "" (looked at once). */
+static const char *
+package_format (struct isc_guest *gu)
+{
+  static const struct { const char *path, *format; } marks[] = {
+    { "/var/lib/dpkg/status", "deb" },
+    { "/var/lib/rpm", "rpm" },
+    { "/usr/lib/sysimage/rpm", "rpm" },
+  };
+  struct isc_guest_private *priv = gu->priv;
+  size_t i;
+
+  for (i = 0; !priv->pkgfmt && i < sizeof marks / sizeof marks[0]; ++i) {
+    struct isc_err reason = ISC_ERR_INIT;
+    CLEANUP_FREE char *resolved = NULL;
+    enum isc_ftype type = ISC_FT_ABSENT;
+
+    if (isc_guest_resolve (gu, &reason, marks[i].path, &resolved) == 0 &&
+        resolved && isc_guest_ftype (gu, &reason, resolved, &type, NULL) == 0 &&
+        type != ISC_FT_ABSENT && type != ISC_FT_SYMLINK)
+      priv->pkgfmt = marks[i].format;
+    isc_err_clear (&reason);
+  }
+  if (!priv->pkgfmt)
+    priv->pkgfmt = "";
+  return priv->pkgfmt;
+}
+
+/* Why A's guards leave this guest out (*WHY, caller frees), or 0 when
+ * they match. */
+static int
+guarded_out (struct isc_guest *gu, const struct isc_action *a, char **why)
+{
+  const char *pf;
+  size_t i;
+
+  *why = NULL;
+  if (a->distros) {
+    for (i = 0; a->distros[i]; ++i)
+      if (gu->distro && strcmp (a->distros[i], gu->distro) == 0)
+        break;
+    if (!a->distros[i]) {
+      if (asprintf (why, "guard: the distro is %s", gu->distro ? gu->distro
+                    : "unknown") == -1)
+        abort ();
+      return 1;
+    }
+  }
+  if (a->package_format &&
+      strcmp (a->package_format, (pf = package_format (gu))) != 0) {
+    if (asprintf (why, "guard: the package format is %s", *pf ? pf
+                  : "unknown") == -1)
+      abort ();
+    return 1;
+  }
+  return 0;
+}
+
+/* The --skip entry naming A, or NULL. */
+static const char *
+skipped_by (const struct isc_guest *gu, const struct isc_action *a)
+{
+  size_t i, len = strlen (a->profile);
+
+  for (i = 0; a->title && gu->skips && gu->skips[i]; ++i)
+    if (strncmp (gu->skips[i], a->profile, len) == 0 &&
+        gu->skips[i][len] == ':' && strcmp (gu->skips[i] + len + 1, a->title) == 0)
+      return gu->skips[i];
+  return NULL;
+}
+
 static int
 apply_one (const struct isc_profile *owner, const struct isc_action *a,
            void *opaque)
 {
   struct isc_guest *gu = opaque;
   struct isc_guest_private *priv = gu->priv;
+  const struct isc_action_kind *k = a->kind;
+  const char *skip = skipped_by (gu, a);
+  CLEANUP_FREE char *why = NULL;
   int r;
 
   priv->action_failed = 0;
-  if (!(a->os & gu->os)) {
-    isc_guest_report (gu, a, a->target, ISC_RESULT_SKIPPED, NULL);
+  if (skip && asprintf (&why, "left out with --skip %s", skip) == -1)
+    abort ();
+  if (skip || !(a->os & gu->os) || guarded_out (gu, a, &why)) {
+    isc_guest_report (gu, a, a->target, ISC_RESULT_SKIPPED, why);
     return 0;
   }
-  r = a->kind->apply (gu, a);
+  if (k->apply)
+    r = k->apply (gu, a);
+  else if (k->on_path)
+    r = isc_guest_foreach_path (gu, a, a->path, k->on_path, a->data);
+  else
+    r = isc_reg_foreach (gu, a, a->key, k->on_key, a->data);
   if (priv->action_failed)
     priv->n_failed++;
   if (r == -1 || priv->fatal) {
@@ -183,6 +328,8 @@ isc_guest_clear (struct isc_guest *gu)
   if (!priv)
     return;
   isc_guest_walk_forget (gu);
+  isc_guest_dirs_forget (gu);
+  isc_guest_folders_forget (gu);
   isc_reg_close_all (gu);
   for (i = 0; i < priv->n_users; ++i) {
     free (priv->users[i].sid);

@@ -26,6 +26,11 @@ struct isc_guest {
   const char *root;                 /* inspection root device */
   unsigned os;                      /* ISC_OS_WINDOWS or ISC_OS_LINUX */
   const char *systemroot;           /* Windows: guest path, e.g. "/Windows" */
+  const char *distro;               /* inspection's distro ("debian", "rhel",
+                                       ...), NULL when unknown */
+  /* Rules left out ("PROFILE:TITLE", --skip), NULL-terminated or NULL:
+   * reported "skipped" with the reason. */
+  char *const *skips;
   const char *tmpdir;               /* host scratch directory for this image */
   int dry_run;
   enum isc_dirty_hives dirty_hives;

@@ -1,6 +1,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,8 @@
 
 #include <guestfs.h>
 
+#include "action.h"
+#include "actions/common.h"
 #include "cleanups.h"
 #include "guestpath.h"
 #include "inputs.h"
@@ -26,6 +29,83 @@ isc_path_join (const char *dir, const char *name)
     return NULL;
   isc_path_normalise (s);
   return s;
+}
+
+/* The message of the libguestfs call that just failed. */
+static int
+guestfs_failed (struct isc_guest *gu, struct isc_err *reason)
+{
+  const char *e = guestfs_last_error (gu->g);
+
+  return isc_error (reason, NULL, "%s", e ? e : "error");
+}
+
+int
+isc_guest_rm (struct isc_guest *gu, struct isc_err *reason, void *opaque)
+{
+  return guestfs_rm (gu->g, opaque) == -1 ? guestfs_failed (gu, reason) : 0;
+}
+
+int
+isc_guest_rm_rf (struct isc_guest *gu, struct isc_err *reason, void *opaque)
+{
+  return guestfs_rm_rf (gu->g, opaque) == -1 ? guestfs_failed (gu, reason) : 0;
+}
+
+int
+isc_guest_truncate (struct isc_guest *gu, struct isc_err *reason, void *opaque)
+{
+  return guestfs_truncate (gu->g, opaque) == -1 ?
+    guestfs_failed (gu, reason) : 0;
+}
+
+int
+isc_guest_write_aside (struct isc_guest *gu, struct isc_err *reason,
+                       const char *path, const char *content, size_t len,
+                       long mode)
+{
+  guestfs_h *g = gu->g;
+  CLEANUP_FREE char *tmp = NULL;
+  struct guestfs_statns *st = NULL;
+  enum isc_ftype type, tmp_type;
+  const char *slash = strrchr (path, '/');
+  int r = -1;
+
+  if (asprintf (&tmp, "%.*s/.%s.imgscrub-new", (int) (slash - path), path,
+                slash + 1) == -1)
+    return isc_error_errno (reason, NULL, "asprintf");
+  if (isc_guest_ftype (gu, reason, path, &type, NULL) == -1 ||
+      isc_guest_ftype (gu, reason, tmp, &tmp_type, NULL) == -1)
+    return -1;
+  if (tmp_type != ISC_FT_ABSENT)
+    return isc_error (reason, tmp, "exists already");
+  if (type == ISC_FT_FILE) {
+    st = guestfs_lstatns (g, path);
+    if (!st)
+      return guestfs_failed (gu, reason);
+    if (mode == -1)
+      mode = st->st_mode & 07777;
+  }
+  else
+    /* A new name in its folder: listings are stale. */
+    isc_guest_walk_forget (gu);
+  if (mode == -1)
+    mode = 0644;
+  if (guestfs_write (g, tmp, content, len) == -1 ||
+      (gu->os == ISC_OS_LINUX &&
+       ((st && guestfs_lchown (g, st->st_uid, st->st_gid, tmp) == -1) ||
+        guestfs_chmod (g, mode, tmp) == -1)) ||
+      guestfs_rename (g, tmp, path) == -1) {
+    guestfs_failed (gu, reason);
+    guestfs_push_error_handler (g, NULL, NULL);
+    guestfs_rm_f (g, tmp);
+    guestfs_pop_error_handler (g);
+    goto out;
+  }
+  r = 0;
+ out:
+  guestfs_free_statns (st);
+  return r;
 }
 
 int
@@ -63,6 +143,46 @@ is_absent_errno (int e)
   return e == ENOENT || e == ENOTDIR;
 }
 
+/* Keep what PATH resolved to (REAL, NULL when absent) for this pass. */
+static void
+remember_folder (struct isc_guest *gu, const char *path, const char *real)
+{
+  struct isc_guest_private *priv = gu->priv;
+  struct isc_folder *f;
+
+  if (!priv)
+    return;
+  f = realloc (priv->folders, (priv->n_folders + 1) * sizeof *f);
+  if (!f)
+    return;                         /* only a cache */
+  priv->folders = f;
+  f[priv->n_folders].path = strdup (path);
+  f[priv->n_folders].real = real ? strdup (real) : NULL;
+  if (!f[priv->n_folders].path || (real && !f[priv->n_folders].real)) {
+    free (f[priv->n_folders].path);
+    free (f[priv->n_folders].real);
+    return;
+  }
+  priv->n_folders++;
+}
+
+void
+isc_guest_folders_forget (struct isc_guest *gu)
+{
+  struct isc_guest_private *priv = gu->priv;
+  size_t i;
+
+  if (!priv)
+    return;
+  for (i = 0; i < priv->n_folders; ++i) {
+    free (priv->folders[i].path);
+    free (priv->folders[i].real);
+  }
+  free (priv->folders);
+  priv->folders = NULL;
+  priv->n_folders = 0;
+}
+
 int
 isc_guest_resolve (struct isc_guest *gu, struct isc_err *reason,
                    const char *path, char **ret)
@@ -70,6 +190,7 @@ isc_guest_resolve (struct isc_guest *gu, struct isc_err *reason,
   guestfs_h *g = gu->g;
   CLEANUP_FREE char *cased = NULL, *parent = NULL, *real = NULL;
   const char *p = path, *slash;
+  size_t i;
   int e;
 
   if (path[0] != '/')
@@ -96,10 +217,23 @@ isc_guest_resolve (struct isc_guest *gu, struct isc_err *reason,
   parent = slash == p ? strdup ("/") : strndup (p, slash - p);
   if (!parent)
     return isc_error_errno (reason, NULL, "strdup");
+  for (i = 0; gu->priv && i < gu->priv->n_folders; ++i)
+    if (strcmp (gu->priv->folders[i].path, parent) == 0) {
+      if (!gu->priv->folders[i].real) {
+        *ret = NULL;
+        return 0;
+      }
+      real = strdup (gu->priv->folders[i].real);
+      if (!real)
+        return isc_error_errno (reason, NULL, "strdup");
+      goto resolved;
+    }
   guestfs_push_error_handler (g, NULL, NULL);
   real = guestfs_realpath (g, parent);
   e = guestfs_last_errno (g);
   guestfs_pop_error_handler (g);
+  if (real || is_absent_errno (e))
+    remember_folder (gu, parent, real);
   if (!real) {
     if (is_absent_errno (e)) {
       *ret = NULL;
@@ -109,6 +243,7 @@ isc_guest_resolve (struct isc_guest *gu, struct isc_err *reason,
                       guestfs_last_error (g) ? guestfs_last_error (g) : "error");
   }
   /* The daemon resolves inside the guest's root; check anyway. */
+ resolved:
   if (real[0] != '/' || strstr (real, "/../") || strcmp (slash + 1, "..") == 0)
     return isc_error (reason, path, "resolves outside the guest");
   *ret = isc_path_join (real, slash + 1);
@@ -148,6 +283,340 @@ isc_guest_ftype (struct isc_guest *gu, struct isc_err *reason,
 }
 
 int
+isc_guest_lookup (struct isc_guest *gu, const struct isc_action *a,
+                  const char *path, int need, char **resolved,
+                  enum isc_ftype *type, int64_t *ret_size)
+{
+  struct isc_err reason = ISC_ERR_INIT;
+
+  *resolved = NULL;
+  *type = ISC_FT_ABSENT;
+  if (isc_guest_resolve (gu, &reason, path, resolved) == -1 ||
+      (*resolved &&
+       (isc_path_depth_check (&reason, a, *resolved) == -1 ||
+        isc_guest_ftype (gu, &reason, *resolved, type, ret_size) == -1)))
+    isc_guest_report_failed (gu, a, *resolved ? *resolved : path, &reason);
+  else if (!*resolved || (need && *type == ISC_FT_ABSENT))
+    isc_guest_report (gu, a, *resolved ? *resolved : path, ISC_RESULT_ABSENT,
+                      NULL);
+  else
+    return 0;
+  isc_err_clear (&reason);
+  free (*resolved);
+  *resolved = NULL;
+  return 1;
+}
+
+/* ---- folder listings and globs ---------------------------------------- */
+
+/* Names looked at in one guestfs_lstatnslist. */
+#define STAT_CHUNK 1000
+/* Most entries of one folder, and most paths one glob names. */
+#define MAX_DIR_ENTRIES 1000000
+#define MAX_GLOB_MATCHES 100000
+
+static int
+compare_names (const void *x, const void *y)
+{
+  return strcmp (*(char *const *) x, *(char *const *) y);
+}
+
+static enum isc_ftype
+mode_type (int64_t mode)
+{
+  switch (mode & S_IFMT) {
+  case S_IFREG: return ISC_FT_FILE;
+  case S_IFDIR: return ISC_FT_DIR;
+  case S_IFLNK: return ISC_FT_SYMLINK;
+  default: return ISC_FT_OTHER;
+  }
+}
+
+/* List DIR into L (names sorted, types from lstat). */
+static int
+list_dir (struct isc_guest *gu, struct isc_err *reason, const char *dir,
+          struct isc_dirlist *l)
+{
+  guestfs_h *g = gu->g;
+  CLEANUP_FREE char *file = isc_guest_tmpname (gu, "ls"), *line = NULL;
+  CLEANUP_FCLOSE FILE *fp = NULL;
+  size_t size = 0, i, j;
+  int r;
+
+  if (!file)
+    return isc_error_errno (reason, NULL, "malloc");
+  if (guestfs_ls0 (g, dir, file) == -1) {
+    unlink (file);
+    return isc_error (reason, dir, "cannot list: %s",
+                      guestfs_last_error (g) ? guestfs_last_error (g) : "error");
+  }
+  fp = fopen (file, "re");
+  unlink (file);
+  if (!fp)
+    return isc_error_errno (reason, dir, "cannot read the listing");
+  while ((r = isc_read_entry (fp, reason, &line, &size)) == 1) {
+    char **n;
+
+    if (line[0] == '\0' || strchr (line, '/') || strcmp (line, ".") == 0 ||
+        strcmp (line, "..") == 0)
+      continue;
+    if (l->n >= MAX_DIR_ENTRIES)
+      return isc_error (reason, dir, "more than %d entries", MAX_DIR_ENTRIES);
+    n = realloc (l->names, (l->n + 2) * sizeof *n);
+    if (!n)
+      return isc_error_errno (reason, NULL, "realloc");
+    l->names = n;
+    if (!(l->names[l->n] = strdup (line)))
+      return isc_error_errno (reason, NULL, "strdup");
+    l->names[++l->n] = NULL;
+  }
+  if (r == -1)
+    return -1;
+  if (l->names)
+    qsort (l->names, l->n, sizeof *l->names, compare_names);
+  l->types = calloc (l->n + 1, 1);
+  if (!l->types)
+    return isc_error_errno (reason, NULL, "calloc");
+  for (i = 0; i < l->n; i += STAT_CHUNK) {
+    size_t n = l->n - i < STAT_CHUNK ? l->n - i : STAT_CHUNK;
+    CLEANUP_FREE char **names = calloc (n + 1, sizeof *names);
+    struct guestfs_statns_list *st;
+
+    if (!names)
+      return isc_error_errno (reason, NULL, "calloc");
+    memcpy (names, l->names + i, n * sizeof *names);
+    st = guestfs_lstatnslist (g, dir, names);
+    if (!st || st->len != n) {
+      if (st)
+        guestfs_free_statns_list (st);
+      return isc_error (reason, dir, "cannot stat its entries: %s",
+                        guestfs_last_error (g) ? guestfs_last_error (g)
+                        : "error");
+    }
+    /* A name gone since the listing has st_ino -1. */
+    for (j = 0; j < n; ++j)
+      l->types[i + j] = st->val[j].st_ino == -1 ? ISC_FT_ABSENT :
+        mode_type (st->val[j].st_mode);
+    guestfs_free_statns_list (st);
+  }
+  return 0;
+}
+
+static void
+dirlist_clear (struct isc_dirlist *l)
+{
+  free (l->dir);
+  isc_free_string_list (l->names);
+  free (l->types);
+}
+
+int
+isc_guest_list_dir (struct isc_guest *gu, struct isc_err *reason,
+                    const char *dir, const struct isc_dirlist **ret)
+{
+  struct isc_guest_private *priv = gu->priv;
+  struct isc_dirlist l = { 0 }, *d;
+  size_t i;
+
+  for (i = 0; i < priv->n_dirs; ++i)
+    if (strcmp (priv->dirs[i].dir, dir) == 0) {
+      *ret = &priv->dirs[i];
+      return 0;
+    }
+  l.dir = strdup (dir);
+  if (!l.dir || list_dir (gu, reason, dir, &l) == -1) {
+    if (!l.dir)
+      isc_error_errno (reason, NULL, "strdup");
+    dirlist_clear (&l);
+    return -1;
+  }
+  d = realloc (priv->dirs, (priv->n_dirs + 1) * sizeof *d);
+  if (!d) {
+    dirlist_clear (&l);
+    return isc_error_errno (reason, NULL, "realloc");
+  }
+  priv->dirs = d;
+  d[priv->n_dirs] = l;
+  *ret = &d[priv->n_dirs++];
+  return 0;
+}
+
+void
+isc_guest_dirs_forget_entry (struct isc_guest *gu, const char *path)
+{
+  struct isc_guest_private *priv = gu->priv;
+  const char *slash = strrchr (path, '/');
+  size_t dlen, i, j;
+
+  if (!slash)
+    return;
+  dlen = slash == path ? 1 : (size_t) (slash - path);
+  for (i = 0; i < priv->n_dirs; ++i) {
+    struct isc_dirlist *l = &priv->dirs[i];
+
+    if (strlen (l->dir) != dlen || strncmp (l->dir, path, dlen) != 0)
+      continue;
+    for (j = 0; j < l->n; ++j)
+      if (strcmp (l->names[j], slash + 1) == 0)
+        l->types[j] = ISC_FT_ABSENT;
+  }
+}
+
+void
+isc_guest_dirs_forget (struct isc_guest *gu)
+{
+  struct isc_guest_private *priv = gu->priv;
+  size_t i;
+
+  for (i = 0; i < priv->n_dirs; ++i)
+    dirlist_clear (&priv->dirs[i]);
+  free (priv->dirs);
+  priv->dirs = NULL;
+  priv->n_dirs = 0;
+}
+
+static int
+has_glob (const char *s, size_t len)
+{
+  size_t i;
+
+  for (i = 0; i < len; ++i)
+    if (strchr ("*?[", s[i]))
+      return 1;
+  return 0;
+}
+
+static int
+add_path (struct isc_err *reason, char ***list, size_t *n, char *path)
+{
+  char **l;
+
+  if (!path)
+    return isc_error_errno (reason, NULL, "malloc");
+  if (*n >= MAX_GLOB_MATCHES) {
+    free (path);
+    return isc_error (reason, NULL, "a glob naming more than %d paths",
+                      MAX_GLOB_MATCHES);
+  }
+  l = realloc (*list, (*n + 2) * sizeof *l);
+  if (!l) {
+    free (path);
+    return isc_error_errno (reason, NULL, "realloc");
+  }
+  *list = l;
+  l[(*n)++] = path;
+  l[*n] = NULL;
+  return 0;
+}
+
+/* The entries PATTERN (normalised, with a glob) names, in *RET
+ * (NULL-terminated, possibly NULL; caller frees). */
+static int
+glob_expand (struct isc_guest *gu, struct isc_err *reason,
+             const struct isc_action *a, const char *pattern, char ***ret)
+{
+  guestfs_h *g = gu->g;
+  int windows = gu->os == ISC_OS_WINDOWS;
+  int flags = FNM_PERIOD | (windows ? FNM_CASEFOLD : 0);
+  CLEANUP_FREE_STRING_LIST char **cur = NULL;
+  CLEANUP_FREE char *prefix = NULL, *cased = NULL, *real = NULL;
+  const char *p = pattern, *comp;
+  size_t n_cur = 0;
+
+  *ret = NULL;
+  /* The part before the first glob: a folder resolved in the guest. */
+  for (comp = p + 1; ; ) {
+    size_t len = strcspn (comp, "/");
+
+    if (has_glob (comp, len) || comp[len] == '\0')
+      break;
+    comp += len + 1;
+  }
+  prefix = comp - 1 == pattern ? strdup ("/") :
+    strndup (pattern, comp - 1 - pattern);
+  if (!prefix)
+    return isc_error_errno (reason, NULL, "strdup");
+  guestfs_push_error_handler (g, NULL, NULL);
+  cased = windows ? guestfs_case_sensitive_path (g, prefix) : strdup (prefix);
+  real = cased ? guestfs_realpath (g, cased) : NULL;
+  guestfs_pop_error_handler (g);
+  if (!real || real[0] != '/' || strstr (real, "/../"))
+    return 0;                       /* nothing there */
+  if (add_path (reason, &cur, &n_cur, TAKE_PTR (real)) == -1)
+    return -1;
+  while (*comp) {
+    size_t len = strcspn (comp, "/"), i, j;
+    int last = comp[len] == '\0';
+    CLEANUP_FREE char *pat = strndup (comp, len);
+    char **next = NULL;
+    size_t n_next = 0;
+
+    if (!pat)
+      return isc_error_errno (reason, NULL, "strndup");
+    for (i = 0; i < n_cur; ++i) {
+      const struct isc_dirlist *l;
+
+      if (isc_guest_list_dir (gu, reason, cur[i], &l) == -1) {
+        isc_free_string_list (next);
+        return -1;
+      }
+      for (j = 0; j < l->n; ++j) {
+        unsigned want = l->types[j] == ISC_FT_DIR ? ISC_GLOB_DIRS
+          : ISC_GLOB_FILES;
+        char *path;
+
+        if (l->types[j] == ISC_FT_ABSENT ||
+            fnmatch (pat, l->names[j], flags) != 0 ||
+            (!last && l->types[j] != ISC_FT_DIR) ||
+            (last && !(a->kind->globs & want)))
+          continue;
+        path = isc_path_join (cur[i], l->names[j]);
+        if (last && path && isc_action_excluded (a, path, windows)) {
+          free (path);
+          continue;
+        }
+        if (add_path (reason, &next, &n_next, path) == -1) {
+          isc_free_string_list (next);
+          return -1;
+        }
+      }
+    }
+    isc_free_string_list (cur);
+    cur = next;
+    n_cur = n_next;
+    comp += len + !last;
+  }
+  *ret = TAKE_PTR (cur);
+  return 0;
+}
+
+/* FN on PATH, or on each entry it names when it holds a glob. */
+static int
+visit (struct isc_guest *gu, const struct isc_action *a, const char *path,
+       int (*fn) (struct isc_guest *gu, const struct isc_action *a,
+                  const char *path, void *opaque),
+       void *opaque)
+{
+  struct isc_err reason = ISC_ERR_INIT;
+  CLEANUP_FREE_STRING_LIST char **paths = NULL;
+  size_t i;
+  int r = 0;
+
+  if (!a->kind->globs || !has_glob (path, strlen (path)))
+    return fn (gu, a, path, opaque);
+  if (glob_expand (gu, &reason, a, path, &paths) == -1) {
+    isc_guest_report_failed (gu, a, path, &reason);
+    isc_err_clear (&reason);
+    return 0;
+  }
+  if (!paths)
+    isc_guest_report (gu, a, path, ISC_RESULT_ABSENT, NULL);
+  for (i = 0; paths && paths[i] && r == 0; ++i)
+    r = fn (gu, a, paths[i], opaque);
+  return r;
+}
+
+int
 isc_guest_foreach_path (struct isc_guest *gu, const struct isc_action *a,
                         const char *text,
                         int (*fn) (struct isc_guest *gu,
@@ -171,7 +640,7 @@ isc_guest_foreach_path (struct isc_guest *gu, const struct isc_action *a,
     if (isc_guest_expand (gu, &reason, text, NULL, &path) == -1)
       isc_guest_report_failed (gu, a, text, &reason);
     else
-      r = fn (gu, a, path, opaque);
+      r = visit (gu, a, path, fn, opaque);
     free (path);
     isc_err_clear (&reason);
     return r;
@@ -187,7 +656,7 @@ isc_guest_foreach_path (struct isc_guest *gu, const struct isc_action *a,
     if (isc_guest_expand (gu, &reason, text, &users[i], &path) == -1)
       isc_guest_report_failed (gu, a, text, &reason);
     else
-      r = fn (gu, a, path, opaque);
+      r = visit (gu, a, path, fn, opaque);
     free (path);
     path = NULL;
     isc_err_clear (&reason);
@@ -199,6 +668,8 @@ void
 isc_guest_walk_forget (struct isc_guest *gu)
 {
   struct isc_guest_private *priv = gu->priv;
+
+  isc_guest_dirs_forget (gu);
 
   if (priv->walk_file)
     unlink (priv->walk_file);

@@ -46,8 +46,21 @@ enum isc_ftype {
 int isc_guest_ftype (struct isc_guest *gu, struct isc_err *reason,
                      const char *path, enum isc_ftype *ret, int64_t *ret_size);
 
+/* Resolve PATH (isc_guest_resolve) and find what it is
+ * (isc_guest_ftype).  Returns 1 when A's result on it is recorded
+ * already: "absent" when its folder is missing (or, with NEED, when it
+ * is), "failed" on an error.  Otherwise 0 with *RESOLVED (caller frees),
+ * *TYPE and, when RET_SIZE is not NULL, its size. */
+int isc_guest_lookup (struct isc_guest *gu, const struct isc_action *a,
+                      const char *path, int need, char **resolved,
+                      enum isc_ftype *type, int64_t *ret_size);
+
 /* Call FN with each guest path TEXT names: once, or once per user when
- * it uses %USERPROFILE% (nothing to do without users: "absent").  A path
+ * it uses %USERPROFILE% (nothing to do without users: "absent").  When
+ * A's kind takes globs, a path with '*', '?' or '[' in any component
+ * names every existing entry that matches (in path order; '*' never
+ * matches '/', nor a leading '.'; symlinked folders are never entered;
+ * A's exclude patterns are left out; none at all: "absent").  A path
  * that cannot be expanded is reported failed.  Stops on FN's -1 (the
  * image fails as a whole). */
 int isc_guest_foreach_path (struct isc_guest *gu, const struct isc_action *a,
@@ -65,14 +78,46 @@ int isc_guest_foreach_path (struct isc_guest *gu, const struct isc_action *a,
 int isc_guest_walk (struct isc_guest *gu, struct isc_err *reason,
                     const char *dir, const char **ret);
 
-/* Forget the cached listing (a file was created). */
+/* Forget the cached listings (a file was created). */
 void isc_guest_walk_forget (struct isc_guest *gu);
+
+/* The entries of folder DIR (resolved), listed in the guest once per
+ * guest: one guestfs_ls0 and one guestfs_lstatnslist per 1000 names.
+ * *RET is borrowed. */
+int isc_guest_list_dir (struct isc_guest *gu, struct isc_err *reason,
+                        const char *dir, const struct isc_dirlist **ret);
+
+/* PATH was removed: a cached listing of its folder drops it. */
+void isc_guest_dirs_forget_entry (struct isc_guest *gu, const char *path);
+
+/* Forget the folders resolved so far (one was removed). */
+void isc_guest_folders_forget (struct isc_guest *gu);
+
+/* Drop every cached folder listing. */
+void isc_guest_dirs_forget (struct isc_guest *gu);
 
 /* Read the next NUL-terminated entry of FP into *LINE (getdelim
  * buffers).  Returns 1 with an entry, 0 at the end, -1 with REASON on a
  * read error or an entry longer than ISC_MAX_GUEST_PATH. */
 int isc_read_entry (FILE *fp, struct isc_err *reason, char **line,
                     size_t *size);
+
+/* isc_change functions: remove the guest path OPAQUE (a file or symlink;
+ * anything, recursively, without following symlinks), or truncate it. */
+int isc_guest_rm (struct isc_guest *gu, struct isc_err *reason, void *opaque);
+int isc_guest_rm_rf (struct isc_guest *gu, struct isc_err *reason,
+                     void *opaque);
+int isc_guest_truncate (struct isc_guest *gu, struct isc_err *reason,
+                        void *opaque);
+
+/* Give the file PATH (resolved; absent or a regular file or a symlink,
+ * replaced) LEN bytes of CONTENT: written beside it under a temporary
+ * name and renamed over it, so the guest never holds a half-written
+ * file.  On Linux an existing file's owner is kept, and its mode when
+ * MODE is -1 (0644 for a new file). */
+int isc_guest_write_aside (struct isc_guest *gu, struct isc_err *reason,
+                           const char *path, const char *content, size_t len,
+                           long mode);
 
 /* DIR "/" NAME, normalised (isc_path_normalise: no doubled slash, no
  * trailing one); caller frees.  NULL on OOM. */

@@ -276,7 +276,7 @@ isc_manifest_action (const struct isc_action *a, const char *target,
   CLEANUP_FREE char *source = NULL;
   json_t *o;
 
-  if (asprintf (&source, "%s:%d", a->path ? a->path : a->file, a->line) == -1)
+  if (asprintf (&source, "%s:%d", a->profile_path ? a->profile_path : a->file, a->line) == -1)
     abort ();
   o = json_pack ("{s:o, s:o, s:o, s:o, s:o, s:s}",
                  "profile", isc_json_string (a->profile),
@@ -287,7 +287,7 @@ isc_manifest_action (const struct isc_action *a, const char *target,
                  "result", isc_result_name (result));
   if (!o)
     abort ();
-  if (result == ISC_RESULT_FAILED)
+  if (result == ISC_RESULT_FAILED || reason)
     json_object_set_new (o, "reason",
                          isc_json_string (reason ? reason : "unknown error"));
   return o;

@@ -458,14 +458,25 @@ next_token (struct lexer *lx)
         continue;
       }
       if (p + 1 < lx->end && p[1] == '*') {
+        int closed = 0;
+
         for (lx->p += 2; lx->p < lx->end; lx->p++) {
           if (*lx->p == '\n')
             lx_newline (lx);
           if (*lx->p == '*' && lx->p + 1 < lx->end && lx->p[1] == '/') {
             lx->p += 2;
             lx->cline++;
+            closed = 1;
             break;
           }
+        }
+        /* libconfuse takes the rest of the file as the comment: the
+         * rules after it would be dropped without a word. */
+        if (!closed) {
+          isc_error (lx->err, NULL, "%s:%d: comment not closed (missing "
+                     "'*/'): the rest of the file would be ignored",
+                     lx->file, lx->tok_line);
+          return T_ERROR;
         }
         continue;
       }
@@ -766,10 +777,14 @@ build_schema (void)
     return NULL;
   memcpy (opts, meta, sizeof meta);
   for (i = 0; i < n_kinds; ++i) {
-    cfg_opt_t sec = CFG_SEC (isc_action_kinds[i]->name,
-                             isc_action_kinds[i]->opts,
+    cfg_opt_t *kopts = isc_action_schema (isc_action_kinds[i]);
+    cfg_opt_t sec = CFG_SEC (isc_action_kinds[i]->name, kopts,
                              CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES);
 
+    if (!kopts) {
+      free (opts);
+      return NULL;
+    }
     opts[n_meta + i] = sec;
   }
   opts[n_meta + n_kinds] = identity;
@@ -952,13 +967,14 @@ parse_action (struct isc_err *err, struct isc_profile *p, const char *efile,
   a->title = cfg_title (sec) ? strdup (cfg_title (sec)) : NULL;
   a->file = strdup (p->file);
   a->line = line;
-  a->path = p->path;
+  a->profile_path = p->path;
   a->os = kind->os;
   if (!a->file || (cfg_title (sec) && !a->title)) {
     isc_action_free (a);
     return isc_error_errno (err, NULL, "strdup");
   }
-  if (kind->parse (&why, sec, a) == -1) {
+  if (isc_action_parse_common (&why, sec, a) == -1 ||
+      (kind->parse && kind->parse (&why, sec, a) == -1)) {
     section_error (err, efile, line, kind->name, a->title, isc_err_msg (&why));
     isc_err_clear (&why);
     isc_action_free (a);

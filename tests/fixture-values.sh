@@ -133,3 +133,17 @@ WIN_AGENT_KEPT_DIRS='/ProgramData/Microsoft/Windows Defender Advanced Threat Pro
 /Users/bob/AppData/Local/Temp
 /Windows/Minidump
 /Windows/Prefetch'
+# The clone-prep guests `rhel` and `debian` (tests/test-linux-clone-prep.sh):
+# files linux-clone-prep removes, on both and on one of them, and decoys
+# beside them that every profile keeps byte for byte.
+RHEL_HOSTNAME="rhel-template05"
+RHEL_MACHINE_ID="1c2b3a4d5e6f47a8b9c0d1e2f3a4b5c6"
+DEB_HOSTNAME="deb-template06"
+DEB_MACHINE_ID="9a8b7c6d5e4f43a2b1c0d9e8f7a6b5c4"
+RHEL_HWADDR="52:54:00:5e:00:05"
+CLONE_ARTEFACTS="/var/spool/abrt/ccpp-2026-11-01/coredump /root/notes.bak /etc/fstab~ /home/alice/.bash_history /root/.bash_history /etc/blkid/blkid.tab /var/crash/127.0.0.1-2026-11-01/vmcore /var/lib/dhcpd/dhcpd.leases /var/lib/dovecot/instances /etc/ipa/default.conf /etc/ipa/ca.crt /etc/krb5.keytab /var/log/boot.log /var/log/audit/audit.log /var/log/wtmp /var/log/lastlog /var/log/journal/0123abcd/system.journal /var/lib/logrotate.status /etc/lvm/devices/system.devices /var/spool/mail/alice /etc/passwd- /etc/shadow- /etc/group- /var/log/puppet/agent.log /var/lib/puppet/ssl/certs/template.pem /var/log/samba/log.smbd /var/lib/samba/private/secrets.tdb /etc/smolt/uuid /etc/ssh/ssh_host_rsa_key /etc/ssh/ssh_host_rsa_key.pub /etc/ssh/ssh_host_ed25519_key /etc/ssh/ssh_host_ed25519_key.pub /home/alice/.ssh/authorized_keys /home/alice/.ssh/id_ed25519 /root/.ssh/known_hosts /var/log/sssd/sssd.log /var/lib/sss/db/cache_default.ldb /tmp/session-1234 /tmp/.X0-lock /tmp/build/output.o /var/tmp/cache.tmp /etc/udev/rules.d/70-persistent-net.rules /run/utmp /run/faillock/alice /home/alice/.zsh_history /root/.zsh_history /var/lib/cloud/instances/i-0abc123/obj.pkl /var/lib/cloud/instance /var/lib/cloud/data/instance-id /var/log/cloud-init.log /var/log/cloud-init-output.log /var/lib/systemd/random-seed /etc/salt/minion_id /etc/salt/pki/minion/minion.pem /etc/salt/pki/minion/minion.pub /etc/puppetlabs/puppet/ssl/certs/template.pem /etc/chef/client.pem"
+CLONE_RHEL_ARTEFACTS="/var/spool/cron/root /var/lib/dhclient/dhclient-eth0.leases /var/log/messages /var/log/secure /root/anaconda-ks.cfg /etc/NetworkManager/system-connections/eth0.nmconnection /var/account/pacct /var/cache/dnf/baseos-1a2b/repomd.xml /etc/pki/consumer/cert.pem /etc/pki/entitlement/1234.pem /etc/sysconfig/rhn/systemid /var/lib/rpm/__db.001 /etc/sysconfig/hw-uuid /var/lib/yum/uuid /var/lib/random-seed"
+CLONE_DEB_ARTEFACTS="/var/spool/cron/crontabs/alice /var/lib/dhcp/dhclient.eth0.leases /var/log/syslog /var/log/apt/history.log /var/log/account/pacct /var/cache/apt/archives/hello_2.10_amd64.deb /var/lib/urandom/random-seed"
+CLONE_DECOYS="/etc/ssh/ssh_config /etc/ssh/sshd_config /etc/ssh/moduli /home/alice/.bashrc /home/alice/notes.txt /root/.profile /etc/salt/minion /etc/chef/client.rb /var/lib/cloud/scripts/per-boot/keep.sh /etc/pki/tls/certs/ca-bundle.crt /var/log/README /etc/passwd /etc/shadow /etc/group /etc/lvm/lvm.conf /etc/krb5.conf /var/spool/at/.SEQ /etc/backup.conf /var/lib/dovecot-keep/keep"
+CLONE_RHEL_DECOYS="/var/lib/rpm/Packages /etc/sysconfig/network-scripts/route-eth0 /etc/sysconfig/rhn/up2date"
+CLONE_DEB_DECOYS="/var/lib/dpkg/status"

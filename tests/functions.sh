@@ -166,3 +166,13 @@ validate_manifest () {
       fail "$f does not validate against doc/manifest.schema.json"
   done
 }
+
+# start_guestfish: a guestfish server for reading images back (gf ARGS
+# runs one command in it); it exits, and $WORK goes, with the test.
+start_guestfish () {
+  GUESTFISH_PID=
+  eval "$(guestfish --listen)"
+  [ -n "$GUESTFISH_PID" ] || fail "guestfish --listen"
+  trap 'guestfish --remote -- exit 2>/dev/null || true; rm -rf "$WORK"' EXIT
+}
+gf () { guestfish --remote -- "$@"; }

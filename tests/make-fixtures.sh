@@ -193,7 +193,7 @@ done
 # ---- disks ---------------------------------------------------------------
 fish="$tmp/build.fish"
 : > "$fish"
-disks="win winnt win-dirty win-hiber linux linux-lvm win-dirtylog"
+disks="win winnt win-dirty win-hiber linux linux-lvm win-dirtylog rhel debian"
 for d in $disks; do
   truncate -s 64M "$tmp/$d.raw"
   echo "add-drive-opts $tmp/$d.raw format:raw" >> "$fish"
@@ -349,6 +349,61 @@ upload $h/ssh_host_ed25519_key /etc/ssh/ssh_host_ed25519_key
 umount-all
 vg-activate false $LVM_VG
 EOF
+
+# Two templates as an image factory leaves them, for linux-clone-prep
+# and the side-by-side run of virt-sysprep: a RHEL-family guest and a
+# Debian-family one, each with every artefact (tests/fixture-values.sh)
+# and decoys beside them.  /var/run is a relative link to /run.
+put () {               # $1 guest path, $2 content (default: names it)
+  printf 'mkdir-p "%s"\nwrite "%s" "%s"\n' "$(dirname "$1")" "$1" \
+    "${2-artefact $1\\n}" >> "$fish"
+}
+clone_disk () {        # $1 device, $2 hostname, $3 machine-id
+  cat >> "$fish" <<EOF
+part-disk $1 mbr
+mkfs ext4 ${1}1
+set-label ${1}1 root
+mount ${1}1 /
+mkdir-p /usr/bin
+mkdir-p /usr/sbin
+mkdir-p /bin
+mkdir-p /sbin
+mkdir-p /run
+mkdir-p /var
+ln-s ../run /var/run
+mkdir-p /var/lib/dbus
+mkdir-p /etc
+write /etc/hostname "$2\n"
+write /etc/machine-id "$3\n"
+write /var/lib/dbus/machine-id "$3\n"
+write /etc/fstab "LABEL=root / ext4 defaults 0 1\n"
+EOF
+  local f t
+  for f in $CLONE_ARTEFACTS $CLONE_DECOYS; do put "$f"; done
+  put /var/spool/at/.SEQ '0002a\n'
+  # The instance link, as cloud-init leaves it.
+  echo "rm /var/lib/cloud/instance" >> "$fish"
+  echo "ln-s /var/lib/cloud/instances/i-0abc123 /var/lib/cloud/instance" >> "$fish"
+  for t in rsa ed25519; do
+    echo "upload $h/ssh_host_${t}_key /etc/ssh/ssh_host_${t}_key" >> "$fish"
+    echo "upload $h/ssh_host_${t}_key.pub /etc/ssh/ssh_host_${t}_key.pub" >> "$fish"
+  done
+}
+clone_disk /dev/sdh "$RHEL_HOSTNAME" "$RHEL_MACHINE_ID"
+for f in $CLONE_RHEL_ARTEFACTS $CLONE_RHEL_DECOYS; do put "$f"; done
+put /etc/os-release 'NAME=\"Red Hat Enterprise Linux\"\nVERSION=\"9.4 (Plow)\"\nID=\"rhel\"\nID_LIKE=\"fedora\"\nVERSION_ID=\"9.4\"\nPRETTY_NAME=\"Red Hat Enterprise Linux 9.4 (Plow)\"\n'
+put /etc/redhat-release 'Red Hat Enterprise Linux release 9.4 (Plow)\n'
+# ifcfg files: the HWADDR and HOSTNAME lines go, every other byte stays
+# (eth1 has CRLF endings, eth2 no final newline).
+put /etc/sysconfig/network-scripts/ifcfg-eth0 "DEVICE=eth0\nHWADDR=$RHEL_HWADDR\nBOOTPROTO=dhcp\nHOSTNAME=$RHEL_HOSTNAME\nDHCP_HOSTNAME=$RHEL_HOSTNAME\nONBOOT=yes\n# HWADDR=kept-comment\n"
+put /etc/sysconfig/network-scripts/ifcfg-eth1 "DEVICE=eth1\r\nHWADDR=$RHEL_HWADDR\r\nONBOOT=no\r\n"
+put /etc/sysconfig/network-scripts/ifcfg-eth2 "DEVICE=eth2\nHWADDR=$RHEL_HWADDR"
+echo umount-all >> "$fish"
+clone_disk /dev/sdi "$DEB_HOSTNAME" "$DEB_MACHINE_ID"
+for f in $CLONE_DEB_ARTEFACTS $CLONE_DEB_DECOYS; do put "$f"; done
+put /etc/os-release 'PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\nID=debian\n'
+put /etc/debian_version '12.8\n'
+echo umount-all >> "$fish"
 
 guestfish -f "$fish"
 

@@ -65,6 +65,8 @@ for s in step-4 step-6 step-7; do
 done
 [ "$(results 0 per-user | grep -c changed)" -ge 2 ] || fail "per-user: not every user"
 [ "$(results 0 tmp-key-gone)" = deleted ] || fail "tmp-key-gone: $(results 0 tmp-key-gone)"
+[ "$(results 0 value-list | tr '\n' ' ')" = "deleted deleted absent " ] ||
+  fail "value-list: $(results 0 value-list)"
 # A dry run reports what it would do, and only that.
 bad=$(jq -r '.[1].actions[].result' "$R" | grep -v -e '^would-' -e '^absent$' || true)
 [ -z "$bad" ] || fail "dry run reported: $bad"
@@ -83,11 +85,7 @@ NT_SYSROOT=$(jq -r '.[7].systemroot' "$R")
 # ---- read back, independently ------------------------------------------------
 RB="$WORK/rb"
 mkdir -p "$RB"
-GUESTFISH_PID=
-eval "$(guestfish --listen)"
-[ -n "$GUESTFISH_PID" ] || fail "guestfish --listen"
-trap 'guestfish --remote -- exit 2>/dev/null || true; rm -rf "$WORK"' EXIT
-gf () { guestfish --remote -- "$@"; }
+start_guestfish
 # 0 win, 1 a, 2 dry, 3 win-dirty, 4 dirty, 5 linux, 6 lin, 7 lin-dry,
 # 8 dirty-ok, 9 re, 10 winnt, 11 nt
 for img in "$FIXTURES/win.raw" a dry "$FIXTURES/win-dirty.raw" dirty \
@@ -221,6 +219,12 @@ cat > "$RB/types.expected" <<'REG'
 "qword"=hex(11):cb,04,fb,71,1f,01,00,00
 "binary"=hex(3):de,ad,be,ef
 REG
+WU='Microsoft\Windows\CurrentVersion\WindowsUpdate'
+hivexget "$RB/0.SOFTWARE" "$WU" | grep -v -e '^"PingID"=' -e '^"LastWaitTimeout"=' \
+  > "$RB/wu.expected"
+[ "$(wc -l < "$RB/wu.expected")" -eq 3 ] || fail "fixture WindowsUpdate values"
+hivexget "$RB/1.SOFTWARE" "$WU" | cmp -s - "$RB/wu.expected" ||
+  fail "value-list: $(hivexget "$RB/1.SOFTWARE" "$WU")"
 hivexget "$RB/1.SOFTWARE" 'Imgscrub\Types' | LC_ALL=C sort > "$RB/types"
 LC_ALL=C sort "$RB/types.expected" | cmp -s - "$RB/types" || {
   cat "$RB/types" >&2

@@ -63,12 +63,23 @@ grep -q "no-such-profile" "$WORK/err" || fail "show: missing profile not named"
 expect_status 2 "$IMGSCRUB" profiles frob 2> "$WORK/err"
 expect_status 2 "$IMGSCRUB" profiles 2> "$WORK/err"
 
-# actions: every kind, and the reference's copy is current.
+# actions: every kind of the table in lib/actions/registry.c, each from
+# its own file and Makefile.am line, every option documented.
 "$IMGSCRUB" profiles actions > "$WORK/actions"
-for k in delete-file delete-files delete-key delete-subkeys delete-value \
-         empty-folder set-value truncate-file write-file; do
+sed -n 's/^  &isc_action_\([a-z_]*\),$/\1/p' "$top_srcdir/lib/actions/registry.c" \
+  > "$WORK/table"
+[ "$(wc -l < "$WORK/table")" -ge 11 ] || fail "cannot read the kinds table"
+while read -r sym; do
+  k=$(echo "$sym" | tr _ -)
   grep -q "^$k (" "$WORK/actions" || fail "profiles actions lacks $k"
-done
+  grep -q "lib/actions/$sym.c" "$top_srcdir/Makefile.am" ||
+    fail "kind $k has no Makefile.am line"
+  grep -q "^const struct isc_action_kind isc_action_$sym = {" \
+    "$top_srcdir/lib/actions/$sym.c" || fail "kind $k is not in lib/actions/$sym.c"
+done < "$WORK/table"
+[ "$(grep -c '^[a-z-]* (' "$WORK/actions")" -eq "$(wc -l < "$WORK/table")" ] ||
+  fail "profiles actions lists kinds that are not in the table"
+! grep -q '(undocumented)' "$WORK/actions" || fail "an option is undocumented"
 "$IMGSCRUB" profiles actions --markdown > "$WORK/actions.md"
 sed -n '/^<!-- BEGIN imgscrub profiles actions --markdown -->$/,/^<!-- END/p' \
   "$top_srcdir/profiles/README.md" | sed '1d;$d' > "$WORK/readme.md"

@@ -28,6 +28,7 @@ expect_status 0 "$IMGSCRUB" -v scrub $profiles -o "$out" $inputs > "$WORK/scrub.
 for f in $inputs; do sha256 "$f"; done > "$WORK/after"
 cmp -s "$WORK/before" "$WORK/after" || fail "scrub changed an input image"
 m=$out/manifest.json
+validate_manifest "$m"
 # The Linux guest is skipped (no profile applies), the others end ok.
 [ "$(jq -r '[.images[].status] | join(" ")' "$m")" = "ok ok ok ok ok skipped" ] ||
   fail "image results: $(jq -c '[.images[] | {input, status, error}]' "$m")"

@@ -1,10 +1,12 @@
 #include <config.h>
 
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "actions/common.h"
+#include "cleanups.h"
 #include "guest-private.h"
 #include "profile.h"
 #include "winpath.h"
@@ -60,18 +62,170 @@ isc_reg_value_display (const char *key, const char *value)
 }
 
 int
-isc_refuse_recreate (struct isc_guest *gu, const struct isc_action *a,
-                     char type, const char *what, const char *target)
+isc_reg_delete_node (struct isc_guest *gu, struct isc_err *reason,
+                     void *opaque)
 {
-  const struct isc_action *by = isc_guest_removed_by (gu, type, what);
-  char *reason;
+  const struct isc_regnode *n = opaque;
 
-  if (!by)
+  if (hivex_node_delete_child (n->h, n->node) == -1)
+    return isc_error_errno (reason, NULL, "cannot delete the key");
+  return 0;
+}
+
+cfg_opt_t isc_action_common_opts[] = {
+  CFG_STR_LIST ("distro", NULL, CFGF_NODEFAULT),
+  CFG_STR ("package-format", NULL, CFGF_NODEFAULT),
+  CFG_STR_LIST ("exclude", NULL, CFGF_NODEFAULT),
+  CFG_END ()
+};
+
+const char *const isc_action_common_docs[] = {
+  "distro", "guard: act only on guests whose distribution (inspection's "
+  "distro, the os-release ID on Linux) is one of these, e.g. {\"rhel\", "
+  "\"centos\", \"fedora\"}; on any other guest the action is \"skipped\"",
+  "package-format", "guard: act only on guests whose packages are \"rpm\" "
+  "or \"deb\" (seen from /var/lib/rpm, /usr/lib/sysimage/rpm or "
+  "/var/lib/dpkg); otherwise \"skipped\"",
+  "exclude", "with a glob (or delete-files): names or, holding '/', whole "
+  "guest paths that are kept although they match, fnmatch(3) patterns, "
+  "e.g. \"ca-bundle.crt\"",
+  NULL
+};
+
+/* A copy of string list option NAME of SEC, NULL when not given. */
+static int
+opt_list (struct isc_err *err, cfg_t *sec, const char *name, char ***ret)
+{
+  unsigned n = cfg_size (sec, name), i;
+
+  *ret = NULL;
+  if (n == 0)
     return 0;
-  if (asprintf (&reason, "would re-create what %s:%d removed earlier in "
-                "this pass", by->file, by->line) == -1)
-    abort ();
-  isc_guest_report (gu, a, target, ISC_RESULT_FAILED, reason);
-  free (reason);
-  return 1;
+  *ret = calloc (n + 1, sizeof **ret);
+  if (!*ret)
+    return isc_error_errno (err, NULL, "calloc");
+  for (i = 0; i < n; ++i) {
+    const char *s = cfg_getnstr (sec, name, i);
+
+    if (!s || !*s)
+      return isc_error (err, NULL, "'%s' holds an empty string", name);
+    (*ret)[i] = strdup (s);
+    if (!(*ret)[i])
+      return isc_error_errno (err, NULL, "strdup");
+  }
+  return 0;
+}
+
+int
+isc_action_parse_common (struct isc_err *err, cfg_t *sec,
+                         struct isc_action *a)
+{
+  const struct isc_action_kind *k = a->kind;
+  const char *text;
+
+  if (opt_list (err, sec, "distro", &a->distros) == -1 ||
+      opt_list (err, sec, "exclude", &a->excludes) == -1 ||
+      isc_opt_string (err, sec, "package-format", 0, &text) == -1)
+    return -1;
+  if (a->excludes && !k->globs)
+    return isc_error (err, NULL, "'exclude' goes with a kind that matches "
+                      "many files");
+  if (text) {
+    if (strcmp (text, "rpm") != 0 && strcmp (text, "deb") != 0)
+      return isc_error_text (err, text, "package-format must be rpm or deb");
+    a->package_format = strdup (text);
+    if (!a->package_format)
+      return isc_error_errno (err, NULL, "strdup");
+  }
+  if (k->has_path) {
+    if (isc_opt_path (err, sec, "path", 1, a, &a->path) == -1 ||
+        isc_path_depth_check (err, a, a->path) == -1)
+      return -1;
+    if (!k->globs && strpbrk (a->path, "*?["))
+      return isc_error_text (err, a->path, "%s takes no glob", k->name);
+    if (k->globs && isc_path_glob_check (err, a->path) == -1)
+      return -1;
+    a->target = strdup (a->path);
+    if (!a->target)
+      return isc_error_errno (err, NULL, "strdup");
+  }
+  if (k->has_key) {
+    if (isc_opt_string (err, sec, "key", 1, &text) == -1)
+      return -1;
+    a->key = calloc (1, sizeof *a->key);
+    if (!a->key)
+      return isc_error_errno (err, NULL, "calloc");
+    if (isc_regpath_parse (err, text, a->key) == -1) {
+      free (a->key);
+      a->key = NULL;
+      return -1;
+    }
+    a->target = strdup (text);
+    if (!a->target)
+      return isc_error_errno (err, NULL, "strdup");
+  }
+  return 0;
+}
+
+int
+isc_path_glob_check (struct isc_err *err, const char *path)
+{
+  const char *first = path + strspn (path, "/\\");
+  size_t len = strcspn (first, "/\\"), i;
+
+  if (first[0] == '%')              /* a variable: a folder of its own */
+    return 0;
+  /* A glob there would name every top folder: never meant. */
+  for (i = 0; i < len; ++i)
+    if (strchr ("*?[", first[i]))
+      return isc_error_text (err, path, "a glob in the first path "
+                             "component (every top folder) is refused");
+  return 0;
+}
+
+/* Components of normalised PATH: 0 for "/". */
+static unsigned
+depth (const char *path)
+{
+  unsigned n = 0;
+
+  for (; *path; ++path)
+    if (*path == '/' && path[1] && path[1] != '/')
+      n++;
+  return n;
+}
+
+int
+isc_path_depth_check (struct isc_err *err, const struct isc_action *a,
+                      const char *path)
+{
+  CLEANUP_FREE char *norm = NULL;
+  unsigned min = a->kind->min_depth;
+
+  /* A variable stands for a folder of its own: deep enough. */
+  if (min == 0 || path[0] == '%')
+    return 0;
+  if (isc_winpath_normalise (err, path, a->os == ISC_OS_WINDOWS, &norm) == -1)
+    return -1;
+  if (depth (norm) < min)
+    return isc_error_text (err, path, "refusing to %s %s", a->kind->name,
+                           min == 1 ? "the root folder" : "a top folder");
+  return 0;
+}
+
+int
+isc_action_excluded (const struct isc_action *a, const char *path, int nocase)
+{
+  const char *base = strrchr (path, '/');
+  size_t i;
+
+  base = base ? base + 1 : path;
+  for (i = 0; a->excludes && a->excludes[i]; ++i) {
+    const char *pat = a->excludes[i];
+
+    if (fnmatch (pat, strchr (pat, '/') ? path : base,
+                 nocase ? FNM_CASEFOLD : 0) == 0)
+      return 1;
+  }
+  return 0;
 }

@@ -1,9 +1,9 @@
-/* delete-file: remove one file (KB Q257808 step 5: %SystemRoot%\Smscfg.ini).
- * A symlink is removed itself, never followed. */
+/* delete-file: remove one file (KB Q257808 step 5: %SystemRoot%\Smscfg.ini),
+ * or every file a glob names (each user's .bash_history).  A symlink is
+ * removed itself, never followed. */
 #include <config.h>
 
 #include <stdlib.h>
-#include <string.h>
 
 #include <guestfs.h>
 
@@ -13,83 +13,41 @@
 #include "guestpath.h"
 #include "profile.h"
 
-static cfg_opt_t opts[] = {
-  CFG_STR ("path", NULL, CFGF_NODEFAULT),
-  CFG_END ()
-};
-
 static const char *const docs[] = {
   "path", "the file (required): a guest path, Windows paths may use "
-  "variables, backslashes and C:",
+  "variables, backslashes and C:; globs in any component name every "
+  "matching file (folders are left to delete-folder)",
   NULL
 };
-
-static int
-parse (struct isc_err *err, cfg_t *sec, struct isc_action *a)
-{
-  char *path;
-
-  if (isc_opt_path (err, sec, "path", 1, a, &path) == -1)
-    return -1;
-  a->data = path;
-  a->target = strdup (path);
-  return a->target ? 0 : isc_error_errno (err, NULL, "strdup");
-}
 
 static int
 on_path (struct isc_guest *gu, const struct isc_action *a, const char *path,
          void *opaque)
 {
-  struct isc_err reason = ISC_ERR_INIT;
   CLEANUP_FREE char *resolved = NULL;
-  enum isc_ftype type = ISC_FT_ABSENT;
+  enum isc_ftype type;
 
-  if (isc_guest_resolve (gu, &reason, path, &resolved) == -1 ||
-      (resolved && isc_guest_ftype (gu, &reason, resolved, &type, NULL) == -1))
-    goto failed;
-  if (type == ISC_FT_ABSENT) {
-    isc_guest_report (gu, a, resolved ? resolved : path, ISC_RESULT_ABSENT,
-                      NULL);
+  if (isc_guest_lookup (gu, a, path, 1, &resolved, &type, NULL))
+    return 0;
+  if (type == ISC_FT_DIR) {
+    isc_guest_fail (gu, a, resolved, "is a folder (delete-folder removes one)");
     return 0;
   }
-  if (type == ISC_FT_DIR) {
-    isc_error (&reason, NULL, "is a folder (empty-folder empties one)");
-    goto failed;
-  }
-  if (gu->dry_run)
-    isc_guest_report (gu, a, resolved, ISC_RESULT_WOULD_DELETE, NULL);
-  else if (guestfs_rm (gu->g, resolved) == -1) {
-    isc_error (&reason, NULL, "%s", guestfs_last_error (gu->g));
-    goto failed;
-  }
-  else
-    isc_guest_report (gu, a, resolved, ISC_RESULT_DELETED, NULL);
-  isc_guest_note_removed (gu, a, 'f', resolved, 0);
-  return 0;
-
- failed:
-  isc_guest_report_failed (gu, a, resolved ? resolved : path, &reason);
-  isc_err_clear (&reason);
-  return 0;
-}
-
-static int
-apply (struct isc_guest *gu, const struct isc_action *a)
-{
-  return isc_guest_foreach_path (gu, a, a->data, on_path, NULL);
+  return isc_guest_change (gu, a, &(struct isc_change) {
+      .target = resolved, .deletes = 1, .type = 'f', .note = 1,
+      .fn = isc_guest_rm, .opaque = resolved });
 }
 
 const struct isc_action_kind isc_action_delete_file = {
   .name = "delete-file",
-  .summary = "delete one file",
+  .summary = "delete one file, or every file a glob names",
   .os = ISC_OS_ANY,
-  .opts = opts,
   .option_docs = docs,
   .example =
   "delete-file \"smscfg\" {\n"
   "  path = '%SystemRoot%\\Smscfg.ini'\n"
   "}\n",
-  .parse = parse,
-  .apply = apply,
-  .free_data = free,
+  .has_path = 1,
+  .globs = ISC_GLOB_FILES,
+  .on_path = on_path,
 };

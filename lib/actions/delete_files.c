@@ -86,6 +86,8 @@ parse (struct isc_err *err, cfg_t *sec, struct isc_action *a)
   }
   if (isc_opt_path (err, sec, "under", 0, a, &d->under) == -1)
     return -1;
+  if (d->under && strpbrk (d->under, "*?["))
+    return isc_error_text (err, d->under, "'under' takes no glob");
   if (!d->under && !(d->under = strdup ("/")))
     return isc_error_errno (err, NULL, "strdup");
   a->target = malloc (len + strlen (d->under) + 8);
@@ -116,7 +118,7 @@ compare_paths (const void *a, const void *b)
 }
 
 /* Delete one match, REL (relative to DIR). */
-static void
+static int
 delete_match (struct isc_guest *gu, const struct isc_action *a,
               const char *dir, const char *rel, size_t *found)
 {
@@ -126,27 +128,21 @@ delete_match (struct isc_guest *gu, const struct isc_action *a,
 
   if (!resolved)
     abort ();
+  if (isc_action_excluded (a, resolved, gu->os == ISC_OS_WINDOWS))
+    return 0;
   if (isc_guest_ftype (gu, &reason, resolved, &type, NULL) == -1) {
     isc_guest_report_failed (gu, a, resolved, &reason);
+    isc_err_clear (&reason);
     (*found)++;
-    goto out;
+    return 0;
   }
   /* Gone since the listing (an earlier action), or a folder. */
   if (type == ISC_FT_ABSENT || type == ISC_FT_DIR)
-    goto out;
+    return 0;
   (*found)++;
-  if (gu->dry_run)
-    isc_guest_report (gu, a, resolved, ISC_RESULT_WOULD_DELETE, NULL);
-  else if (guestfs_rm (gu->g, resolved) == -1) {
-    isc_error (&reason, NULL, "%s", guestfs_last_error (gu->g));
-    isc_guest_report_failed (gu, a, resolved, &reason);
-    goto out;
-  }
-  else
-    isc_guest_report (gu, a, resolved, ISC_RESULT_DELETED, NULL);
-  isc_guest_note_removed (gu, a, 'f', resolved, 0);
- out:
-  isc_err_clear (&reason);
+  return isc_guest_change (gu, a, &(struct isc_change) {
+      .target = resolved, .deletes = 1, .type = 'f', .note = 1,
+      .fn = isc_guest_rm, .opaque = resolved });
 }
 
 static int
@@ -222,8 +218,10 @@ on_path (struct isc_guest *gu, const struct isc_action *a, const char *path,
    * same image gives the same manifest. */
   if (matched)
     qsort (matched, n_matched, sizeof *matched, compare_paths);
-  for (i = 0; i < n_matched; ++i)
-    delete_match (gu, a, dir, matched[i], &found);
+  for (i = 0, r = 0; i < n_matched && r == 0; ++i)
+    r = delete_match (gu, a, dir, matched[i], &found);
+  if (r == -1)
+    return -1;
   if (found == 0)
     isc_guest_report (gu, a, a->target, ISC_RESULT_ABSENT, NULL);
   return 0;
@@ -254,6 +252,7 @@ const struct isc_action_kind isc_action_delete_files = {
   "  name = \"Smsuid.dat\"\n"
   "  under = \"/\"\n"
   "}\n",
+  .globs = ISC_GLOB_FILES,         /* its names match many: takes exclude */
   .parse = parse,
   .apply = apply,
   .free_data = free_data,

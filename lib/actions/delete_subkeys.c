@@ -3,6 +3,7 @@
  * NAL\Client\AbExprtDB).  Each subkey is one target. */
 #include <config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,13 +13,7 @@
 #include "cleanups.h"
 #include "guest-private.h"
 #include "profile.h"
-#include "winpath.h"
 #include "registry.h"
-
-static cfg_opt_t opts[] = {
-  CFG_STR ("key", NULL, CFGF_NODEFAULT),
-  CFG_END ()
-};
 
 static const char *const docs[] = {
   "key", "registry key whose subkeys are deleted (required); the key and "
@@ -26,39 +21,18 @@ static const char *const docs[] = {
   NULL
 };
 
-static void
-free_data (void *opaque)
-{
-  struct isc_regpath *rp = opaque;
-
-  if (!rp)
-    return;
-  isc_regpath_clear (rp);
-  free (rp);
-}
-
 static int
 parse (struct isc_err *err, cfg_t *sec, struct isc_action *a)
 {
-  struct isc_regpath *rp;
-  const char *key;
+  char *target;
 
-  if (isc_opt_string (err, sec, "key", 1, &key) == -1)
-    return -1;
-  rp = calloc (1, sizeof *rp);
-  if (!rp)
-    return isc_error_errno (err, NULL, "calloc");
-  if (isc_regpath_parse (err, key, rp) == -1) {
-    free (rp);
-    return -1;
-  }
-  a->data = rp;
-  if (rp->n_keys == 0)
-    return isc_error_text (err, key, "refusing to delete every key of a hive");
-  if (asprintf (&a->target, "%s\\*", key) == -1) {
-    a->target = NULL;
+  if (a->key->n_keys == 0)
+    return isc_error_text (err, a->target, "refusing to delete every key of "
+                           "a hive");
+  if (asprintf (&target, "%s\\*", a->target) == -1)
     return isc_error_errno (err, NULL, "asprintf");
-  }
+  free (a->target);
+  a->target = target;
   return 0;
 }
 
@@ -66,17 +40,15 @@ static int
 on_key (struct isc_guest *gu, const struct isc_action *a,
         struct isc_regtarget *t, void *opaque)
 {
-  struct isc_err reason = ISC_ERR_INIT;
   CLEANUP_FREE hive_node_h *children = NULL;
   hive_h *h = t->hf->h;
   size_t i, n;
+  int r = 0;
 
   if (t->node)
     children = hivex_node_children (h, t->node);
   if (t->node && !children) {
-    isc_error_errno (&reason, NULL, "cannot read the subkeys");
-    isc_guest_report_failed (gu, a, t->key, &reason);
-    isc_err_clear (&reason);
+    isc_guest_fail (gu, a, t->key, "cannot read the subkeys");
     return 0;
   }
   for (n = 0; children && children[n]; ++n)
@@ -86,16 +58,10 @@ on_key (struct isc_guest *gu, const struct isc_action *a,
     return 0;
   }
   if (n > ISC_MAX_REG_LIST) {
-    isc_error (&reason, NULL, "more than %d subkeys", ISC_MAX_REG_LIST);
-    isc_guest_report_failed (gu, a, t->key, &reason);
-    isc_err_clear (&reason);
+    isc_guest_fail (gu, a, t->key, "more than %d subkeys", ISC_MAX_REG_LIST);
     return 0;
   }
-  if (isc_reg_edit (gu, t) == -1) {
-    isc_guest_report_failed (gu, a, t->key, gu->err);
-    return -1;
-  }
-  for (i = 0; i < n; ++i) {
+  for (i = 0; i < n && r == 0; ++i) {
     CLEANUP_FREE char *name = hivex_node_name (h, children[i]);
     CLEANUP_FREE char *target = NULL, *id = NULL;
 
@@ -106,44 +72,28 @@ on_key (struct isc_guest *gu, const struct isc_action *a,
     /* Deleting a sibling leaves the other handles valid (hivex never
      * moves a key); check the parent anyway before deleting. */
     if (hivex_node_parent (h, children[i]) != t->node) {
-      isc_error (&reason, NULL, "subkey list changed while deleting");
-      isc_guest_report_failed (gu, a, target, &reason);
-      isc_err_clear (&reason);
+      isc_guest_fail (gu, a, target, "subkey list changed while deleting");
       continue;
     }
-    if (gu->dry_run)
-      isc_guest_report (gu, a, target, ISC_RESULT_WOULD_DELETE, NULL);
-    else if (hivex_node_delete_child (h, children[i]) == -1) {
-      isc_error_errno (&reason, NULL, "cannot delete the key");
-      isc_guest_report_failed (gu, a, target, &reason);
-      isc_err_clear (&reason);
-      continue;
-    }
-    else
-      isc_guest_report (gu, a, target, ISC_RESULT_DELETED, NULL);
-    if (name)
-      isc_guest_note_removed (gu, a, 'r', id, 1);
+    r = isc_guest_change (gu, a, &(struct isc_change) {
+        .target = target, .deletes = 1, .type = 'r', .id = id,
+        .note = name != NULL, .subtree = 1, .reg = t,
+        .fn = isc_reg_delete_node,
+        .opaque = &(struct isc_regnode) { h, children[i] } });
   }
-  return 0;
-}
-
-static int
-apply (struct isc_guest *gu, const struct isc_action *a)
-{
-  return isc_reg_foreach (gu, a, a->data, on_key, NULL);
+  return r;
 }
 
 const struct isc_action_kind isc_action_delete_subkeys = {
   .name = "delete-subkeys",
   .summary = "delete every subkey of a registry key, keeping the key",
   .os = ISC_OS_WINDOWS,
-  .opts = opts,
   .option_docs = docs,
   .example =
   "delete-subkeys \"abexprtdb\" {\n"
   "  key = 'HKLM\\SOFTWARE\\Microsoft\\NAL\\Client\\AbExprtDB'\n"
   "}\n",
+  .has_key = 1,
   .parse = parse,
-  .apply = apply,
-  .free_data = free_data,
+  .on_key = on_key,
 };

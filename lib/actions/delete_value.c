@@ -1,9 +1,10 @@
 /* delete-value: remove one value from a registry key (KB Q257808 step 3:
- * the SMS Unique Identifier).  hivex has no call that deletes a single
+ * the SMS Unique Identifier), or each of a list.  hivex has no call that deletes a single
  * value, so the key's value list is rewritten without it. */
 #include <config.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,59 +16,59 @@
 #include "profile.h"
 #include "registry.h"
 
-struct data {
-  struct isc_regpath key;
-  char *value;
-};
-
 static cfg_opt_t opts[] = {
-  CFG_STR ("key", NULL, CFGF_NODEFAULT),
-  CFG_STR ("value", NULL, CFGF_NODEFAULT),
+  CFG_STR_LIST ("value", NULL, CFGF_NODEFAULT),
   CFG_END ()
 };
 
 static const char *const docs[] = {
   "key", "registry key holding the value (required), e.g. "
   "'HKLM\\SOFTWARE\\Microsoft\\Cryptography'",
-  "value", "name of the value to delete (required); \"\" is the key's "
-  "default value; any letter case",
+  "value", "name of the value to delete, or a list of names (required); "
+  "\"\" is the key's default value; any letter case",
   NULL
 };
-
-static void
-free_data (void *opaque)
-{
-  struct data *d = opaque;
-
-  if (!d)
-    return;
-  isc_regpath_clear (&d->key);
-  free (d->value);
-  free (d);
-}
 
 static int
 parse (struct isc_err *err, cfg_t *sec, struct isc_action *a)
 {
-  struct data *d;
-  const char *key, *value;
+  unsigned n = cfg_size (sec, "value"), i;
+  char **values, *target;
+  size_t len = strlen (a->target) + 4;
 
-  if (isc_opt_string (err, sec, "key", 1, &key) == -1 ||
-      isc_opt_string (err, sec, "value", 1, &value) == -1 ||
-      isc_regvalue_check (err, value) == -1)
-    return -1;
-  d = calloc (1, sizeof *d);
-  if (!d)
+  if (n == 0)
+    return isc_error (err, NULL, "missing required option 'value'");
+  values = calloc (n + 1, sizeof *values);
+  if (!values)
     return isc_error_errno (err, NULL, "calloc");
-  if (isc_regpath_parse (err, key, &d->key) == -1) {
-    free (d);
-    return -1;
+  a->data = values;
+  for (i = 0; i < n; ++i) {
+    const char *v = cfg_getnstr (sec, "value", i);
+
+    if (isc_regvalue_check (err, v) == -1)
+      return -1;
+    if (!(values[i] = strdup (v)))
+      return isc_error_errno (err, NULL, "strdup");
+    len += strlen (v) + 12;
   }
-  d->value = strdup (value);
-  a->target = isc_reg_value_display (key, value);
-  a->data = d;
-  if (!d->value || !a->target)
-    return isc_error_errno (err, NULL, "strdup");
+  if (n == 1) {
+    target = isc_reg_value_display (a->target, values[0]);
+    if (!target)
+      return isc_error_errno (err, NULL, "asprintf");
+  }
+  else {
+    char *p = target = malloc (len);
+
+    if (!target)
+      return isc_error_errno (err, NULL, "malloc");
+    p += sprintf (p, "%s\\{", a->target);
+    for (i = 0; i < n; ++i)
+      p += sprintf (p, "%s%s", i ? ", " : "", *values[i] ? values[i]
+                    : "(Default)");
+    sprintf (p, "}");
+  }
+  free (a->target);
+  a->target = target;
   return 0;
 }
 
@@ -119,61 +120,60 @@ remove_value (struct isc_err *reason, hive_h *h, hive_node_h node,
   return r;
 }
 
+struct removal {
+  hive_h *h;
+  hive_node_h node;
+  hive_value_h v;
+};
+
+static int
+remove_it (struct isc_guest *gu, struct isc_err *reason, void *opaque)
+{
+  const struct removal *r = opaque;
+
+  return remove_value (reason, r->h, r->node, r->v);
+}
+
 static int
 on_key (struct isc_guest *gu, const struct isc_action *a,
         struct isc_regtarget *t, void *opaque)
 {
-  const struct data *d = opaque;
-  struct isc_err reason = ISC_ERR_INIT;
-  CLEANUP_FREE char *target = isc_reg_value_display (t->key, d->value);
-  CLEANUP_FREE char *id = NULL;
+  char *const *values = opaque;
   hive_h *h = t->hf->h;
-  hive_value_h v = 0;
+  size_t i;
+  int r = 0;
 
-  if (!target || asprintf (&id, "%s|%s", t->id, d->value) == -1)
-    abort ();
-  if (t->node) {
-    errno = 0;
-    v = hivex_node_get_value (h, t->node, d->value);
-    if (!v && errno) {
-      isc_error_errno (&reason, NULL, "cannot read the key's values");
-      isc_guest_report_failed (gu, a, target, &reason);
-      isc_err_clear (&reason);
-      return 0;
+  for (i = 0; values[i] && r == 0; ++i) {
+    CLEANUP_FREE char *target = isc_reg_value_display (t->key, values[i]);
+    CLEANUP_FREE char *id = NULL;
+    hive_value_h v = 0;
+
+    if (!target || asprintf (&id, "%s|%s", t->id, values[i]) == -1)
+      abort ();
+    if (t->node) {
+      errno = 0;
+      v = hivex_node_get_value (h, t->node, values[i]);
+      if (!v && errno) {
+        isc_guest_fail (gu, a, target, "cannot read the key's values: %s",
+                        strerror (errno));
+        continue;
+      }
     }
+    if (!v) {
+      isc_guest_report (gu, a, target, ISC_RESULT_ABSENT, NULL);
+      continue;
+    }
+    r = isc_guest_change (gu, a, &(struct isc_change) {
+        .target = target, .deletes = 1, .type = 'r', .id = id, .note = 1,
+        .reg = t, .fn = remove_it,
+        .opaque = &(struct removal) { h, t->node, v } });
   }
-  if (!v) {
-    isc_guest_report (gu, a, target, ISC_RESULT_ABSENT, NULL);
-    return 0;
-  }
-  if (isc_reg_edit (gu, t) == -1) {
-    isc_guest_report_failed (gu, a, target, gu->err);
-    return -1;
-  }
-  if (gu->dry_run)
-    isc_guest_report (gu, a, target, ISC_RESULT_WOULD_DELETE, NULL);
-  else if (remove_value (&reason, h, t->node, v) == -1) {
-    isc_guest_report_failed (gu, a, target, &reason);
-    isc_err_clear (&reason);
-    return 0;
-  }
-  else
-    isc_guest_report (gu, a, target, ISC_RESULT_DELETED, NULL);
-  isc_guest_note_removed (gu, a, 'r', id, 0);
-  return 0;
-}
-
-static int
-apply (struct isc_guest *gu, const struct isc_action *a)
-{
-  const struct data *d = a->data;
-
-  return isc_reg_foreach (gu, a, &d->key, on_key, a->data);
+  return r;
 }
 
 const struct isc_action_kind isc_action_delete_value = {
   .name = "delete-value",
-  .summary = "delete one value of a registry key",
+  .summary = "delete one value of a registry key, or several",
   .os = ISC_OS_WINDOWS,
   .opts = opts,
   .option_docs = docs,
@@ -182,7 +182,8 @@ const struct isc_action_kind isc_action_delete_value = {
   "  key = 'HKLM\\SOFTWARE\\Microsoft\\SMS\\Client\\Configuration\\Client Properties'\n"
   "  value = \"SMS Unique Identifier\"\n"
   "}\n",
+  .has_key = 1,
   .parse = parse,
-  .apply = apply,
-  .free_data = free_data,
+  .on_key = on_key,
+  .free_data = (void (*) (void *)) isc_free_string_list,
 };

@@ -1,12 +1,11 @@
 /* empty-folder: delete everything inside a folder, keeping the folder
  * (its permissions and, on Windows, its ACL).  Each entry is one target;
- * a symlink is removed itself. */
+ * a symlink is removed itself.  A glob names several folders
+ * (each user's Temp). */
 #include <config.h>
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <guestfs.h>
 
@@ -15,164 +14,67 @@
 #include "guest-private.h"
 #include "guestpath.h"
 #include "profile.h"
-#include "winpath.h"
-
-/* Most entries of one folder. */
-#define MAX_ENTRIES 1000000
-
-static cfg_opt_t opts[] = {
-  CFG_STR ("path", NULL, CFGF_NODEFAULT),
-  CFG_END ()
-};
 
 static const char *const docs[] = {
   "path", "the folder to empty (required); not the root folder; a "
-  "symbolic link is refused",
+  "symbolic link is refused; a glob names every matching folder",
   NULL
 };
-
-static int
-parse (struct isc_err *err, cfg_t *sec, struct isc_action *a)
-{
-  char *path, *norm;
-
-  if (isc_opt_path (err, sec, "path", 1, a, &path) == -1)
-    return -1;
-  a->data = path;
-  if (path[0] != '%') {
-    if (isc_winpath_normalise (err, path, a->os == ISC_OS_WINDOWS, &norm) == -1)
-      return -1;
-    if (strcmp (norm, "/") == 0) {
-      free (norm);
-      return isc_error_text (err, path, "refusing to empty the root folder");
-    }
-    free (norm);
-  }
-  a->target = strdup (path);
-  return a->target ? 0 : isc_error_errno (err, NULL, "strdup");
-}
-
-static int
-compare_names (const void *a, const void *b)
-{
-  return strcmp (*(char *const *) a, *(char *const *) b);
-}
 
 static int
 on_path (struct isc_guest *gu, const struct isc_action *a, const char *path,
          void *opaque)
 {
   struct isc_err reason = ISC_ERR_INIT;
-  CLEANUP_FREE char *resolved = NULL, *listing = NULL, *line = NULL;
-  CLEANUP_FCLOSE FILE *fp = NULL;
-  enum isc_ftype type = ISC_FT_ABSENT;
-  CLEANUP_FREE_STRING_LIST char **names = NULL;
-  size_t size = 0, n = 0, i;
-  int r;
+  CLEANUP_FREE char *resolved = NULL;
+  const struct isc_dirlist *l;
+  enum isc_ftype type;
+  size_t i, n = 0;
+  int r = 0;
 
-  if (isc_guest_resolve (gu, &reason, path, &resolved) == -1 ||
-      (resolved && isc_guest_ftype (gu, &reason, resolved, &type, NULL) == -1))
-    goto failed;
-  if (type == ISC_FT_ABSENT) {
-    isc_guest_report (gu, a, resolved ? resolved : path, ISC_RESULT_ABSENT,
-                      NULL);
+  if (isc_guest_lookup (gu, a, path, 1, &resolved, &type, NULL))
+    return 0;
+  if (type != ISC_FT_DIR) {
+    isc_guest_fail (gu, a, resolved, "%s", type == ISC_FT_SYMLINK ?
+                    "is a symbolic link (not followed)" : "not a folder");
     return 0;
   }
-  if (strcmp (resolved, "/") == 0) {
-    isc_error (&reason, NULL, "refusing to empty the root folder");
-    goto failed;
+  if (isc_guest_list_dir (gu, &reason, resolved, &l) == -1) {
+    isc_guest_report_failed (gu, a, resolved, &reason);
+    isc_err_clear (&reason);
+    return 0;
   }
-  if (type != ISC_FT_DIR) {
-    isc_error (&reason, NULL, "%s", type == ISC_FT_SYMLINK ?
-               "is a symbolic link (not followed)" : "not a folder");
-    goto failed;
-  }
-  listing = isc_guest_tmpname (gu, "ls");
-  if (!listing)
-    abort ();
-  if (guestfs_ls0 (gu->g, resolved, listing) == -1) {
-    isc_error (&reason, NULL, "cannot list: %s", guestfs_last_error (gu->g));
-    goto failed;
-  }
-  fp = fopen (listing, "re");
-  if (!fp) {
-    isc_error_errno (&reason, NULL, "cannot read the listing");
-    goto failed;
-  }
-  while ((r = isc_read_entry (fp, &reason, &line, &size)) == 1) {
-    char **e;
+  /* In name order (the listing is sorted): the same image gives the
+   * same manifest. */
+  for (i = 0; i < l->n && r == 0; ++i) {
+    CLEANUP_FREE char *entry = NULL;
 
-    if (line[0] == '\0' || strchr (line, '/'))
+    if (l->types[i] == ISC_FT_ABSENT)
       continue;
-    if (n >= MAX_ENTRIES) {
-      isc_error (&reason, NULL, "more than %d entries", MAX_ENTRIES);
-      goto failed;
-    }
-    e = realloc (names, (n + 2) * sizeof *e);
-    if (!e)
-      abort ();
-    names = e;
-    names[n] = strdup (line);
-    if (!names[n])
-      abort ();
-    names[++n] = NULL;
-  }
-  if (r == -1)
-    goto failed;
-  /* In name order: the same image gives the same manifest. */
-  if (names)
-    qsort (names, n, sizeof *names, compare_names);
-  for (i = 0; i < n; ++i) {
-    CLEANUP_FREE char *entry = isc_path_join (resolved, names[i]);
-
+    entry = isc_path_join (resolved, l->names[i]);
     if (!entry)
       abort ();
-    if (gu->dry_run)
-      isc_guest_report (gu, a, entry, ISC_RESULT_WOULD_DELETE, NULL);
-    else if (guestfs_rm_rf (gu->g, entry) == -1) {
-      struct isc_err why = ISC_ERR_INIT;
-
-      isc_error (&why, NULL, "%s", guestfs_last_error (gu->g));
-      isc_guest_report_failed (gu, a, entry, &why);
-      isc_err_clear (&why);
-      continue;
-    }
-    else
-      isc_guest_report (gu, a, entry, ISC_RESULT_DELETED, NULL);
-    isc_guest_note_removed (gu, a, 'f', entry, 1);
+    n++;
+    r = isc_guest_change (gu, a, &(struct isc_change) {
+        .target = entry, .deletes = 1, .type = 'f', .note = 1, .subtree = 1,
+        .fn = isc_guest_rm_rf, .opaque = entry });
   }
   if (n == 0)
     isc_guest_report (gu, a, resolved, ISC_RESULT_ABSENT, NULL);
-  fclose (fp);
-  fp = NULL;
-  unlink (listing);
-  return 0;
-
- failed:
-  if (listing)
-    unlink (listing);
-  isc_guest_report_failed (gu, a, resolved ? resolved : path, &reason);
-  isc_err_clear (&reason);
-  return 0;
-}
-
-static int
-apply (struct isc_guest *gu, const struct isc_action *a)
-{
-  return isc_guest_foreach_path (gu, a, a->data, on_path, NULL);
+  return r;
 }
 
 const struct isc_action_kind isc_action_empty_folder = {
   .name = "empty-folder",
   .summary = "delete everything inside a folder, keeping the folder",
   .os = ISC_OS_ANY,
-  .opts = opts,
   .option_docs = docs,
   .example =
   "empty-folder \"sms-temp\" {\n"
   "  path = '%SystemRoot%\\MS\\SMS\\Temp'\n"
   "}\n",
-  .parse = parse,
-  .apply = apply,
-  .free_data = free,
+  .has_path = 1,
+  .globs = ISC_GLOB_DIRS,
+  .min_depth = 1,
+  .on_path = on_path,
 };

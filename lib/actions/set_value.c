@@ -20,7 +20,6 @@
 #include "registry.h"
 
 struct data {
-  struct isc_regpath key;
   char *value;
   hive_type type;
   char *bytes;                      /* encoded data */
@@ -32,7 +31,6 @@ struct data {
 #define MAX_DATA (1024 * 1024)
 
 static cfg_opt_t opts[] = {
-  CFG_STR ("key", NULL, CFGF_NODEFAULT),
   CFG_STR ("value", NULL, CFGF_NODEFAULT),
   CFG_STR ("type", NULL, CFGF_NODEFAULT),
   CFG_STR_LIST ("data", NULL, CFGF_NODEFAULT),
@@ -73,7 +71,6 @@ free_data (void *opaque)
 
   if (!d)
     return;
-  isc_regpath_clear (&d->key);
   free (d->value);
   free (d->bytes);
   free (d);
@@ -236,11 +233,11 @@ static int
 parse (struct isc_err *err, cfg_t *sec, struct isc_action *a)
 {
   struct data *d;
-  const char *key, *value, *type, *t;
+  const char *value, *type, *t;
+  char *target;
   size_t i;
 
-  if (isc_opt_string (err, sec, "key", 1, &key) == -1 ||
-      isc_opt_string (err, sec, "value", 1, &value) == -1 ||
+  if (isc_opt_string (err, sec, "value", 1, &value) == -1 ||
       isc_opt_string (err, sec, "type", 1, &type) == -1 ||
       isc_regvalue_check (err, value) == -1)
     return -1;
@@ -248,8 +245,6 @@ parse (struct isc_err *err, cfg_t *sec, struct isc_action *a)
   if (!d)
     return isc_error_errno (err, NULL, "calloc");
   a->data = d;
-  if (isc_regpath_parse (err, key, &d->key) == -1)
-    return -1;
   t = strncasecmp (type, "REG_", 4) == 0 ? type + 4 : type;
   for (i = 0; i < sizeof types / sizeof types[0]; ++i)
     if (strcasecmp (t, types[i].name) == 0)
@@ -260,10 +255,35 @@ parse (struct isc_err *err, cfg_t *sec, struct isc_action *a)
   d->type = types[i].type;
   d->create = cfg_getbool (sec, "create");
   d->value = strdup (value);
-  a->target = isc_reg_value_display (key, value);
-  if (!d->value || !a->target)
+  target = isc_reg_value_display (a->target, value);
+  if (!d->value || !target) {
+    free (target);
     return isc_error_errno (err, NULL, "strdup");
+  }
+  free (a->target);
+  a->target = target;
   return encode (err, d, sec);
+}
+
+struct setting {
+  const struct data *d;
+  struct isc_regtarget *t;
+};
+
+static int
+set_it (struct isc_guest *gu, struct isc_err *reason, void *opaque)
+{
+  const struct setting *s = opaque;
+  hive_set_value sv = {
+    .key = s->d->value, .t = s->d->type, .len = s->d->len,
+    .value = s->d->bytes,
+  };
+
+  if (!s->t->node && isc_reg_create (gu, reason, s->t) == -1)
+    return -1;
+  if (hivex_node_set_value (s->t->hf->h, s->t->node, &sv, 0) == -1)
+    return isc_error_errno (reason, NULL, "cannot set the value");
+  return 0;
 }
 
 static int
@@ -271,12 +291,8 @@ on_key (struct isc_guest *gu, const struct isc_action *a,
         struct isc_regtarget *t, void *opaque)
 {
   const struct data *d = opaque;
-  struct isc_err reason = ISC_ERR_INIT;
   CLEANUP_FREE char *target = isc_reg_value_display (t->key, d->value);
   CLEANUP_FREE char *id = NULL;
-  hive_set_value sv = {
-    .key = d->value, .t = d->type, .len = d->len, .value = d->bytes,
-  };
 
   if (!target || asprintf (&id, "%s|%s", t->id, d->value) == -1)
     abort ();
@@ -284,33 +300,9 @@ on_key (struct isc_guest *gu, const struct isc_action *a,
     isc_guest_report (gu, a, target, ISC_RESULT_ABSENT, NULL);
     return 0;
   }
-  if (isc_refuse_recreate (gu, a, 'r', id, target))
-    return 0;
-  if (isc_reg_edit (gu, t) == -1) {
-    isc_guest_report_failed (gu, a, target, gu->err);
-    return -1;
-  }
-  if (gu->dry_run) {
-    isc_guest_report (gu, a, target, ISC_RESULT_WOULD_CHANGE, NULL);
-    return 0;
-  }
-  if ((!t->node && isc_reg_create (gu, &reason, t) == -1) ||
-      (hivex_node_set_value (t->hf->h, t->node, &sv, 0) == -1 &&
-       isc_error_errno (&reason, NULL, "cannot set the value"))) {
-    isc_guest_report_failed (gu, a, target, &reason);
-    isc_err_clear (&reason);
-    return 0;
-  }
-  isc_guest_report (gu, a, target, ISC_RESULT_CHANGED, NULL);
-  return 0;
-}
-
-static int
-apply (struct isc_guest *gu, const struct isc_action *a)
-{
-  const struct data *d = a->data;
-
-  return isc_reg_foreach (gu, a, &d->key, on_key, a->data);
+  return isc_guest_change (gu, a, &(struct isc_change) {
+      .target = target, .type = 'r', .id = id, .creates = 1, .reg = t,
+      .fn = set_it, .opaque = &(struct setting) { d, t } });
 }
 
 const struct isc_action_kind isc_action_set_value = {
@@ -328,7 +320,8 @@ const struct isc_action_kind isc_action_set_value = {
   "  data = 1\n"
   "  create = true\n"
   "}\n",
+  .has_key = 1,
   .parse = parse,
-  .apply = apply,
+  .on_key = on_key,
   .free_data = free_data,
 };

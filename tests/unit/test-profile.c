@@ -28,37 +28,48 @@ test_table (void)
   CHECK (isc_action_kinds[0] != NULL);
   for (i = 0; isc_action_kinds[i]; ++i) {
     const struct isc_action_kind *k = isc_action_kinds[i];
+    /* Its whole schema: path or key, its own options, the common ones. */
+    const cfg_opt_t *opts = isc_action_schema (k);
+    const char *first_common = isc_action_common_opts[0].name;
 
     CHECK (k->name && k->name[0]);
     CHECK (k->summary && k->summary[0] >= 'a' && k->summary[0] <= 'z');
     CHECK (k->summary && k->summary[strlen (k->summary) - 1] != '.');
     CHECK (k->os && (k->os & ~ISC_OS_ANY) == 0);
-    CHECK (k->opts && k->opts[0].name);
+    CHECK (opts && opts[0].name);
     CHECK (k->option_docs);
     CHECK (k->example && strncmp (k->example, k->name, strlen (k->name)) == 0);
-    CHECK (k->parse && k->apply && k->free_data);
+    /* One way to act: its own apply, or the core's per path or per key. */
+    CHECK (!!k->apply + !!k->on_path + !!k->on_key == 1);
+    CHECK (!k->on_path == !k->has_path);
+    CHECK (!k->on_key == !k->has_key);
+    CHECK (!k->globs || k->has_path || k->apply);
     if (isc_action_kinds[i + 1])
       CHECK (strcmp (k->name, isc_action_kinds[i + 1]->name) < 0);
     CHECK (isc_action_kind_lookup (k->name) == k);
-    /* Every option documented, every doc for a real option. */
-    for (j = 0; k->opts && k->opts[j].name; ++j) {
-      const char *doc = isc_action_option_doc (k, k->opts[j].name);
+    /* Every option of its own documented, every doc for a real option. */
+    for (j = 0; opts && opts[j].name && strcmp (opts[j].name, first_common); ++j) {
+      const char *doc = isc_action_option_doc (k, opts[j].name);
 
       if (!doc || !doc[0])
         fprintf (stderr, "%s: option '%s' is undocumented\n", k->name,
-                 k->opts[j].name);
+                 opts[j].name);
       CHECK (doc && doc[0]);
     }
-    for (j = 0; k->option_docs && k->option_docs[j]; j += 2) {
+    for (j = 0; opts && k->option_docs && k->option_docs[j]; j += 2) {
       size_t m;
 
       CHECK (k->option_docs[j + 1] != NULL);
-      for (m = 0; k->opts[m].name; ++m)
-        if (strcmp (k->opts[m].name, k->option_docs[j]) == 0)
+      for (m = 0; opts[m].name; ++m)
+        if (strcmp (opts[m].name, k->option_docs[j]) == 0)
           break;
-      CHECK (k->opts[m].name != NULL);
+      CHECK (opts[m].name != NULL);
     }
   }
+  for (j = 0; isc_action_common_docs[j]; j += 2)
+    CHECK (isc_action_common_opts[j / 2].name &&
+           strcmp (isc_action_common_opts[j / 2].name,
+                   isc_action_common_docs[j]) == 0);
   CHECK (isc_action_kind_lookup ("no-such-kind") == NULL);
   CHECK (isc_action_kind_lookup ("delete-value") != NULL);
 }
@@ -303,23 +314,30 @@ test_errors (void)
                ":3: environment variable '${USER}' in a profile: not allowed "
                "(a profile must mean the same everywhere; write \\$ in double "
                "quotes or use single quotes for a literal '$')");
-  /* Where libconfuse and the scanner disagree (a comment opened inside
-   * a word), the section the message names is quoted escaped. */
+  /* A comment opened inside a word: libconfuse and the scanner read
+   * the same section; an unclosed comment is refused; a name in a
+   * message is quoted escaped. */
   check_error ("split.conf",
                "name = \"split\"\nos = \"windows\"\n"
                "set-value \"sz\" {\n  key = 'HKLM\\SOFTWARE\\X'\n"
                "  value = \"v\"\n  type = sz/***/*\n}\nx\x1b[2J {\n",
-               ":8: section 'x\\x1b[2J' is not closed (missing '}')");
+               ":6: comment not closed (missing '*/'): the rest of the "
+               "file would be ignored");
   check_error ("split2.conf",
                "name = \"split2\"\nos = \"windows\"\n"
                "set-value \"sz\" {\n  key = 'HKLM\\SOFTWARE\\X'\n"
                "  value = \"v\"\n  type = sz/***/*\n}\nx\x1b[2J {\n}\n",
-               ":8: cannot match section 'x\\x1b[2J' with the parser's (a "
-               "bug: please report it)");
+               ":6: comment not closed (missing '*/'): the rest of the "
+               "file would be ignored");
   check_error ("twice.conf",
                "name = \"twice\"\nos = \"windows\"\n"
                "description = sz/***/*\nx\x1b[2J = 1\nx\x1b[2J = 2\n",
-               ":5: option 'x\\x1b[2J' given twice (first at line 4)");
+               ":3: comment not closed (missing '*/'): the rest of the "
+               "file would be ignored");
+  check_error ("twice-escaped.conf",
+               "name = \"twice-escaped\"\nos = \"windows\"\n"
+               "x\x1b[2J = 1\n",
+               ":3: no such option 'x\\x1b[2J'");
   /* Up to the '}' on another line: quoted escaped. */
   check_error ("env-lines.conf",
                "name = \"env-lines\"\nos = \"linux\"\n"

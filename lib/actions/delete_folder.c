@@ -1,0 +1,57 @@
+/* delete-folder: remove a folder and everything in it (~/.ssh), or every
+ * folder a glob names (each user's .ssh).  Nothing is followed: a symlink
+ * inside is removed itself, and so is a symlink at the path. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <guestfs.h>
+
+#include "actions/common.h"
+#include "cleanups.h"
+#include "guest-private.h"
+#include "guestpath.h"
+#include "profile.h"
+
+static const char *const docs[] = {
+  "path", "the folder to delete with everything in it (required); not the "
+  "root folder nor a top folder; a symbolic link there is removed itself; "
+  "a glob names every matching folder",
+  NULL
+};
+
+static int
+on_path (struct isc_guest *gu, const struct isc_action *a, const char *path,
+         void *opaque)
+{
+  CLEANUP_FREE char *resolved = NULL;
+  enum isc_ftype type;
+
+  if (isc_guest_lookup (gu, a, path, 1, &resolved, &type, NULL))
+    return 0;
+  if (type != ISC_FT_DIR && type != ISC_FT_SYMLINK) {
+    isc_guest_fail (gu, a, resolved, "not a folder (delete-file removes a "
+                    "file)");
+    return 0;
+  }
+  return isc_guest_change (gu, a, &(struct isc_change) {
+      .target = resolved, .deletes = 1, .type = 'f', .note = 1, .subtree = 1,
+      .fn = type == ISC_FT_DIR ? isc_guest_rm_rf : isc_guest_rm,
+      .opaque = resolved });
+}
+
+const struct isc_action_kind isc_action_delete_folder = {
+  .name = "delete-folder",
+  .summary = "delete a folder with everything in it, following no symlink",
+  .os = ISC_OS_ANY,
+  .option_docs = docs,
+  .example =
+  "delete-folder \"ssh-userdir\" {\n"
+  "  path = \"/home/*/.ssh\"\n"
+  "}\n",
+  .has_path = 1,
+  .globs = ISC_GLOB_DIRS,
+  .min_depth = 2,
+  .on_path = on_path,
+};

@@ -19,7 +19,7 @@
  * one, "embedded.vmdk" a sparse one handing over to a descriptor,
  * "short", "link" a symlink, "dir", "fifo").
  *
- * qemu-img is not run: this file defines isc_qemu_img_info, which the
+ * qemu-img is not run: this file defines isc_qemu_img_info_as, which the
  * linker then takes instead of lib/qemu.c's.  The checks must give
  * either success with a sane isc_image_info or one printable message.
  */
@@ -40,10 +40,11 @@
 #define MAX_SECTORS (64 * 2048)
 
 int
-isc_qemu_img_info (struct isc_err *err, const char *path,
-                   enum isc_format fmt, uint64_t *ret_virtual_size)
+isc_qemu_img_info_as (struct isc_err *err, const char *path,
+                      const char *file_name, enum isc_format fmt,
+                      uint64_t *ret_virtual_size)
 {
-  (void) err; (void) path; (void) fmt;
+  (void) err; (void) path; (void) file_name; (void) fmt;
   *ret_virtual_size = 0;
   return 0;
 }

@@ -370,17 +370,24 @@ on_signal (int sig)
   isc_engine_cancel ();
 }
 
-char *
-run_begin (const char *near)
+void
+run_signals (void)
 {
   struct sigaction sa = { .sa_handler = on_signal };
-  const char *tmp = getenv ("TMPDIR");
-  char *workdir;
-  int r;
 
   sigemptyset (&sa.sa_mask);
   sigaction (SIGINT, &sa, NULL);
   sigaction (SIGTERM, &sa, NULL);
+}
+
+char *
+run_begin (const char *near)
+{
+  const char *tmp = getenv ("TMPDIR");
+  char *workdir;
+  int r;
+
+  run_signals ();
   if (near)
     r = asprintf (&workdir, "%s.imgscrub-XXXXXX", near);
   else

@@ -131,6 +131,9 @@ extern volatile sig_atomic_t run_interrupted;
  * why. */
 char *run_begin (const char *near);
 
+/* Only the handler, for a command that needs no scratch folder. */
+void run_signals (void);
+
 void run_end (char *workdir);
 
 /* STATUS, or EXIT_INTERRUPTED when a signal stopped the run. */

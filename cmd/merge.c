@@ -16,6 +16,7 @@
 #include "atomic.h"
 #include "cleanups.h"
 #include "commands.h"
+#include "common.h"
 #include "escape.h"
 #include "manifest.h"
 #include "output.h"
@@ -413,6 +414,7 @@ cmd_merge (int argc, char **argv)
     return usage_error ("merge", optind >= argc ? "no OUTDIR given"
                         : "one OUTDIR only");
   dir = argv[optind];
+  run_signals ();
   if (find_shards (dir, &shards, &n) == -1) {
     status = EXIT_USAGE;
     goto out;
@@ -435,6 +437,9 @@ cmd_merge (int argc, char **argv)
     goto out;
   }
 
+  /* Interrupted: nothing is written (the write itself is atomic). */
+  if (run_interrupted)
+    goto out;
   merged = merged_manifest (shards, n, claims, n_claims, &failed);
   text = json_dumps (merged, JSON_INDENT (2) | JSON_ENSURE_ASCII |
                      JSON_SORT_KEYS);
@@ -480,5 +485,5 @@ cmd_merge (int argc, char **argv)
   isc_err_clear (&err);
   if (fflush (stdout) == EOF && status == EXIT_OK)
     status = EXIT_INTERNAL;
-  return status;
+  return run_status (status);
 }

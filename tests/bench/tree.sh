@@ -10,6 +10,8 @@
 # Usage: tests/bench/tree.sh            (from the build tree, after make)
 #   BENCH_FILES=N   small files besides the 5 of the root (default 20000;
 #                   100000 for the large case)
+#   BENCH_OLD_IMGSCRUB=PATH  also time another build's --export-tree (the
+#                   one before a change), in the same run
 set -euo pipefail
 
 files=${BENCH_FILES:-20000}
@@ -69,6 +71,10 @@ guestfish --ro --format=raw -a "$img" run : mount /dev/sda1 / : tar-out / "$work
 t2=$(now)
 "$imgscrub" -q scrub -p linux-machine-id --export-tree "$work/tree.tar" "$img" > /dev/null
 t3=$(now)
+if [ -n "${BENCH_OLD_IMGSCRUB:-}" ]; then
+  "$BENCH_OLD_IMGSCRUB" -q scrub -p linux-machine-id --export-tree "$work/old.tar" "$img" > /dev/null
+  t4=$(now)
+fi
 
 bare=$(elapsed "$t0" "$t1")
 tarout=$(elapsed "$t1" "$t2")
@@ -78,6 +84,10 @@ n_tree=$(tar -tf "$work/tree.tar" | wc -l)
 printf '%-44s %8.1f s\n' "bare launch (guestfish run, cat)" "$bare"
 printf '%-44s %8.1f s  (%d members)\n' "guestfish tar-out /" "$tarout" "$n_tar"
 printf '%-44s %8.1f s  (%d members)\n' "imgscrub scrub --export-tree" "$export" "$n_tree"
+if [ -n "${BENCH_OLD_IMGSCRUB:-}" ]; then
+  printf '%-44s %8.1f s  (%d members)\n' "$BENCH_OLD_IMGSCRUB --export-tree" \
+    "$(elapsed "$t3" "$t4")" "$(tar -tf "$work/old.tar" | wc -l)"
+fi
 printf 'export / tar-out: %.2fx (target <= 1.2x)\n' "$(ratio "$export" "$tarout")"
 printf 'beyond a bare launch: export %.1f s, tar-out %.1f s\n' "$(elapsed "$bare" "$export")" "$(elapsed "$bare" "$tarout")"
 echo "load after: $(uptime)"

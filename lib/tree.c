@@ -23,30 +23,7 @@ struct names {
 static int
 names_add (struct names *l, const char *s, size_t len)
 {
-  if (l->n == l->cap) {
-    size_t cap = l->cap ? 2 * l->cap : 1024;
-    char **v = realloc (l->v, cap * sizeof *v);
-
-    if (!v)
-      return -1;
-    l->v = v;
-    l->cap = cap;
-  }
-  l->v[l->n] = strndup (s, len);
-  if (!l->v[l->n])
-    return -1;
-  l->n++;
-  return 0;
-}
-
-static void
-names_free (struct names *l)
-{
-  size_t i;
-
-  for (i = 0; i < l->n; ++i)
-    free (l->v[i]);
-  free (l->v);
+  return isc_string_list_add (&l->v, &l->n, &l->cap, s, len);
 }
 
 static int
@@ -229,7 +206,7 @@ isc_tree_write (struct isc_err *err, guestfs_h *g, const char *path,
  out:
   unlink (tmp);
   unlink (list);
-  names_free (&stored);
-  names_free (&found);
+  isc_free_string_list (stored.v);
+  isc_free_string_list (found.v);
   return r;
 }

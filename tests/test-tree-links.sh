@@ -6,7 +6,9 @@
 # followed.  The guest is made without an appliance (mkfs.ext4 -d).
 . "$top_srcdir/tests/functions.sh"
 
-command -v python3 > /dev/null || { echo "$TEST_NAME: skipped: no python3 to make a socket"; exit 77; }
+for t in python3 mkfs.ext4 sfdisk; do
+  command -v "$t" > /dev/null || { echo "$TEST_NAME: skipped: no $t to make the guest"; exit 77; }
+done
 r="$WORK/root"
 mkdir -p "$r/etc" "$r/bin" "$r/sbin" "$r/root" "$r/data/sub" "$r/run"
 printf 'NAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n' > "$r/etc/os-release"

@@ -514,10 +514,92 @@ isc_archive_name_representable (enum isc_archive_format f, const char *name)
   return f != ISC_ARCHIVE_ZIP || valid_utf8 ((const unsigned char *) name);
 }
 
+const char *
+isc_tar_member_name (const char *name, size_t *len)
+{
+  while (name[0] == '.' && name[1] == '/')
+    name += 2;
+  *len = strlen (name);
+  while (*len > 0 && name[*len - 1] == '/')
+    --*len;
+  if (*len == 0 || (*len == 1 && name[0] == '.'))
+    return NULL;
+  return name;
+}
+
+/* PREFIX/ and the member NAME without its "./"; NULL for the top (with
+ * *TOP set) or when out of memory. */
+static char *
+prefixed (const char *prefix, const char *name, int *top)
+{
+  size_t len;
+  const char *m = isc_tar_member_name (name, &len);
+  char *r;
+
+  *top = !m;
+  if (!m || asprintf (&r, "%s/%.*s", prefix, (int) len, m) == -1)
+    return NULL;
+  return r;
+}
+
+/* Hard links of a zip, stored as copies by a second pass over SRC. */
+struct links {
+  char **name, **target;                /* both prefixed */
+  char *done;
+  size_t n, cap, pending;
+};
+
+static int
+links_add (struct links *l, const char *name, const char *target)
+{
+  if (l->n == l->cap) {
+    size_t cap = l->cap ? 2 * l->cap : 16;
+    char **n = realloc (l->name, cap * sizeof *n), **t, *d;
+
+    if (!n)
+      return -1;
+    l->name = n;
+    t = realloc (l->target, cap * sizeof *t);
+    if (!t)
+      return -1;
+    l->target = t;
+    d = realloc (l->done, cap);
+    if (!d)
+      return -1;
+    l->done = d;
+    l->cap = cap;
+  }
+  l->name[l->n] = strdup (name);
+  l->target[l->n] = strdup (target);
+  if (!l->name[l->n] || !l->target[l->n]) {
+    free (l->name[l->n]);
+    free (l->target[l->n]);
+    return -1;
+  }
+  l->done[l->n++] = 0;
+  l->pending++;
+  return 0;
+}
+
+static void
+links_free (struct links *l)
+{
+  size_t i;
+
+  for (i = 0; i < l->n; ++i) {
+    free (l->name[i]);
+    free (l->target[i]);
+  }
+  free (l->name);
+  free (l->target);
+  free (l->done);
+}
+
 /* One entry of SRC, already read, into AR under its new NAME. */
 static int
 copy_entry (struct isc_err *err, struct isc_archiver *ar, struct archive *src,
-            struct archive_entry *entry, const char *name, json_t *lost)
+            struct archive_entry *entry, const char *name,
+            const char *hardlink, json_t *lost)
 {
   struct archive_entry *e;
   const void *block;
@@ -533,6 +615,10 @@ copy_entry (struct isc_err *err, struct isc_archiver *ar, struct archive *src,
   if (!e)
     return isc_error (err, ar->final, "out of memory");
   archive_entry_copy_pathname (e, name);
+  if (hardlink)
+    archive_entry_copy_hardlink (e, hardlink);
+  else if (archive_entry_hardlink (e))  /* a zip's copy of the target */
+    archive_entry_set_hardlink (e, NULL);
   r = isc_archiver_write_header (err, ar, e);
   archive_entry_free (e);
   if (r == -1)
@@ -557,45 +643,93 @@ copy_entry (struct isc_err *err, struct isc_archiver *ar, struct archive *src,
   return 0;
 }
 
-int
-isc_archiver_add_archive (struct isc_err *err, struct isc_archiver *ar,
-                          const char *src_path, const char *prefix,
-                          json_t *lost)
+/* One pass over the tar SRC_PATH.  Without COPIES, copy every entry
+ * but, for a zip, defer each hard link into LINKS; with COPIES, write
+ * pending deferred links only, as copies of their targets' entries. */
+static int
+add_pass (struct isc_err *err, struct isc_archiver *ar, const char *src_path,
+          const char *prefix, json_t *lost, struct links *links, int copies)
 {
   struct archive *src = archive_read_new ();
   struct archive_entry *entry;
-  locale_t previous = enter_utf8 ();
   int r = 0, rr;
 
-  if (!src) {
-    leave_utf8 (previous);
+  if (!src)
     return isc_error (err, src_path, "out of memory");
-  }
   archive_read_support_format_tar (src);
   if (archive_read_open_filename (src, src_path, 1 << 16) != ARCHIVE_OK) {
     r = isc_error (err, src_path, "%s", archive_error_string (src));
     goto out;
   }
   while (r == 0 && (rr = archive_read_next_header (src, &entry)) != ARCHIVE_EOF) {
-    CLEANUP_FREE char *name = NULL;
+    CLEANUP_FREE char *name = NULL, *link = NULL;
+    const char *raw = archive_entry_pathname (entry);
+    const char *raw_link = archive_entry_hardlink (entry);
+    int top;
+    size_t i;
 
     if (rr != ARCHIVE_OK && rr != ARCHIVE_WARN) {
       r = isc_error (err, src_path, "%s", archive_error_string (src));
       break;
     }
-    if (!archive_entry_pathname (entry)) {
+    if (!raw) {
       r = isc_error (err, src_path, "an entry without a readable name");
       break;
     }
-    if (asprintf (&name, "%s/%s", prefix, archive_entry_pathname (entry)) == -1) {
-      name = NULL;
+    name = prefixed (prefix, raw, &top);
+    if (top)
+      continue;
+    if (raw_link)
+      link = prefixed (prefix, raw_link, &top);
+    if (!name || (raw_link && !link && !top)) {
       r = isc_error (err, src_path, "out of memory");
       break;
     }
-    r = copy_entry (err, ar, src, entry, name, lost);
+    if (raw_link && !link) {
+      r = isc_error (err, src_path, "a hard link to the top of the tree");
+      break;
+    }
+    if (copies) {
+      /* An entry's data reads once: one link to it per pass. */
+      for (i = 0; i < links->n; ++i)
+        if (!links->done[i] && strcmp (links->target[i], name) == 0) {
+          links->done[i] = 1;
+          links->pending--;
+          r = copy_entry (err, ar, src, entry, links->name[i], NULL, lost);
+          break;
+        }
+      continue;
+    }
+    if (link && ar->format == ISC_ARCHIVE_ZIP) {
+      if (links_add (links, name, link) == -1)
+        r = isc_error (err, src_path, "out of memory");
+      continue;
+    }
+    r = copy_entry (err, ar, src, entry, name, link, lost);
   }
  out:
   archive_read_free (src);
+  return r;
+}
+
+int
+isc_archiver_add_archive (struct isc_err *err, struct isc_archiver *ar,
+                          const char *src_path, const char *prefix,
+                          json_t *lost)
+{
+  struct links links = { 0 };
+  locale_t previous = enter_utf8 ();
+  int r;
+
+  r = add_pass (err, ar, src_path, prefix, lost, &links, 0);
+  while (r == 0 && links.pending > 0) {
+    size_t before = links.pending;
+
+    r = add_pass (err, ar, src_path, prefix, lost, &links, 1);
+    if (r == 0 && links.pending == before)
+      r = isc_error (err, src_path, "a hard link to a missing entry");
+  }
+  links_free (&links);
   leave_utf8 (previous);
   return r;
 }

@@ -70,8 +70,15 @@ int isc_archiver_write_header (struct isc_err *err, struct isc_archiver *ar,
 int isc_archiver_write_data (struct isc_err *err, struct isc_archiver *ar,
                              const void *data, size_t len);
 
-/* Copy every entry of the pax tar SRC (as isc_tree_write makes them)
- * into AR, each name under PREFIX/.  An entry the format cannot hold
+/* GNU tar names members "./a/b" (and the top "./"): NAME without that
+ * and without a trailing slash, its length in *LEN, or NULL for the top
+ * itself. */
+const char *isc_tar_member_name (const char *name, size_t *len);
+
+/* Copy every entry of the tar SRC (as isc_tree_write makes them) into
+ * AR, each name (and hard link target) under PREFIX/, without the "./"
+ * and leaving out the top.  A zip cannot hold hard links: each one is
+ * stored as a copy of its target's content.  An entry the format cannot hold
  * exactly is left out or, when libarchive stored it with a loss, kept;
  * either way it is appended to LOST as {"name","reason"}. */
 int isc_archiver_add_archive (struct isc_err *err, struct isc_archiver *ar,

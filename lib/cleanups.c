@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <confuse.h>
@@ -45,6 +46,26 @@ isc_free_string_list (char **list)
   for (i = 0; list[i]; ++i)
     free (list[i]);
   free (list);
+}
+
+int
+isc_string_list_add (char ***list, size_t *n, size_t *cap, const char *s,
+                     size_t len)
+{
+  if (*n + 2 > *cap) {
+    size_t c = *cap ? 2 * *cap : 16;
+    char **p = realloc (*list, c * sizeof *p);
+
+    if (!p)
+      return -1;
+    *list = p;
+    *cap = c;
+  }
+  (*list)[*n] = strndup (s, len);
+  if (!(*list)[*n])
+    return -1;
+  (*list)[++*n] = NULL;
+  return 0;
 }
 
 void

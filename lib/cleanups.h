@@ -32,4 +32,10 @@ void isc_cleanup_cfg (void *ptr);
 /* Free a NULL-terminated array of strings and the array itself. */
 void isc_free_string_list (char **list);
 
+/* Append a copy of the LEN bytes at S to *LIST, a NULL-terminated list
+ * of *N strings with room for *CAP pointers (all 0 at first).  Returns
+ * 0, or -1 when out of memory. */
+int isc_string_list_add (char ***list, size_t *n, size_t *cap, const char *s,
+                         size_t len);
+
 #endif

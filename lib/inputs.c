@@ -23,20 +23,7 @@ struct list {
 static int
 list_add (struct list *l, const char *s)
 {
-  if (l->n + 2 > l->cap) {
-    size_t cap = l->cap ? 2 * l->cap : 16;
-    char **p = realloc (l->items, cap * sizeof *p);
-
-    if (!p)
-      return -1;
-    l->items = p;
-    l->cap = cap;
-  }
-  l->items[l->n] = strdup (s);
-  if (!l->items[l->n])
-    return -1;
-  l->items[++l->n] = NULL;
-  return 0;
+  return isc_string_list_add (&l->items, &l->n, &l->cap, s, strlen (s));
 }
 
 int

@@ -4,181 +4,209 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <archive.h>
 #include <archive_entry.h>
 
 #include "archiver.h"
 #include "cleanups.h"
-#include "escape.h"
 #include "manifest.h"
 #include "tree.h"
 
-/* guestfs messages are limited to 4 MiB; stay well below. */
-#define READ_CHUNK (1 << 20)
-
-struct walk {
-  struct isc_err *err;
-  guestfs_h *g;
-  struct isc_archiver *ar;
-  struct isc_tree_stats *stats;
+/* A name list: every entry's name, relative to "/", sortable. */
+struct names {
+  char **v;
+  size_t n, cap;
 };
 
-static void
-skip (struct walk *w, const char *name, const char *reason)
+static int
+names_add (struct names *l, const char *s, size_t len)
 {
-  isc_manifest_lost (w->stats->skipped, name, reason);
+  return isc_string_list_add (&l->v, &l->n, &l->cap, s, len);
 }
 
 static int
-guestfs_failed (struct walk *w, const char *path, const char *what)
+compare (const void *a, const void *b)
 {
-  return isc_error (w->err, path, "%s: %s", what, guestfs_last_error (w->g));
+  return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
-static struct archive_entry *
-entry_from_stat (const char *name, const struct guestfs_statns *st)
-{
-  struct archive_entry *e = archive_entry_new ();
-
-  if (!e)
-    return NULL;
-  archive_entry_copy_pathname (e, name);
-  archive_entry_set_mode (e, st->st_mode);
-  archive_entry_set_uid (e, st->st_uid);
-  archive_entry_set_gid (e, st->st_gid);
-  archive_entry_set_mtime (e, st->st_mtime_sec, st->st_mtime_nsec);
-  archive_entry_set_atime (e, st->st_atime_sec, st->st_atime_nsec);
-  archive_entry_set_ctime (e, st->st_ctime_sec, st->st_ctime_nsec);
-  if (S_ISREG (st->st_mode))
-    archive_entry_set_size (e, st->st_size);
-  else
-    archive_entry_set_size (e, 0);
-  if (S_ISCHR (st->st_mode) || S_ISBLK (st->st_mode))
-    archive_entry_set_rdev (e, st->st_rdev);
-  return e;
-}
-
-/* The content of the regular file PATH, SIZE bytes as lstat saw it. */
+/* A name that could not come from a walk of a real tree: absolute, or
+ * with an empty, "." or ".." component. */
 static int
-copy_content (struct walk *w, const char *path, int64_t size)
+unsafe_name (const char *name, size_t len)
 {
-  int64_t off = 0;
+  size_t i = 0;
 
-  while (off < size) {
-    int count = size - off < READ_CHUNK ? (int) (size - off) : READ_CHUNK;
-    size_t got = 0;
-    CLEANUP_FREE char *buf = guestfs_pread (w->g, path, count, off, &got);
+  if (name[0] == '/')
+    return 1;
+  while (i < len) {
+    size_t j = i;
 
-    if (!buf)
-      return guestfs_failed (w, path, "read");
-    if (got == 0)
-      return isc_error (w->err, path, "file shrank while being exported");
-    if (isc_archiver_write_data (w->err, w->ar, buf, got) == -1)
-      return -1;
-    off += got;
+    while (j < len && name[j] != '/')
+      ++j;
+    if (j == i || (j - i == 1 && name[i] == '.') ||
+        (j - i == 2 && name[i] == '.' && name[i + 1] == '.'))
+      return 1;
+    i = j + 1;
   }
-  w->stats->bytes += size;
   return 0;
 }
 
-static int walk_dir (struct walk *w, const char *dir, const char *prefix);
-
+/* Read back the tar at PATH: every member's name into NAMES, the
+ * counts into STATS; a member name no walk of the guest can produce
+ * fails the export. */
 static int
-store (struct walk *w, const char *path, const char *name,
-       const struct guestfs_statns *st, const char *link)
+read_back (struct isc_err *err, const char *path, struct names *names,
+           struct isc_tree_stats *stats)
 {
+  struct archive *a = archive_read_new ();
   struct archive_entry *e;
-  int r;
+  int r = 0, rr;
 
-  if (S_ISSOCK (st->st_mode)) {
-    skip (w, name, "socket: archives cannot hold one");
-    return 0;
+  if (!a)
+    return isc_error (err, path, "out of memory");
+  archive_read_support_format_tar (a);
+  if (archive_read_open_filename (a, path, 1 << 16) != ARCHIVE_OK) {
+    r = isc_error (err, path, "%s", archive_error_string (a));
+    goto out;
   }
-  e = entry_from_stat (name, st);
-  if (!e)
-    return isc_error (w->err, path, "out of memory");
-  if (S_ISLNK (st->st_mode))
-    archive_entry_copy_symlink (e, link ? link : "");
-  r = isc_archiver_write_header (w->err, w->ar, e);
-  archive_entry_free (e);
-  if (r == -1)
-    return -1;
-  if (r == 1) {
-    skip (w, name, isc_err_msg (w->err));
-    return 0;
-  }
-  w->stats->entries++;
-  if (S_ISREG (st->st_mode))
-    return copy_content (w, path, st->st_size);
-  if (S_ISDIR (st->st_mode))
-    return walk_dir (w, path, name);
-  return 0;
-}
+  while (r == 0 && (rr = archive_read_next_header (a, &e)) != ARCHIVE_EOF) {
+    const char *raw = archive_entry_pathname (e), *name;
+    size_t len;
 
-/* DIR is a guest path every component of which is a real directory (the
- * walk only descends into those), so nothing below follows a symlink. */
-static int
-walk_dir (struct walk *w, const char *dir, const char *prefix)
-{
-  CLEANUP_FREE_STRING_LIST char **names = guestfs_ls (w->g, dir);
-  CLEANUP_FREE_STRING_LIST char **links = NULL;
-  struct guestfs_statns_list *stats = NULL;
-  size_t i, n;
-  int r = 0;
-
-  if (!names)
-    return guestfs_failed (w, dir, "cannot list");
-  for (n = 0; names[n]; ++n)
-    ;
-  if (n == 0)
-    return 0;
-  stats = guestfs_lstatnslist (w->g, dir, names);
-  if (!stats || stats->len != n) {
-    if (stats)
-      guestfs_free_statns_list (stats);
-    return guestfs_failed (w, dir, "cannot stat the entries of");
-  }
-  for (i = 0; i < n && !links; ++i)
-    if (S_ISLNK (stats->val[i].st_mode)) {
-      links = guestfs_readlinklist (w->g, dir, names);
-      if (!links) {
-        guestfs_free_statns_list (stats);
-        return guestfs_failed (w, dir, "cannot read the symlinks in");
-      }
-    }
-  for (i = 0; i < n && r == 0; ++i) {
-    CLEANUP_FREE char *path = NULL, *name = NULL;
-
-    if (asprintf (&path, "%s/%s", strcmp (dir, "/") ? dir : "",
-                  names[i]) == -1 ||
-        asprintf (&name, "%s%s%s", prefix, *prefix ? "/" : "",
-                  names[i]) == -1) {
-      path = name = NULL;
-      r = isc_error (w->err, dir, "out of memory");
+    if (rr != ARCHIVE_OK && rr != ARCHIVE_WARN) {
+      r = isc_error (err, path, "%s", archive_error_string (a));
       break;
     }
-    r = store (w, path, name, &stats->val[i], links ? links[i] : NULL);
+    if (!raw) {
+      r = isc_error (err, path, "a member without a readable name");
+      break;
+    }
+    name = isc_tar_member_name (raw, &len);
+    if (!name)
+      continue;
+    if (unsafe_name (name, len)) {
+      r = isc_error (err, path, "tar produced an unsafe member name");
+      break;
+    }
+    if (names_add (names, name, len) == -1) {
+      r = isc_error (err, path, "out of memory");
+      break;
+    }
+    stats->entries++;
+    if (archive_entry_filetype (e) == AE_IFREG && !archive_entry_hardlink (e))
+      stats->bytes += archive_entry_size (e);
   }
-  guestfs_free_statns_list (stats);
+ out:
+  archive_read_free (a);
   return r;
+}
+
+/* Every name find0 wrote (NUL-separated) to PATH into NAMES. */
+static int
+read_found (struct isc_err *err, const char *path, struct names *names)
+{
+  CLEANUP_FCLOSE FILE *fp = fopen (path, "re");
+  CLEANUP_FREE char *line = NULL;
+  size_t cap = 0;
+  ssize_t len;
+
+  if (!fp)
+    return isc_error_errno (err, path, "open");
+  while ((len = getdelim (&line, &cap, '\0', fp)) > 0) {
+    size_t n;
+    const char *name;
+
+    while (len > 0 && line[0] == '/')
+      memmove (line, line + 1, len--);
+    name = isc_tar_member_name (line, &n);
+    if (name && names_add (names, name, n) == -1)
+      return isc_error (err, path, "out of memory");
+  }
+  if (ferror (fp))
+    return isc_error_errno (err, path, "read");
+  return 0;
+}
+
+/* Whatever the guest holds and the tar lacks is in STATS->skipped with
+ * the reason: tar leaves out sockets (and says so only on its stderr). */
+static int
+report_missing (struct isc_err *err, guestfs_h *g, struct names *found,
+                struct names *stored, struct isc_tree_stats *stats)
+{
+  size_t i, j = 0;
+
+  qsort (found->v, found->n, sizeof *found->v, compare);
+  qsort (stored->v, stored->n, sizeof *stored->v, compare);
+  for (i = 0; i < found->n; ++i) {
+    CLEANUP_FREE char *guest_path = NULL;
+    struct guestfs_statns *st;
+    int c = 1;
+
+    while (j < stored->n && (c = strcmp (stored->v[j], found->v[i])) < 0)
+      ++j;
+    if (c == 0)
+      continue;
+    if (asprintf (&guest_path, "/%s", found->v[i]) == -1)
+      return isc_error (err, NULL, "out of memory");
+    st = guestfs_lstatns (g, guest_path);
+    if (st && S_ISSOCK (st->st_mode))
+      isc_manifest_lost (stats->skipped, found->v[i],
+                         "socket: archives cannot hold one");
+    else
+      isc_manifest_lost (stats->skipped, found->v[i],
+                         "not stored by tar in the appliance");
+    if (st)
+      guestfs_free_statns (st);
+  }
+  return 0;
 }
 
 int
 isc_tree_write (struct isc_err *err, guestfs_h *g, const char *path,
                 struct isc_tree_stats *stats)
 {
-  struct isc_archive_opts opts = ISC_ARCHIVE_OPTS_INIT;
-  struct walk w = { .err = err, .g = g, .stats = stats };
+  CLEANUP_FREE char *tmp = NULL, *list = NULL;
+  struct names stored = { 0 }, found = { 0 };
+  int r = -1;
 
   stats->entries = 0;
   stats->bytes = 0;
-  opts.format = ISC_ARCHIVE_TAR;
-  if (isc_archiver_open (err, path, &opts, &w.ar) == -1)
-    return -1;
-  if (walk_dir (&w, "/", "") == -1) {
-    isc_archiver_abort (w.ar);
-    return -1;
+  if (asprintf (&tmp, "%s.tmp", path) == -1 ||
+      asprintf (&list, "%s.names", path) == -1) {
+    tmp = list = NULL;
+    return isc_error (err, path, "out of memory");
   }
-  return isc_archiver_commit (err, w.ar);
+  /* One stream for the whole tree: GNU tar in the appliance, run in the
+   * guest's "/" (the appliance's /sysroot, never a guest symlink).  It
+   * follows no symlink below it (no -h), stores hard links as links,
+   * crosses into the guest's other mounted filesystems, and fails the
+   * call when a file cannot be read whole. */
+  if (guestfs_tar_out_opts (g, "/", tmp,
+                            GUESTFS_TAR_OUT_OPTS_NUMERICOWNER, 1,
+                            -1) == -1) {
+    isc_error (err, "/", "tar-out: %s", guestfs_last_error (g));
+    goto out;
+  }
+  if (guestfs_find0 (g, "/", list) == -1) {
+    isc_error (err, "/", "cannot list the tree: %s", guestfs_last_error (g));
+    goto out;
+  }
+  if (read_back (err, tmp, &stored, stats) == -1 ||
+      read_found (err, list, &found) == -1 ||
+      report_missing (err, g, &found, &stored, stats) == -1)
+    goto out;
+  if (rename (tmp, path) == -1) {
+    isc_error_errno (err, path, "cannot store the tree");
+    goto out;
+  }
+  r = 0;
+ out:
+  unlink (tmp);
+  unlink (list);
+  isc_free_string_list (stored.v);
+  isc_free_string_list (found.v);
+  return r;
 }

@@ -1,12 +1,15 @@
 /* imgscrub: a mounted guest's filesystems as an archive (--export-tree).
  *
- * libguestfs's tar-out and copy-out run tar in the appliance without a
- * chroot, so a guest symlink can make them archive the appliance's own
- * files.  This walk lists each directory and lstat()s its entries, and
- * descends only into entries that are real directories: no symlink in
- * the guest is ever followed, and every path it reads resolves inside
- * the guest.  Symlinks are stored as symlinks; owners, modes and times
- * are kept; extended attributes are not copied. */
+ * One guestfs tar-out of the guest's "/" streams the whole tree: GNU
+ * tar in the appliance starts in the appliance's /sysroot (never a guest
+ * path, so no guest symlink can lead it into the appliance's own files)
+ * and follows no symlink below it (no -h): symlinks are stored as
+ * symlinks and hard links as hard links; numeric owners, modes and times
+ * are kept; extended attributes are not copied.  A file tar cannot read
+ * whole fails the call, and so the export.  One find0 lists the tree
+ * again: what tar left out (sockets) is reported as skipped.  Member
+ * names are read back and checked (nothing absolute, no "..") before
+ * the tar is handed on; isc_archiver_add_archive drops their "./". */
 #ifndef ISC_TREE_H
 #define ISC_TREE_H
 
@@ -24,8 +27,8 @@ struct isc_tree_stats {
   json_t *skipped;                  /* [{"name","reason"}]: not stored */
 };
 
-/* Write everything under the guest's "/" (as mounted) into a pax tar
- * at PATH (host), entry names relative to "/".  STATS->skipped must be
+/* Write everything under the guest's "/" (as mounted) into a tar at
+ * PATH (host), member names "./" and relative to "/".  STATS->skipped must be
  * a JSON array; the rest is filled in. */
 int isc_tree_write (struct isc_err *err, guestfs_h *g, const char *path,
                     struct isc_tree_stats *stats);

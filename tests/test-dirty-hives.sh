@@ -40,6 +40,7 @@ out="$WORK/replay"
 "$IMGSCRUB" scrub -p "$CONF" -o "$out" "$IMG" > "$WORK/replay.out" 2> "$WORK/replay.err" ||
   { cat "$WORK/replay.err"; fail "scrub of the dirty image failed"; }
 m="$out/manifest.json"
+validate_manifest "$m"
 e=$(hive_entry "$m")
 echo "SYSTEM: $e"
 echo "$e" | jq -e '.state == "dirty" and .dirty_hives == "replay" and
@@ -77,6 +78,7 @@ expect_status 1 "$IMGSCRUB" scrub --dirty-hives=refuse -p "$CONF" -o "$out" "$IM
 grep -q "registry hive is dirty: .*--dirty-hives=refuse" "$WORK/refuse.err" ||
   fail "refuse: $(cat "$WORK/refuse.err")"
 jq -e '.images[0].status == "failed"' "$out/manifest.json" > /dev/null || fail "refuse: not failed"
+validate_manifest "$out/manifest.json"
 hive_entry "$out/manifest.json" | jq -e '.dirty_hives == "refuse" and .logs == "untouched"' > /dev/null ||
   fail "refuse: hive entry $(hive_entry "$out/manifest.json")"
 
@@ -86,6 +88,7 @@ out="$WORK/discard"
   fail "discard: scrub failed"
 grep -q "registry hive '$CFG/SYSTEM' is dirty: read as it is.*--dirty-hives=discard" "$WORK/discard.err" ||
   fail "discard not said on stderr: $(cat "$WORK/discard.err")"
+validate_manifest "$out/manifest.json"
 e=$(hive_entry "$out/manifest.json")
 echo "$e" | jq -e '.state == "dirty" and .dirty_hives == "discard" and
   .log_entries_replayed == 0 and .logs == "untouched"' > /dev/null || fail "discard: hive entry $e"

@@ -110,6 +110,7 @@ set -e
 [ "$status" -eq 1 ] || { cat "$WORK/scrub.err"; fail "hostile folder: exit $status, want 1"; }
 m="$WORK/out/manifest.json"
 [ -f "$m" ] || fail "no manifest"
+validate_manifest "$m"
 
 # Hole 3: the symlink is named, never opened.
 grep "zz-shadow.img'" "$WORK/scrub.err" | grep -q "symlink" ||

@@ -217,6 +217,20 @@ main (void)
   CHECK (isc_archive_name_representable (ISC_ARCHIVE_TAR, "bad\xff"));
   CHECK (!isc_archive_name_representable (ISC_ARCHIVE_ZIP, "bad\xff"));
   CHECK (isc_archive_name_representable (ISC_ARCHIVE_ZIP, "caf\xc3\xa9"));
+  {
+    size_t len = 99;
+    const char *m;
+
+    /* GNU tar's member names, as tar-out of "/" writes them. */
+    CHECK (isc_tar_member_name ("./", &len) == NULL);
+    CHECK (isc_tar_member_name (".", &len) == NULL);
+    m = isc_tar_member_name ("./etc/ssh/", &len);
+    CHECK (m != NULL && len == 7 && strncmp (m, "etc/ssh", len) == 0);
+    m = isc_tar_member_name ("./.hidden", &len);
+    CHECK (m != NULL && len == 7 && strncmp (m, ".hidden", len) == 0);
+    m = isc_tar_member_name ("root/a", &len);
+    CHECK (m != NULL && len == 6 && strncmp (m, "root/a", len) == 0);
+  }
 
   check_format (ISC_ARCHIVE_TAR, sparse);
   check_format (ISC_ARCHIVE_TAR_GZ, sparse);

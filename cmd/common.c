@@ -132,10 +132,9 @@ input_left_out (void *opaque, const char *path, const char *descriptor)
                                       isc_json_string (descriptor))
                          : json_pack ("{s:o}", "path",
                                       isc_json_string (path)));
-  if (descriptor ? asprintf (&msg, "left out: an extent of VMDK '%s'",
-                             quoted) == -1
-      : !(msg = strdup ("left out: a symlink (a folder scan never "
-                        "follows one)")))
+  if (!descriptor)
+    msg = strdup ("left out: a symlink (a folder scan never follows one)");
+  else if (asprintf (&msg, "left out: an extent of VMDK '%s'", quoted) == -1)
     msg = NULL;
   out_error (path, msg ? msg : "left out");
 }

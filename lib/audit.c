@@ -191,6 +191,7 @@ join_strings (char **list)
   s = p = malloc (len + 1);
   if (!s)
     return NULL;
+  *p = '\0';
   for (i = 0; list[i]; ++i)
     p += sprintf (p, "%s%s", i ? "\n" : "", list[i]);
   *p = '\0';
@@ -769,7 +770,7 @@ audit_ssh_host_keys (struct audit *au)
     isc_error (&reason, resolved, "cannot list: %s", last_error (gu->g));
     goto failed;
   }
-  for (i = 0; names[i] && i < ISC_AUDIT_MAX_LISTING; ++i) {
+  for (i = 0; i < ISC_AUDIT_MAX_LISTING && names[i]; ++i) {
     CLEANUP_FREE char *path = NULL, *buf = NULL, *fp = NULL;
     int64_t size = 0;
     size_t len;

@@ -62,7 +62,9 @@ isc_action_option_doc (const struct isc_action_kind *kind, const char *opt)
 cfg_opt_t *
 isc_action_schema (const struct isc_action_kind *kind)
 {
-  static cfg_opt_t *built[64];
+  /* One schema per kind, in the table's order. */
+  static cfg_opt_t *built[sizeof isc_action_kinds /
+                          sizeof isc_action_kinds[0]];
   static cfg_opt_t path[] = {
     CFG_STR ("path", NULL, CFGF_NODEFAULT), CFG_END ()
   };
@@ -79,7 +81,7 @@ isc_action_schema (const struct isc_action_kind *kind)
 
   for (k = 0; isc_action_kinds[k] && isc_action_kinds[k] != kind; ++k)
     ;
-  if (!isc_action_kinds[k] || k >= sizeof built / sizeof built[0])
+  if (!isc_action_kinds[k])
     return NULL;
   if (built[k])
     return built[k];

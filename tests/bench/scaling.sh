@@ -18,17 +18,8 @@ set -euo pipefail
 
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(8 16 32 64 128)
-top_builddir=$(cd "$(dirname "$0")/../.." && pwd)
-imgscrub="$top_builddir/cmd/imgscrub"
-: "${LIBGUESTFS_BACKEND_SETTINGS:=force_tcg}"
-export LIBGUESTFS_BACKEND_SETTINGS
-export IMGSCRUB_PROFILE_PATH="$top_builddir/profiles:$(cd "$(dirname "$0")/../../profiles" && pwd)"
-[ -x "$imgscrub" ] || { echo "build imgscrub first (make)" >&2; exit 2; }
-[ -f "$top_builddir/tests/fixtures/stamp" ] || make -C "$top_builddir" tests/fixtures/stamp
+. "$(dirname "$0")/common.sh"
 base="$top_builddir/tests/fixtures/win.raw"
-
-work=$(mktemp -d "${TMPDIR:-/var/tmp}/imgscrub-bench.XXXXXX")
-trap 'rm -rf "$work"' EXIT
 
 now () { date +%s.%N; }
 

@@ -21,8 +21,6 @@ sizes=("$@")
 . "$(dirname "$0")/common.sh"
 base="$top_builddir/tests/fixtures/win.raw"
 
-now () { date +%s.%N; }
-
 echo "imgscrub scaling benchmark: $(nproc) cores, LIBGUESTFS_BACKEND_SETTINGS=$LIBGUESTFS_BACKEND_SETTINGS"
 echo "load: $(uptime)"
 printf '%6s %9s %8s %10s %10s %10s %12s %12s\n' images wall_s launches per_image marginal launch_s work_per_img write_per_img

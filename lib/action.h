@@ -20,6 +20,18 @@ struct isc_guest;                   /* guest.h */
 struct isc_action;
 struct isc_regpath;                 /* regpath.h */
 struct isc_regtarget;               /* registry.h */
+struct isc_file;                    /* guestpath.h */
+
+/* What a kind with on_file takes at its path (isc_action_kind.takes):
+ * the core reports anything else "failed", and a missing target
+ * "absent" unless the kind takes ISC_TAKES_ABSENT. */
+enum isc_takes {
+  ISC_TAKES_FILE = 1 << 0,          /* a regular file */
+  ISC_TAKES_DIR = 1 << 1,           /* a folder */
+  ISC_TAKES_SYMLINK = 1 << 2,       /* a symlink, acted on itself */
+  ISC_TAKES_OTHER = 1 << 3,         /* a device, FIFO or socket */
+  ISC_TAKES_ABSENT = 1 << 4,        /* nothing (write-file creates it) */
+};
 
 /* What a glob in a kind's path may match (isc_action_kind.globs). */
 enum isc_glob_match {
@@ -56,12 +68,14 @@ struct isc_action_kind {
   int (*parse) (struct isc_err *err, cfg_t *sec, struct isc_action *a);
   /* Do it (or, with gu->dry_run, say what would be done), reporting each
    * target through isc_guest_report().  Returns -1 only when the image
-   * must fail as a whole (gu->err set).  One of the three: apply when the
-   * kind finds its own targets, on_path once per guest path A->path
-   * names, on_key once per place A->key names. */
+   * must fail as a whole (gu->err set).  One of the three: apply when
+   * the kind finds its own targets, on_file once per guest path A->path
+   * names (looked up and checked against TAKES by the core), on_key
+   * once per place A->key names. */
   int (*apply) (struct isc_guest *gu, const struct isc_action *a);
-  int (*on_path) (struct isc_guest *gu, const struct isc_action *a,
-                  const char *path, void *opaque);
+  int (*on_file) (struct isc_guest *gu, const struct isc_action *a,
+                  const struct isc_file *f, void *opaque);
+  unsigned takes;                   /* with on_file: enum isc_takes mask */
   int (*on_key) (struct isc_guest *gu, const struct isc_action *a,
                  struct isc_regtarget *t, void *opaque);
   void (*free_data) (void *data);

@@ -15,6 +15,7 @@
 #include "guest.h"
 #include "inspect.h"
 #include "profile.h"
+#include "steps.h"
 #include "tree.h"
 #include "worker.h"
 
@@ -324,8 +325,9 @@ inspect_flags (const struct isc_appliance_job *job)
   if (job->mode == ISC_ENGINE_INSPECT)
     return 0;
   if (job->mode == ISC_ENGINE_SCRUB && !job->dry_run)
-    return ISC_INSPECT_KEEP_MOUNTED | ISC_INSPECT_WRITABLE;
-  return ISC_INSPECT_KEEP_MOUNTED;
+    return ISC_INSPECT_KEEP_MOUNTED | ISC_INSPECT_WRITABLE |
+      ISC_INSPECT_HOST_REGISTRY;
+  return ISC_INSPECT_KEEP_MOUNTED | ISC_INSPECT_HOST_REGISTRY;
 }
 
 /* Give each drive (not on LVM: those are inspected alone) the root the
@@ -382,15 +384,17 @@ export_tree (const struct isc_appliance_job *job, guestfs_h *g,
 
 /* Scrub one guest: mount, apply, export its tree if asked, unmount and
  * flush.  Returns the image status. */
-/* lib/inspect.c read the Windows facts with the appliance's hivex and
- * found a dirty hive: read them again with its logs applied (or as
- * gu->dirty_hives says).  The marker is not a fact: removed. */
+/* lib/inspect.c left the Windows registry facts to us
+ * (ISC_INSPECT_HOST_REGISTRY), or read them with the appliance's hivex
+ * and found a dirty hive: read them on the host, from the hive copies
+ * the actions use, with the logs applied (or as gu->dirty_hives says).
+ * The marker is not a fact: removed. */
 static int
 dirty_registry_facts (struct isc_guest *gu, json_t *facts)
 {
-  if (!json_is_true (json_object_get (facts, "registry_dirty")))
+  if (!json_is_true (json_object_get (facts, "registry_unread")))
     return 0;
-  json_object_del (facts, "registry_dirty");
+  json_object_del (facts, "registry_unread");
   return isc_guest_windows_facts (gu, facts);
 }
 
@@ -398,7 +402,8 @@ static enum isc_image_status
 scrub_guest (const struct isc_appliance_job *job, guestfs_h *g,
              const struct isc_appliance_drive *drive, const char *root,
              json_t *facts, int root_mounted, struct isc_err *err,
-             json_t *actions, json_t *hives, json_t **tree, int *flushed)
+             json_t *actions, json_t *hives, json_t **tree, int *flushed,
+             json_t *steps)
 {
   const char *type = json_string_value (json_object_get (facts, "os"));
   unsigned os = guest_os (type);
@@ -406,6 +411,7 @@ scrub_guest (const struct isc_appliance_job *job, guestfs_h *g,
   struct isc_guest gu = { 0 };
   size_t i;
   int applies = 0, r;
+  double began;
 
   if (!os) {
     isc_error (err, NULL, "guest operating system '%s' is not supported",
@@ -419,10 +425,12 @@ scrub_guest (const struct isc_appliance_job *job, guestfs_h *g,
     isc_error (err, NULL, "no profile applies to %s guests", type);
     return ISC_IMAGE_SKIPPED;
   }
+  began = isc_now ();
   if (mount_guest (err, g, facts, job->dry_run, root_mounted) == -1) {
     guestfs_umount_all (g);
     return ISC_IMAGE_FAILED;
   }
+  isc_step_add (steps, "mount", began);
   if (asprintf (&tmpdir, "%s/guest-XXXXXX", job->workdir) == -1 ||
       !mkdtemp (tmpdir)) {
     isc_error_errno (err, job->workdir, "cannot create scratch directory");
@@ -433,6 +441,7 @@ scrub_guest (const struct isc_appliance_job *job, guestfs_h *g,
   gu.image = drive->name;
   gu.root = root;
   gu.os = os;
+  gu.steps = steps;
   gu.systemroot = json_string_value (json_object_get (facts,
                                                       "windows_systemroot"));
   gu.distro = json_string_value (json_object_get (facts, "distro"));
@@ -448,18 +457,23 @@ scrub_guest (const struct isc_appliance_job *job, guestfs_h *g,
     r = isc_guest_apply (&gu, job->profiles, job->n_profiles);
   isc_guest_clear (&gu);
   isc_remove_tree (tmpdir);
-  if (r == 0 && job->export_tree && !job->dry_run)
+  began = isc_now ();
+  if (r == 0 && job->export_tree && !job->dry_run) {
     r = export_tree (job, g, drive, err, tree);
+    began = isc_step_add (steps, "export-tree", began);
+  }
   /* Unmount before reporting.  Flush too when the parent should
    * convert this image while the appliance goes on: "flushed" tells it
    * the overlay holds every change (qemu's own caches included). */
   if (guestfs_umount_all (g) == -1 && r == 0)
     r = isc_error (err, NULL, "unmount failed: %s", guestfs_last_error (g));
+  began = isc_step_add (steps, "unmount", began);
   if (!job->dry_run && r == 0 && drive->flush_early) {
     if (guestfs_sync (g) == -1)
       r = isc_error (err, NULL, "sync failed: %s", guestfs_last_error (g));
     else
       *flushed = 1;
+    isc_step_add (steps, "flush", began);
   }
   return r == 0 ? ISC_IMAGE_OK : ISC_IMAGE_FAILED;
 }
@@ -512,7 +526,7 @@ static void
 send_image (int fd, size_t id, enum isc_image_status status,
             const struct isc_err *err, json_t *facts, json_t *actions,
             json_t *identities, json_t *hives, json_t *tree, int flushed,
-            double seconds)
+            json_t *steps, double seconds)
 {
   json_t *msg = json_pack ("{s:s, s:I, s:s, s:f}", "type", "image",
                            "id", (json_int_t) id,
@@ -533,6 +547,8 @@ send_image (int fd, size_t id, enum isc_image_status status,
     json_object_set (msg, "tree", tree);
   if (flushed)
     json_object_set_new (msg, "flushed", json_true ());
+  if (steps)
+    json_object_set (msg, "steps", steps);
   isc_worker_send (fd, msg);
   json_decref (msg);
 }
@@ -588,7 +604,7 @@ isc_appliance_run (const struct isc_appliance_job *job,
 
       isc_error (&err, NULL, "cannot add drive: %s", guestfs_last_error (g));
       send_image (job->fd, drives[i].id, ISC_IMAGE_FAILED, &err, NULL, NULL,
-                  NULL, NULL, NULL, 0, 0);
+                  NULL, NULL, NULL, 0, NULL, 0);
       isc_err_clear (&err);
       continue;
     }
@@ -617,7 +633,7 @@ isc_appliance_run (const struct isc_appliance_job *job,
     struct isc_err err = ISC_ERR_INIT;
     enum isc_image_status status = ISC_IMAGE_OK;
     json_t *facts = NULL, *actions = NULL, *identities = NULL, *tree = NULL;
-    json_t *hives = NULL;
+    json_t *hives = NULL, *steps = json_object ();
     double start = isc_now ();
     const char *dev;
     int root_mounted = 0, flushed = 0;
@@ -662,6 +678,7 @@ isc_appliance_run (const struct isc_appliance_job *job,
       if (root_of[i])
         facts = inspection_facts (g, root_of[i], dev);
     }
+    isc_step_add (steps, "inspect", start);
     if (!facts && full_error && !pvs[i]) {
       /* It looks at every drive: any of them may have made it fail. */
       isc_error (&err, NULL, "no operating system found by the quick "
@@ -681,7 +698,7 @@ isc_appliance_run (const struct isc_appliance_job *job,
         actions = json_array ();
         hives = json_array ();
         status = scrub_guest (job, g, &drives[i], root, facts, root_mounted,
-                              &err, actions, hives, &tree, &flushed);
+                              &err, actions, hives, &tree, &flushed, steps);
       }
       else if (job->mode == ISC_ENGINE_AUDIT) {
         identities = json_array ();
@@ -689,7 +706,7 @@ isc_appliance_run (const struct isc_appliance_job *job,
         status = audit_guest (job, g, &drives[i], root, facts, root_mounted,
                               &err, identities, hives);
       }
-      else if (json_is_true (json_object_get (facts, "registry_dirty"))) {
+      else if (json_is_true (json_object_get (facts, "registry_unread"))) {
         hives = json_array ();
         status = audit_guest (job, g, &drives[i], root, facts, root_mounted,
                               &err, NULL, hives);
@@ -706,10 +723,12 @@ isc_appliance_run (const struct isc_appliance_job *job,
      * the unfinished images in a fresh appliance. */
     alive = guestfs_is_ready (g) > 0;
     if (facts)
-      json_object_del (facts, "registry_dirty");
+      json_object_del (facts, "registry_unread");
     if (alive)
       send_image (job->fd, drives[i].id, status, &err, facts, actions,
-                  identities, hives, tree, flushed, isc_now () - start);
+                  identities, hives, tree, flushed, steps,
+                  isc_now () - start);
+    json_decref (steps);
     json_decref (tree);
     json_decref (facts);
     json_decref (actions);

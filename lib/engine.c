@@ -21,6 +21,7 @@
 #include "guestpath.h"
 #include "qemu.h"
 #include "sha256.h"
+#include "steps.h"
 #include "worker.h"
 
 /* Where each image is.  An image with an output becomes DONE only when
@@ -99,6 +100,8 @@ isc_image_clear (struct isc_image *img)
   img->hives = NULL;
   json_decref (img->tree);
   img->tree = NULL;
+  json_decref (img->steps);
+  img->steps = NULL;
   free (img->drive);
   img->drive = NULL;
   if (img->file)
@@ -265,9 +268,11 @@ prepare_image (struct isc_err *err, const struct isc_engine_opts *opts,
 {
   struct isc_image *img = &images[index];
   CLEANUP_FREE char *overlay = NULL;
+  double began = isc_now ();
 
   img->file = calloc (1, sizeof *img->file);
-  if (!img->file)
+  img->steps = json_object ();
+  if (!img->file || !img->steps)
     return isc_error (err, img->path, "out of memory");
   img->file->fd = -1;
   if (isc_image_check_file (err, img->path, img->forced_format,
@@ -284,10 +289,12 @@ prepare_image (struct isc_err *err, const struct isc_engine_opts *opts,
     if (output_clash (err, images, index, img->file->resolved) == -1)
       return -1;
   }
+  began = isc_step_add (img->steps, "check", began);
   if (opts->mode == ISC_ENGINE_SCRUB &&
       (isc_sha256_file (err, img->file->qemu_name, img->input_sha256) == -1 ||
        isc_checked_file_verify (err, img->path, img->file) == -1))
     return -1;
+  began = isc_step_add (img->steps, "hash-input", began);
   if (already_done (img))
     return 0;
 
@@ -303,6 +310,7 @@ prepare_image (struct isc_err *err, const struct isc_engine_opts *opts,
     return isc_error (err, img->path, "out of memory");
   if (create_overlay (err, img, overlay) == -1)
     return -1;
+  isc_step_add (img->steps, "overlay", began);
   img->drive = TAKE_PTR (overlay);
   img->drive_format = ISC_FORMAT_QCOW2;
   return 0;
@@ -377,7 +385,8 @@ finisher_child (void *opaque, int fd)
   struct isc_err err = ISC_ERR_INIT;
   char sha[ISC_SHA256_HEX_LEN + 1];
   const char *hashed = img->drive;
-  json_t *msg;
+  json_t *msg, *steps = json_object ();
+  double began = isc_now ();
 
   reset_child_signals ();
   if (img->converted) {
@@ -385,14 +394,18 @@ finisher_child (void *opaque, int fd)
     if (isc_qemu_img_convert (&err, img->drive, img->drive_format,
                               img->converted, img->output_format) == -1)
       goto fail;
+    began = isc_step_add (steps, "convert", began);
   }
   if (isc_sha256_file (&err, hashed, sha) == -1)
     goto fail;
-  msg = json_pack ("{s:s, s:s}", "type", "finished", "sha256", sha);
+  isc_step_add (steps, "hash", began);
+  msg = json_pack ("{s:s, s:s, s:o}", "type", "finished", "sha256", sha,
+                   "steps", steps);
   isc_worker_send (fd, msg);
   json_decref (msg);
   return 0;
  fail:
+  json_decref (steps);
   msg = json_pack ("{s:s, s:o}", "type", "fatal",
                    "error", isc_json_string (isc_err_msg (&err)));
   isc_worker_send (fd, msg);
@@ -585,6 +598,7 @@ take_image_result (struct run *run, struct isc_image *img, json_t *msg)
   free (img->error);
   img->error = error ? strdup (error) : NULL;
   img->seconds += json_real_value (json_object_get (msg, "seconds"));
+  isc_steps_merge (img->steps, json_object_get (msg, "steps"));
   if (status && strcmp (status, "ok") == 0)
     img->status = ISC_IMAGE_OK;
   else if (status && strcmp (status, "skipped") == 0)
@@ -636,6 +650,7 @@ handle_message (struct run *run, struct task *t, json_t *msg)
 
     if (sha && strlen (sha) == ISC_SHA256_HEX_LEN)
       memcpy (img->output_sha256, sha, ISC_SHA256_HEX_LEN + 1);
+    isc_steps_merge (img->steps, json_object_get (msg, "steps"));
   }
   else if (strcmp (type, "fatal") == 0) {
     const char *e = json_string_value (json_object_get (msg, "error"));

@@ -55,6 +55,10 @@ struct isc_image {
   json_t *tree;                     /* --export-tree: {"path","entries",
                                        "bytes","skipped"} (tree.h) */
   double seconds;                   /* wall time spent on this image */
+  json_t *steps;                    /* seconds per step (lib/steps.h):
+                                       check, hash-input, overlay, inspect,
+                                       mount, each action kind, unmount,
+                                       flush, convert, hash; or NULL */
   /* Private to the engine. */
   struct isc_checked_file *file;    /* the checked input, kept open until
                                        the image is done */

@@ -80,6 +80,8 @@ struct isc_guest_private {
   char *first_failure;
   int action_failed;                /* the current action failed somewhere */
   int fatal;                        /* the image fails as a whole */
+  double nested_seconds;            /* steps timed inside an action
+                                       (hive-open), not the kind's own */
 };
 
 /* Make sure gu->priv exists.  Returns -1 on out of memory. */

@@ -14,6 +14,8 @@
 #include "manifest.h"
 #include "profile.h"
 #include "registry.h"
+#include "steps.h"
+#include "worker.h"
 
 int
 isc_guest_private_init (struct isc_guest *gu)
@@ -254,6 +256,52 @@ skipped_by (const struct isc_guest *gu, const struct isc_action *a)
   return NULL;
 }
 
+/* Why the core refuses TYPE for a kind that does not take it. */
+static const char *
+refusal (enum isc_ftype type)
+{
+  switch (type) {
+  case ISC_FT_FILE: return "is a file";
+  case ISC_FT_DIR: return "is a folder";
+  case ISC_FT_SYMLINK: return "is a symbolic link (not followed)";
+  default: return "not a regular file";
+  }
+}
+
+static unsigned
+takes_bit (enum isc_ftype type)
+{
+  switch (type) {
+  case ISC_FT_ABSENT: return ISC_TAKES_ABSENT;
+  case ISC_FT_FILE: return ISC_TAKES_FILE;
+  case ISC_FT_DIR: return ISC_TAKES_DIR;
+  case ISC_FT_SYMLINK: return ISC_TAKES_SYMLINK;
+  default: return ISC_TAKES_OTHER;
+  }
+}
+
+/* The on_file kinds: look PATH up, refuse what the kind does not take,
+ * then hand it over. */
+static int
+lookup_for_kind (struct isc_guest *gu, const struct isc_action *a,
+                 const char *path, void *opaque)
+{
+  const struct isc_action_kind *k = a->kind;
+  CLEANUP_FREE char *resolved = NULL;
+  struct isc_file f = { 0 };
+
+  if (isc_guest_lookup (gu, a, path, !(k->takes & ISC_TAKES_ABSENT),
+                        &resolved, &f.type, &f.size))
+    return 0;
+  if (!(k->takes & takes_bit (f.type))) {
+    isc_guest_fail (gu, a, resolved, "%s, which %s does not act on",
+                    refusal (f.type), k->name);
+    return 0;
+  }
+  f.path = resolved;
+  return k->on_file (gu, a, &f, opaque);
+}
+
 static int
 apply_one (const struct isc_profile *owner, const struct isc_action *a,
            void *opaque)
@@ -263,6 +311,7 @@ apply_one (const struct isc_profile *owner, const struct isc_action *a,
   const struct isc_action_kind *k = a->kind;
   const char *skip = skipped_by (gu, a);
   CLEANUP_FREE char *why = NULL;
+  double began = isc_now (), nested = priv->nested_seconds;
   int r;
 
   priv->action_failed = 0;
@@ -274,10 +323,12 @@ apply_one (const struct isc_profile *owner, const struct isc_action *a,
   }
   if (k->apply)
     r = k->apply (gu, a);
-  else if (k->on_path)
-    r = isc_guest_foreach_path (gu, a, a->path, k->on_path, a->data);
+  else if (k->on_file)
+    r = isc_guest_foreach_path (gu, a, a->path, lookup_for_kind, a->data);
   else
     r = isc_reg_foreach (gu, a, a->key, k->on_key, a->data);
+  isc_step_add (gu->steps, k->name,
+                began + (priv->nested_seconds - nested));
   if (priv->action_failed)
     priv->n_failed++;
   if (r == -1 || priv->fatal) {
@@ -292,7 +343,9 @@ isc_guest_apply (struct isc_guest *gu, struct isc_profile *const *profiles,
                  size_t n_profiles)
 {
   struct isc_guest_private *priv;
+  double began;
   size_t i;
+  int r;
 
   if (isc_guest_private_init (gu) == -1)
     return isc_error_errno (gu->err, NULL, "calloc");
@@ -304,7 +357,10 @@ isc_guest_apply (struct isc_guest *gu, struct isc_profile *const *profiles,
       isc_error (gu->err, NULL, "an action failed");
     return -1;
   }
-  if (isc_reg_commit (gu) == -1)
+  began = isc_now ();
+  r = isc_reg_commit (gu);
+  isc_step_add (gu->steps, "hive-commit", began);
+  if (r == -1)
     return -1;
   if (priv->n_failed)
     return isc_error (gu->err, NULL, "%zu action%s failed; first %s",

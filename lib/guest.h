@@ -41,6 +41,9 @@ struct isc_guest {
   /* Results: one object per (action, target), appended in order.
    * Borrowed; see isc_guest_report(). */
   json_t *actions;
+  /* Seconds per step (lib/steps.h): each action kind, "hive-open",
+   * "hive-commit".  Borrowed; may be NULL. */
+  json_t *steps;
   /* Private state: hive copies, users, variables. */
   struct isc_guest_private *priv;
 };

@@ -41,6 +41,13 @@ enum isc_ftype {
   ISC_FT_OTHER,
 };
 
+/* A guest path the core looked up for a kind's on_file hook. */
+struct isc_file {
+  const char *path;                 /* resolved (isc_guest_resolve) */
+  enum isc_ftype type;              /* one the kind takes */
+  int64_t size;
+};
+
 /* What PATH (resolved) is, without following a final symlink; its size
  * in *RET_SIZE when not NULL. */
 int isc_guest_ftype (struct isc_guest *gu, struct isc_err *reason,

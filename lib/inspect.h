@@ -35,6 +35,12 @@ int isc_partition_of (const char *part, const char *drive_dev);
  * whether it was.  Otherwise, or on failure, nothing is left mounted. */
 #define ISC_INSPECT_KEEP_MOUNTED 1  /* leave the root mounted at "/" */
 #define ISC_INSPECT_WRITABLE 2      /* ... read-write */
+/* Windows: leave the facts kept in the registry (product name, version,
+ * hostname, current control set) to the caller, and set
+ * "registry_unread" in the facts: a caller that copies the hives out to
+ * act on them anyway reads those facts there, natively, instead of
+ * through some fifty calls to the appliance's hivex. */
+#define ISC_INSPECT_HOST_REGISTRY 4
 int isc_fast_inspect (guestfs_h *g, const char *drive_dev,
                       char *const *partitions, char *const *types,
                       char *const *lvs, unsigned flags, json_t **ret_facts,

@@ -18,7 +18,9 @@
 #include "hivelog.h"
 #include "profile.h"
 #include "registry.h"
+#include "steps.h"
 #include "transfer.h"
+#include "worker.h"
 
 static const char *
 last_error (guestfs_h *g)
@@ -236,6 +238,7 @@ hive_open (struct isc_guest *gu, struct isc_err *reason, const char *path,
   struct isc_hivefile *hf, **hives;
   enum isc_ftype type;
   int64_t size = 0;
+  double began;
   size_t i;
 
   for (i = 0; i < priv->n_hives; ++i)
@@ -263,6 +266,7 @@ hive_open (struct isc_guest *gu, struct isc_err *reason, const char *path,
     isc_error_errno (reason, NULL, "malloc");
     goto fail;
   }
+  began = isc_now ();
   if (isc_copy_out (&cause, gu->g, path, size, hf->host_path) == -1) {
     isc_error (reason, path, "cannot copy the hive: %s", isc_err_msg (&cause));
     goto fail;
@@ -276,6 +280,7 @@ hive_open (struct isc_guest *gu, struct isc_err *reason, const char *path,
     isc_error_errno (reason, path, "cannot open registry hive");
     goto fail;
   }
+  priv->nested_seconds += isc_step_add (gu->steps, "hive-open", began) - began;
   priv->hives[priv->n_hives++] = hf;
   *ret = hf;
   return 0;

@@ -3,12 +3,7 @@
  * removed itself, never followed. */
 #include <config.h>
 
-#include <stdlib.h>
-
-#include <guestfs.h>
-
 #include "actions/common.h"
-#include "cleanups.h"
 #include "guest-private.h"
 #include "guestpath.h"
 #include "profile.h"
@@ -21,21 +16,12 @@ static const char *const docs[] = {
 };
 
 static int
-on_path (struct isc_guest *gu, const struct isc_action *a, const char *path,
-         void *opaque)
+remove_it (struct isc_guest *gu, const struct isc_action *a,
+           const struct isc_file *f, void *opaque)
 {
-  CLEANUP_FREE char *resolved = NULL;
-  enum isc_ftype type;
-
-  if (isc_guest_lookup (gu, a, path, 1, &resolved, &type, NULL))
-    return 0;
-  if (type == ISC_FT_DIR) {
-    isc_guest_fail (gu, a, resolved, "is a folder (delete-folder removes one)");
-    return 0;
-  }
   return isc_guest_change (gu, a, &(struct isc_change) {
-      .target = resolved, .deletes = 1, .type = 'f', .note = 1,
-      .fn = isc_guest_rm, .opaque = resolved });
+      .target = f->path, .deletes = 1, .type = 'f', .note = 1,
+      .fn = isc_guest_rm, .opaque = (char *) f->path });
 }
 
 const struct isc_action_kind isc_action_delete_file = {
@@ -49,5 +35,6 @@ const struct isc_action_kind isc_action_delete_file = {
   "}\n",
   .has_path = 1,
   .globs = ISC_GLOB_FILES,
-  .on_path = on_path,
+  .on_file = remove_it,
+  .takes = ISC_TAKES_FILE | ISC_TAKES_SYMLINK | ISC_TAKES_OTHER,
 };

@@ -3,13 +3,7 @@
  * inside is removed itself, and so is a symlink at the path. */
 #include <config.h>
 
-#include <stdlib.h>
-#include <string.h>
-
-#include <guestfs.h>
-
 #include "actions/common.h"
-#include "cleanups.h"
 #include "guest-private.h"
 #include "guestpath.h"
 #include "profile.h"
@@ -22,23 +16,13 @@ static const char *const docs[] = {
 };
 
 static int
-on_path (struct isc_guest *gu, const struct isc_action *a, const char *path,
-         void *opaque)
+remove_tree (struct isc_guest *gu, const struct isc_action *a,
+             const struct isc_file *f, void *opaque)
 {
-  CLEANUP_FREE char *resolved = NULL;
-  enum isc_ftype type;
-
-  if (isc_guest_lookup (gu, a, path, 1, &resolved, &type, NULL))
-    return 0;
-  if (type != ISC_FT_DIR && type != ISC_FT_SYMLINK) {
-    isc_guest_fail (gu, a, resolved, "not a folder (delete-file removes a "
-                    "file)");
-    return 0;
-  }
   return isc_guest_change (gu, a, &(struct isc_change) {
-      .target = resolved, .deletes = 1, .type = 'f', .note = 1, .subtree = 1,
-      .fn = type == ISC_FT_DIR ? isc_guest_rm_rf : isc_guest_rm,
-      .opaque = resolved });
+      .target = f->path, .deletes = 1, .type = 'f', .note = 1, .subtree = 1,
+      .fn = f->type == ISC_FT_DIR ? isc_guest_rm_rf : isc_guest_rm,
+      .opaque = (char *) f->path });
 }
 
 const struct isc_action_kind isc_action_delete_folder = {
@@ -53,5 +37,6 @@ const struct isc_action_kind isc_action_delete_folder = {
   .has_path = 1,
   .globs = ISC_GLOB_DIRS,
   .min_depth = 2,
-  .on_path = on_path,
+  .on_file = remove_tree,
+  .takes = ISC_TAKES_DIR | ISC_TAKES_SYMLINK,
 };

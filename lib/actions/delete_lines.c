@@ -160,37 +160,28 @@ write_it (struct isc_guest *gu, struct isc_err *reason, void *opaque)
 }
 
 static int
-on_path (struct isc_guest *gu, const struct isc_action *a, const char *path,
-         void *opaque)
+edit_lines (struct isc_guest *gu, const struct isc_action *a,
+            const struct isc_file *f, void *opaque)
 {
-  CLEANUP_FREE char *resolved = NULL, *text = NULL;
-  enum isc_ftype type;
-  int64_t size = 0;
+  CLEANUP_FREE char *text = NULL;
   size_t len = 0;
 
-  if (isc_guest_lookup (gu, a, path, 1, &resolved, &type, &size))
-    return 0;
-  if (type != ISC_FT_FILE) {
-    isc_guest_fail (gu, a, resolved, "%s", type == ISC_FT_SYMLINK ?
-                    "is a symbolic link (not followed)" : "not a regular file");
+  if (f->size > MAX_TEXT) {
+    isc_guest_fail (gu, a, f->path, "larger than %d bytes", MAX_TEXT);
     return 0;
   }
-  if (size > MAX_TEXT) {
-    isc_guest_fail (gu, a, resolved, "larger than %d bytes", MAX_TEXT);
-    return 0;
-  }
-  if (size > 0 && !(text = guestfs_read_file (gu->g, resolved, &len))) {
-    isc_guest_fail (gu, a, resolved, "cannot read: %s",
+  if (f->size > 0 && !(text = guestfs_read_file (gu->g, f->path, &len))) {
+    isc_guest_fail (gu, a, f->path, "cannot read: %s",
                     guestfs_last_error (gu->g));
     return 0;
   }
   if (!text || filter (opaque, text, &len) == 0) {
-    isc_guest_report (gu, a, resolved, ISC_RESULT_ABSENT, NULL);
+    isc_guest_report (gu, a, f->path, ISC_RESULT_ABSENT, NULL);
     return 0;
   }
   return isc_guest_change (gu, a, &(struct isc_change) {
-      .target = resolved, .type = 'f', .fn = write_it,
-      .opaque = &(struct edit) { resolved, text, len } });
+      .target = f->path, .type = 'f', .fn = write_it,
+      .opaque = &(struct edit) { f->path, text, len } });
 }
 
 const struct isc_action_kind isc_action_delete_lines = {
@@ -208,6 +199,7 @@ const struct isc_action_kind isc_action_delete_lines = {
   .has_path = 1,
   .globs = ISC_GLOB_FILES,
   .parse = parse,
-  .on_path = on_path,
+  .on_file = edit_lines,
+  .takes = ISC_TAKES_FILE,
   .free_data = free_data,
 };

@@ -22,23 +22,15 @@ static const char *const docs[] = {
 };
 
 static int
-on_path (struct isc_guest *gu, const struct isc_action *a, const char *path,
-         void *opaque)
+empty_it (struct isc_guest *gu, const struct isc_action *a,
+          const struct isc_file *f, void *opaque)
 {
   struct isc_err reason = ISC_ERR_INIT;
-  CLEANUP_FREE char *resolved = NULL;
+  const char *resolved = f->path;
   const struct isc_dirlist *l;
-  enum isc_ftype type;
   size_t i, n = 0;
   int r = 0;
 
-  if (isc_guest_lookup (gu, a, path, 1, &resolved, &type, NULL))
-    return 0;
-  if (type != ISC_FT_DIR) {
-    isc_guest_fail (gu, a, resolved, "%s", type == ISC_FT_SYMLINK ?
-                    "is a symbolic link (not followed)" : "not a folder");
-    return 0;
-  }
   if (isc_guest_list_dir (gu, &reason, resolved, &l) == -1) {
     isc_guest_report_failed (gu, a, resolved, &reason);
     isc_err_clear (&reason);
@@ -76,5 +68,6 @@ const struct isc_action_kind isc_action_empty_folder = {
   .has_path = 1,
   .globs = ISC_GLOB_DIRS,
   .min_depth = 1,
-  .on_path = on_path,
+  .on_file = empty_it,
+  .takes = ISC_TAKES_DIR,
 };

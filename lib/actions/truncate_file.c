@@ -3,12 +3,7 @@
  * missing).  A symlink is refused, never followed. */
 #include <config.h>
 
-#include <stdlib.h>
-
-#include <guestfs.h>
-
 #include "actions/common.h"
-#include "cleanups.h"
 #include "guest-private.h"
 #include "guestpath.h"
 #include "profile.h"
@@ -20,27 +15,16 @@ static const char *const docs[] = {
 };
 
 static int
-on_path (struct isc_guest *gu, const struct isc_action *a, const char *path,
-         void *opaque)
+empty_it (struct isc_guest *gu, const struct isc_action *a,
+          const struct isc_file *f, void *opaque)
 {
-  CLEANUP_FREE char *resolved = NULL;
-  enum isc_ftype type;
-  int64_t size = 0;
-
-  if (isc_guest_lookup (gu, a, path, 1, &resolved, &type, &size))
-    return 0;
-  if (type == ISC_FT_FILE && size == 0) {
-    isc_guest_report (gu, a, resolved, ISC_RESULT_ABSENT, NULL);
-    return 0;
-  }
-  if (type != ISC_FT_FILE) {
-    isc_guest_fail (gu, a, resolved, "%s", type == ISC_FT_SYMLINK ?
-                    "is a symbolic link (not followed)" : "not a regular file");
+  if (f->size == 0) {
+    isc_guest_report (gu, a, f->path, ISC_RESULT_ABSENT, NULL);
     return 0;
   }
   return isc_guest_change (gu, a, &(struct isc_change) {
-      .target = resolved, .type = 'f', .note = 1,
-      .fn = isc_guest_truncate, .opaque = resolved });
+      .target = f->path, .type = 'f', .note = 1,
+      .fn = isc_guest_truncate, .opaque = (char *) f->path });
 }
 
 const struct isc_action_kind isc_action_truncate_file = {
@@ -53,5 +37,6 @@ const struct isc_action_kind isc_action_truncate_file = {
   "  path = \"/etc/machine-id\"\n"
   "}\n",
   .has_path = 1,
-  .on_path = on_path,
+  .on_file = empty_it,
+  .takes = ISC_TAKES_FILE,
 };

@@ -18,7 +18,7 @@
 struct data {
   char *content;
   long mode;                        /* -1: keep, or 0644 for a new file */
-  const char *resolved;             /* while applying */
+  const char *path;                 /* while applying: the resolved one */
 };
 
 static cfg_opt_t opts[] = {
@@ -71,27 +71,19 @@ write_it (struct isc_guest *gu, struct isc_err *reason, void *opaque)
 {
   const struct data *d = opaque;
 
-  return isc_guest_write_aside (gu, reason, d->resolved, d->content,
+  return isc_guest_write_aside (gu, reason, d->path, d->content,
                                 strlen (d->content), d->mode);
 }
 
 static int
-on_path (struct isc_guest *gu, const struct isc_action *a, const char *path,
-         void *opaque)
+replace_it (struct isc_guest *gu, const struct isc_action *a,
+            const struct isc_file *f, void *opaque)
 {
   struct data *d = opaque;
-  CLEANUP_FREE char *resolved = NULL;
-  enum isc_ftype type;
 
-  if (isc_guest_lookup (gu, a, path, 0, &resolved, &type, NULL))
-    return 0;
-  if (type == ISC_FT_DIR || type == ISC_FT_OTHER) {
-    isc_guest_fail (gu, a, resolved, "not a regular file");
-    return 0;
-  }
-  d->resolved = resolved;
+  d->path = f->path;
   return isc_guest_change (gu, a, &(struct isc_change) {
-      .target = resolved, .type = 'f', .creates = 1,
+      .target = f->path, .type = 'f', .creates = 1,
       .fn = write_it, .opaque = d });
 }
 
@@ -109,6 +101,7 @@ const struct isc_action_kind isc_action_write_file = {
   "}\n",
   .has_path = 1,
   .parse = parse,
-  .on_path = on_path,
+  .on_file = replace_it,
+  .takes = ISC_TAKES_FILE | ISC_TAKES_SYMLINK | ISC_TAKES_ABSENT,
   .free_data = free_data,
 };

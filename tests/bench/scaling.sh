@@ -1,14 +1,19 @@
 #!/bin/bash
 # Benchmark: how imgscrub's cost grows with the number of images in one
-# run (issue 15).  For each size, N qcow2 overlays of
-# tests/fixtures/win.raw go through `imgscrub -v scrub -p sms2-clone-prep`;
-# it prints wall time, appliance launches and per-image cost, and a
-# per-step breakdown parsed from -v's timestamped lines:
-#   launch   from "Launching an appliance" to that appliance's first
-#            "Working on" (summed over launches)
-#   work     from "Working on IMAGE" to IMAGE's next step (inspect,
-#            mount, actions, unmount, flush: -v does not split them)
-#   write    from "Writing" to "[k/N] IMAGE: ok" (conversion and hash)
+# run (issue 15).  For each size, N copies of tests/fixtures/win.raw go
+# through `imgscrub -v scrub -p sms2-clone-prep`.  It prints, per size:
+#   wall_s     the run's wall time, and launches: appliances started
+#   per_image  wall_s / images
+#   launch_s   mean, over appliances, from "Launching an appliance #K"
+#              to its first "Working on"
+#   beyond_1st mean wall time of each image after the first in an
+#              appliance: from one "Working on" to the next in the same
+#              appliance (the last image's own cost is not in it)
+#   drives     images per appliance (the largest)
+# then the mean seconds per image of each step, from the engine's own
+# "Steps IMAGE: name=seconds ..." lines (-v): host side (check,
+# hash-input, overlay, convert, hash) and appliance side (inspect, mount,
+# each action kind, hive-open, hive-commit, unmount, flush).
 # Not part of `make check`; the machine must not be busy with other work
 # for the figures to mean anything.
 #
@@ -21,10 +26,9 @@ sizes=("$@")
 . "$(dirname "$0")/common.sh"
 base="$top_builddir/tests/fixtures/win.raw"
 
-echo "imgscrub scaling benchmark: $(nproc) cores, LIBGUESTFS_BACKEND_SETTINGS=$LIBGUESTFS_BACKEND_SETTINGS"
+echo "imgscrub scaling benchmark: $(nproc) cores, LIBGUESTFS_BACKEND_SETTINGS=$LIBGUESTFS_BACKEND_SETTINGS, IMGSCRUB_ARGS=${IMGSCRUB_ARGS:-}"
 echo "load: $(uptime)"
-printf '%6s %9s %8s %10s %10s %10s %12s %12s\n' images wall_s launches per_image marginal launch_s work_per_img write_per_img
-prev_n=0 prev_wall=0
+printf '%6s %7s %8s %9s %8s %10s %6s\n' images wall_s launches per_image launch_s beyond_1st drives
 for n in "${sizes[@]}"; do
   rm -rf "$work/in" "$work/out"
   mkdir -p "$work/in" "$work/out"
@@ -36,39 +40,48 @@ for n in "${sizes[@]}"; do
   "$imgscrub" -v scrub -p sms2-clone-prep ${IMGSCRUB_ARGS:-} -o "$work/out" \
     "$work/in"/*.raw > /dev/null 2> "$work/log-$n" || true
   t1=$(now)
-  wall=$(echo "$t1 - $t0" | bc)
+  wall=$(elapsed "$t0" "$t1")
   ok=$(grep -c '^\[ *[0-9.]*\] \[[0-9]*/[0-9]*\] .*: ok$' "$work/log-$n" || true)
   if [ "$ok" -ne "$n" ]; then
     echo "warning: $ok of $n images ok; the log ends:" >&2
     tail -n 5 "$work/log-$n" >&2
   fi
-  awk -v n="$n" -v wall="$wall" -v pn="$prev_n" -v pw="$prev_wall" '
+  awk -v n="$n" -v wall="$wall" -v steps="$work/steps-$n" '
     function t(line) { s = line; sub(/^\[ */, "", s); sub(/\].*/, "", s); return s + 0 }
-    /\] Launching an appliance/ { launches++; pending[launches] = t($0); next }
-    /\] Working on / {
-      name = $0; sub(/^[^]]*\] Working on /, "", name)
-      for (k in pending) { launch += t($0) - pending[k]; delete pending[k] }
-      working[name] = t($0); next
+    function close_app(k) {
+      if (count[k] > 1) { beyond += last[k] - first[k]; nbeyond += count[k] - 1 }
+      if (count[k] > drives) drives = count[k]
+      count[k] = 0
     }
-    /\] Writing / {
-      name = $0; sub(/^[^]]*\] Writing /, "", name); sub(/.*\//, "", name)
-      writing[name] = t($0)
-      for (w in working) { b = w; sub(/.*\//, "", b); if (b == name) { work += t($0) - working[w]; delete working[w] } }
-      next
+    /\] Launching an appliance #/ {
+      k = $0; sub(/.*#/, "", k); sub(/ .*/, "", k)
+      close_app(k); launches++; launched[k] = t($0); next
     }
-    /\] \[[0-9]*\/[0-9]*\] / {
-      name = $0; sub(/^[^]]*\] \[[0-9]*\/[0-9]*\] /, "", name); sub(/: [a-z-]*$/, "", name)
-      b = name; sub(/.*\//, "", b)
-      if (b in writing) { write += t($0) - writing[b]; delete writing[b] }
-      for (w in working) if (w == name) { work += t($0) - working[w]; delete working[w] }
+    /\] Working on .*\(appliance #[0-9]*\)$/ {
+      k = $0; sub(/.*#/, "", k); sub(/\)$/, "", k)
+      if (count[k] == 0) { launch += t($0) - launched[k]; first[k] = t($0) }
+      last[k] = t($0); count[k]++; next
+    }
+    /\] Steps / {
+      images++
+      for (i = 4; i <= NF; i++) {
+        split($i, kv, "="); if (!(kv[1] in sum)) order[++nsteps] = kv[1]
+        sum[kv[1]] += kv[2]
+      }
     }
     END {
-      marginal = pn > 0 ? sprintf ("%.2f", (wall - pw) / (n - pn)) : "-"
-      printf "%6d %9.1f %8d %10.2f %10s %10.1f %12.2f %12.2f\n", n, wall, launches, wall / n, marginal, launch, work / n, write / n
+      for (k in count) close_app(k)
+      printf "%6d %7.1f %8d %9.2f %8.1f %10s %6d\n", n, wall, launches, wall / n,
+        launches ? launch / launches : 0,
+        nbeyond ? sprintf ("%.2f", beyond / nbeyond) : "-", drives
+      line = sprintf ("%6d steps/image:", n)
+      for (i = 1; i <= nsteps; i++)
+        line = line sprintf (" %s=%.3f", order[i], sum[order[i]] / (images ? images : 1))
+      print line > steps
     }' "$work/log-$n"
-  prev_n=$n prev_wall=$wall
 done
-echo "per_image: wall / images; marginal: extra wall time per image over the previous size"
-echo "launch_s: summed over launches; work_per_img, write_per_img: summed over images / images"
-echo "(appliances and images overlap in time: the sums exceed the wall time)"
+echo "per-step mean seconds per image (engine timestamps, imgscrub -v):"
+for n in "${sizes[@]}"; do cat "$work/steps-$n"; done
+echo "beyond_1st: the wall time each image after an appliance's first one"
+echo "costs inside it; appliances run side by side, so per_image is lower"
 echo "load after: $(uptime)"

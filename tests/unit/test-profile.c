@@ -40,8 +40,9 @@ test_table (void)
     CHECK (k->option_docs);
     CHECK (k->example && strncmp (k->example, k->name, strlen (k->name)) == 0);
     /* One way to act: its own apply, or the core's per path or per key. */
-    CHECK (!!k->apply + !!k->on_path + !!k->on_key == 1);
-    CHECK (!k->on_path == !k->has_path);
+    CHECK (!!k->apply + !!k->on_file + !!k->on_key == 1);
+    CHECK (!k->on_file == !k->has_path);
+    CHECK (!k->on_file == !k->takes);
     CHECK (!k->on_key == !k->has_key);
     CHECK (!k->globs || k->has_path || k->apply);
     if (isc_action_kinds[i + 1])

@@ -1,0 +1,37 @@
+#include <config.h>
+
+#include "steps.h"
+#include "worker.h"
+
+double
+isc_step_add (json_t *steps, const char *name, double began)
+{
+  double now = isc_now ();
+  json_t *v;
+
+  if (!steps)
+    return now;
+  v = json_object_get (steps, name);
+  json_object_set_new (steps, name,
+                       json_real ((v ? json_number_value (v) : 0) +
+                                  now - began));
+  return now;
+}
+
+void
+isc_steps_merge (json_t *steps, json_t *from)
+{
+  const char *name;
+  json_t *v;
+
+  if (!steps)
+    return;
+  json_object_foreach (from, name, v) {
+    json_t *have = json_object_get (steps, name);
+
+    if (json_is_number (v))
+      json_object_set_new (steps, name,
+                           json_real ((have ? json_number_value (have) : 0) +
+                                      json_number_value (v)));
+  }
+}

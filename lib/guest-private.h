@@ -53,9 +53,15 @@ struct isc_dirlist {
   char *dir;                        /* resolved guest path */
   char **names;                     /* sorted */
   unsigned char *types;             /* enum isc_ftype; ISC_FT_ABSENT once
-                                       removed in this pass */
+                                       removed in this pass, ISC_FT_STALE
+                                       once changed (lstat it again) */
+  int64_t *sizes;
   size_t n;
 };
+
+/* In a cached listing only: the entry changed since (isc_guest_change),
+ * its type and size must be asked again. */
+#define ISC_FT_STALE 0xff
 
 struct isc_guest_private {
   struct isc_hivefile **hives;

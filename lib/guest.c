@@ -117,8 +117,13 @@ isc_guest_change (struct isc_guest *gu, const struct isc_action *a,
     isc_err_clear (&reason);
     return 0;
   }
-  else
+  else {
     result = c->deletes ? ISC_RESULT_DELETED : ISC_RESULT_CHANGED;
+    /* Its size changed, or it was made: cached listings must not say
+     * what it was. */
+    if (c->type == 'f' && !c->deletes)
+      isc_guest_dirs_mark_entry (gu, c->target, 0);
+  }
   isc_guest_report (gu, a, c->target, result, NULL);
   if (c->note)
     isc_guest_note_removed (gu, a, c->type, id, c->subtree);
@@ -150,11 +155,11 @@ isc_guest_note_removed (struct isc_guest *gu, const struct isc_action *a,
   r[priv->n_removed].subtree = subtree;
   r[priv->n_removed].by = a;
   priv->n_removed++;
-  if (type == 'f')
-    isc_guest_dirs_forget_entry (gu, what);
-  /* A folder went: what resolved through it no longer does. */
-  if (type == 'f' && subtree)
-    isc_guest_folders_forget (gu);
+  if (type == 'f') {
+    isc_guest_dirs_mark_entry (gu, what, 1);
+    /* What resolved through it (a folder, or a symlink) no longer does. */
+    isc_guest_folders_forget (gu, what);
+  }
 }
 
 const struct isc_action *
@@ -385,7 +390,7 @@ isc_guest_clear (struct isc_guest *gu)
     return;
   isc_guest_walk_forget (gu);
   isc_guest_dirs_forget (gu);
-  isc_guest_folders_forget (gu);
+  isc_guest_folders_forget (gu, NULL);
   isc_reg_close_all (gu);
   for (i = 0; i < priv->n_users; ++i) {
     free (priv->users[i].sid);

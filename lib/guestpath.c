@@ -166,21 +166,105 @@ remember_folder (struct isc_guest *gu, const char *path, const char *real)
   priv->n_folders++;
 }
 
+int
+isc_path_at_or_below (const char *path, const char *above)
+{
+  size_t len = strlen (above);
+
+  return strncmp (path, above, len) == 0 &&
+    (path[len] == '\0' || path[len] == '/' || strcmp (above, "/") == 0);
+}
+
 void
-isc_guest_folders_forget (struct isc_guest *gu)
+isc_guest_folders_forget (struct isc_guest *gu, const char *removed)
 {
   struct isc_guest_private *priv = gu->priv;
-  size_t i;
+  size_t i, kept = 0;
 
   if (!priv)
     return;
   for (i = 0; i < priv->n_folders; ++i) {
-    free (priv->folders[i].path);
-    free (priv->folders[i].real);
+    struct isc_folder *f = &priv->folders[i];
+
+    if (!removed || isc_path_at_or_below (f->path, removed) ||
+        (f->real && isc_path_at_or_below (f->real, removed))) {
+      free (f->path);
+      free (f->real);
+    }
+    else
+      priv->folders[kept++] = *f;
   }
-  free (priv->folders);
-  priv->folders = NULL;
-  priv->n_folders = 0;
+  priv->n_folders = kept;
+  if (kept == 0) {
+    free (priv->folders);
+    priv->folders = NULL;
+  }
+}
+
+/* guestfs_realpath of PATH, or NULL when it is not there. */
+static int
+appliance_realpath (struct isc_guest *gu, struct isc_err *reason,
+                    const char *path, char **ret)
+{
+  guestfs_h *g = gu->g;
+  int e;
+
+  guestfs_push_error_handler (g, NULL, NULL);
+  *ret = guestfs_realpath (g, path);
+  e = guestfs_last_errno (g);
+  guestfs_pop_error_handler (g);
+  if (!*ret && !is_absent_errno (e))
+    return isc_error (reason, path, "cannot resolve: %s",
+                      guestfs_last_error (g) ? guestfs_last_error (g) : "error");
+  return 0;
+}
+
+/* Folders are resolved one component at a time, parent first: the
+ * parent's resolution is cached, and each component costs a cached
+ * listing or one lstat (half a millisecond under TCG).  Only a symlink
+ * goes to guestfs_realpath (about 11 ms), which resolves it inside the
+ * guest. */
+int
+isc_guest_real_folder (struct isc_guest *gu, struct isc_err *reason,
+                       const char *folder, char **ret)
+{
+  CLEANUP_FREE char *parent = NULL, *parent_real = NULL, *child = NULL;
+  const char *slash = strrchr (folder, '/');
+  enum isc_ftype type;
+  size_t i;
+
+  *ret = NULL;
+  if (!slash || strcmp (folder, "/") == 0) {
+    *ret = strdup ("/");
+    return *ret ? 0 : isc_error_errno (reason, NULL, "strdup");
+  }
+  for (i = 0; gu->priv && i < gu->priv->n_folders; ++i)
+    if (strcmp (gu->priv->folders[i].path, folder) == 0) {
+      if (gu->priv->folders[i].real &&
+          !(*ret = strdup (gu->priv->folders[i].real)))
+        return isc_error_errno (reason, NULL, "strdup");
+      return 0;
+    }
+  parent = slash == folder ? strdup ("/") : strndup (folder, slash - folder);
+  if (!parent)
+    return isc_error_errno (reason, NULL, "strdup");
+  if (isc_guest_real_folder (gu, reason, parent, &parent_real) == -1)
+    return -1;
+  if (parent_real) {
+    child = isc_path_join (parent_real, slash + 1);
+    if (!child)
+      return isc_error_errno (reason, NULL, "asprintf");
+    if (isc_guest_ftype (gu, reason, child, &type, NULL) == -1)
+      return -1;
+    if (type == ISC_FT_SYMLINK) {
+      if (appliance_realpath (gu, reason, child, ret) == -1)
+        return -1;
+    }
+    else if (type != ISC_FT_ABSENT)
+      *ret = TAKE_PTR (child);
+  }
+  remember_folder (gu, folder, *ret);
+  return 0;
 }
 
 int
@@ -190,8 +274,6 @@ isc_guest_resolve (struct isc_guest *gu, struct isc_err *reason,
   guestfs_h *g = gu->g;
   CLEANUP_FREE char *cased = NULL, *parent = NULL, *real = NULL;
   const char *p = path, *slash;
-  size_t i;
-  int e;
 
   if (path[0] != '/')
     return isc_error (reason, path, "not an absolute guest path");
@@ -217,37 +299,58 @@ isc_guest_resolve (struct isc_guest *gu, struct isc_err *reason,
   parent = slash == p ? strdup ("/") : strndup (p, slash - p);
   if (!parent)
     return isc_error_errno (reason, NULL, "strdup");
-  for (i = 0; gu->priv && i < gu->priv->n_folders; ++i)
-    if (strcmp (gu->priv->folders[i].path, parent) == 0) {
-      if (!gu->priv->folders[i].real) {
-        *ret = NULL;
-        return 0;
-      }
-      real = strdup (gu->priv->folders[i].real);
-      if (!real)
-        return isc_error_errno (reason, NULL, "strdup");
-      goto resolved;
-    }
-  guestfs_push_error_handler (g, NULL, NULL);
-  real = guestfs_realpath (g, parent);
-  e = guestfs_last_errno (g);
-  guestfs_pop_error_handler (g);
-  if (real || is_absent_errno (e))
-    remember_folder (gu, parent, real);
-  if (!real) {
-    if (is_absent_errno (e)) {
-      *ret = NULL;
-      return 0;
-    }
-    return isc_error (reason, parent, "cannot resolve: %s",
-                      guestfs_last_error (g) ? guestfs_last_error (g) : "error");
-  }
+  *ret = NULL;
+  if (isc_guest_real_folder (gu, reason, parent, &real) == -1)
+    return -1;
+  if (!real)
+    return 0;
   /* The daemon resolves inside the guest's root; check anyway. */
- resolved:
   if (real[0] != '/' || strstr (real, "/../") || strcmp (slash + 1, "..") == 0)
     return isc_error (reason, path, "resolves outside the guest");
   *ret = isc_path_join (real, slash + 1);
   return *ret ? 0 : isc_error_errno (reason, NULL, "asprintf");
+}
+
+static int compare_names (const void *x, const void *y);
+
+/* What a cached listing of PATH's folder says of it: 1 with *RET and
+ * *RET_SIZE, or 0 when no listing answers.  A name absent from a
+ * listing is absent: every new name the pass makes drops the listings
+ * (isc_guest_walk_forget). */
+static int
+listed_type (struct isc_guest *gu, const char *path, enum isc_ftype *ret,
+             int64_t *ret_size)
+{
+  struct isc_guest_private *priv = gu->priv;
+  const char *slash = strrchr (path, '/');
+  const char *name = slash ? slash + 1 : NULL;
+  size_t dlen, i;
+
+  if (!priv || !slash || !*name)
+    return 0;
+  dlen = slash == path ? 1 : (size_t) (slash - path);
+  for (i = 0; i < priv->n_dirs; ++i) {
+    const struct isc_dirlist *l = &priv->dirs[i];
+    char *const *found;
+    size_t j;
+
+    if (strlen (l->dir) != dlen || strncmp (l->dir, path, dlen) != 0)
+      continue;
+    found = l->n ? bsearch (&name, l->names, l->n, sizeof *l->names,
+                            compare_names) : NULL;
+    if (!found) {
+      *ret = ISC_FT_ABSENT;
+      *ret_size = 0;
+      return 1;
+    }
+    j = found - l->names;
+    if (l->types[j] == ISC_FT_STALE)
+      return 0;
+    *ret = l->types[j];
+    *ret_size = l->sizes[j];
+    return 1;
+  }
+  return 0;
 }
 
 int
@@ -256,7 +359,14 @@ isc_guest_ftype (struct isc_guest *gu, struct isc_err *reason,
 {
   guestfs_h *g = gu->g;
   struct guestfs_statns *st;
+  int64_t size;
   int e;
+
+  if (listed_type (gu, path, ret, &size)) {
+    if (ret_size)
+      *ret_size = size;
+    return 0;
+  }
 
   guestfs_push_error_handler (g, NULL, NULL);
   st = guestfs_lstatns (g, path);
@@ -375,7 +485,8 @@ list_dir (struct isc_guest *gu, struct isc_err *reason, const char *dir,
   if (l->names)
     qsort (l->names, l->n, sizeof *l->names, compare_names);
   l->types = calloc (l->n + 1, 1);
-  if (!l->types)
+  l->sizes = calloc (l->n + 1, sizeof *l->sizes);
+  if (!l->types || !l->sizes)
     return isc_error_errno (reason, NULL, "calloc");
   for (i = 0; i < l->n; i += STAT_CHUNK) {
     size_t n = l->n - i < STAT_CHUNK ? l->n - i : STAT_CHUNK;
@@ -394,9 +505,11 @@ list_dir (struct isc_guest *gu, struct isc_err *reason, const char *dir,
                         : "error");
     }
     /* A name gone since the listing has st_ino -1. */
-    for (j = 0; j < n; ++j)
+    for (j = 0; j < n; ++j) {
       l->types[i + j] = st->val[j].st_ino == -1 ? ISC_FT_ABSENT :
         mode_type (st->val[j].st_mode);
+      l->sizes[i + j] = st->val[j].st_size;
+    }
     guestfs_free_statns_list (st);
   }
   return 0;
@@ -408,6 +521,7 @@ dirlist_clear (struct isc_dirlist *l)
   free (l->dir);
   isc_free_string_list (l->names);
   free (l->types);
+  free (l->sizes);
 }
 
 int
@@ -442,7 +556,8 @@ isc_guest_list_dir (struct isc_guest *gu, struct isc_err *reason,
 }
 
 void
-isc_guest_dirs_forget_entry (struct isc_guest *gu, const char *path)
+isc_guest_dirs_mark_entry (struct isc_guest *gu, const char *path,
+                           int removed)
 {
   struct isc_guest_private *priv = gu->priv;
   const char *slash = strrchr (path, '/');
@@ -458,7 +573,7 @@ isc_guest_dirs_forget_entry (struct isc_guest *gu, const char *path)
       continue;
     for (j = 0; j < l->n; ++j)
       if (strcmp (l->names[j], slash + 1) == 0)
-        l->types[j] = ISC_FT_ABSENT;
+        l->types[j] = removed ? ISC_FT_ABSENT : ISC_FT_STALE;
   }
 }
 
@@ -538,8 +653,9 @@ glob_expand (struct isc_guest *gu, struct isc_err *reason,
     return isc_error_errno (reason, NULL, "strdup");
   guestfs_push_error_handler (g, NULL, NULL);
   cased = windows ? guestfs_case_sensitive_path (g, prefix) : strdup (prefix);
-  real = cased ? guestfs_realpath (g, cased) : NULL;
   guestfs_pop_error_handler (g);
+  if (cased && isc_guest_real_folder (gu, reason, cased, &real) == -1)
+    return -1;
   if (!real || real[0] != '/' || strstr (real, "/../"))
     return 0;                       /* nothing there */
   if (add_path (reason, &cur, &n_cur, TAKE_PTR (real)) == -1)
@@ -664,13 +780,9 @@ isc_guest_foreach_path (struct isc_guest *gu, const struct isc_action *a,
   return r;
 }
 
-void
-isc_guest_walk_forget (struct isc_guest *gu)
+static void
+forget_walk_listing (struct isc_guest_private *priv)
 {
-  struct isc_guest_private *priv = gu->priv;
-
-  isc_guest_dirs_forget (gu);
-
   if (priv->walk_file)
     unlink (priv->walk_file);
   free (priv->walk_file);
@@ -678,15 +790,27 @@ isc_guest_walk_forget (struct isc_guest *gu)
   priv->walk_file = priv->walk_dir = NULL;
 }
 
+void
+isc_guest_walk_forget (struct isc_guest *gu)
+{
+  isc_guest_dirs_forget (gu);
+  forget_walk_listing (gu->priv);
+}
+
 int
 isc_guest_walk (struct isc_guest *gu, struct isc_err *reason,
-                const char *dir, const char **ret)
+                const char *dir, const char **ret, const char **ret_prefix)
 {
   struct isc_guest_private *priv = gu->priv;
   CLEANUP_FREE char *file = NULL, *copy = NULL;
 
-  if (priv->walk_dir && strcmp (priv->walk_dir, dir) == 0) {
+  if (priv->walk_dir && isc_path_at_or_below (dir, priv->walk_dir)) {
+    size_t len = strlen (priv->walk_dir);
+
     *ret = priv->walk_file;
+    *ret_prefix = dir + len + (dir[len] == '/');
+    if (strcmp (priv->walk_dir, "/") == 0)
+      *ret_prefix = dir + 1;
     return 0;
   }
   file = isc_guest_tmpname (gu, "walk");
@@ -699,10 +823,11 @@ isc_guest_walk (struct isc_guest *gu, struct isc_err *reason,
                       guestfs_last_error (gu->g) ? guestfs_last_error (gu->g)
                       : "error");
   }
-  isc_guest_walk_forget (gu);
+  forget_walk_listing (priv);
   priv->walk_dir = TAKE_PTR (copy);
   priv->walk_file = TAKE_PTR (file);
   *ret = priv->walk_file;
+  *ret_prefix = "";
   return 0;
 }
 

@@ -77,13 +77,21 @@ int isc_guest_foreach_path (struct isc_guest *gu, const struct isc_action *a,
                                        const char *path, void *opaque),
                             void *opaque);
 
-/* Every path under DIR (resolved folder), relative to it, NUL-separated,
- * in a host file (guestfs_find0: no message size limit).  The listing is
- * kept for the next action walking the same folder; deletions in between
- * are harmless because each entry is checked again before use.  *RET is
- * borrowed. */
+/* Every path under a folder, NUL-separated, in a host file
+ * (guestfs_find0: no message size limit, but some 150 ms a call under
+ * TCG).  The listing is kept for the next action; deletions in between
+ * are harmless because each entry is checked again before use.  It is
+ * of DIR (resolved folder) itself, or of a folder above it walked
+ * earlier: *RET_PREFIX then says where DIR is in it ("" for DIR itself,
+ * else "sub/dir"), and the caller keeps only the entries inside it.
+ * Entries are relative to the folder walked: "/name", "/sub/name" (or,
+ * in a walk of "/", "name", "sub/name").  Both strings are borrowed. */
 int isc_guest_walk (struct isc_guest *gu, struct isc_err *reason,
-                    const char *dir, const char **ret);
+                    const char *dir, const char **ret,
+                    const char **ret_prefix);
+
+/* Is PATH ABOVE itself, or inside it? */
+int isc_path_at_or_below (const char *path, const char *above);
 
 /* Forget the cached listings (a file was created). */
 void isc_guest_walk_forget (struct isc_guest *gu);
@@ -94,11 +102,20 @@ void isc_guest_walk_forget (struct isc_guest *gu);
 int isc_guest_list_dir (struct isc_guest *gu, struct isc_err *reason,
                         const char *dir, const struct isc_dirlist **ret);
 
-/* PATH was removed: a cached listing of its folder drops it. */
-void isc_guest_dirs_forget_entry (struct isc_guest *gu, const char *path);
+/* PATH was removed (REMOVED) or changed: a cached listing of its
+ * folder drops it, or has its type and size asked again. */
+void isc_guest_dirs_mark_entry (struct isc_guest *gu, const char *path,
+                                int removed);
 
-/* Forget the folders resolved so far (one was removed). */
-void isc_guest_folders_forget (struct isc_guest *gu);
+/* Forget the folders resolved so far that REMOVED (a folder or symlink
+ * just removed) was, or was on the way to; NULL: all of them. */
+void isc_guest_folders_forget (struct isc_guest *gu, const char *removed);
+
+/* What the guest folder FOLDER (absolute, true letter case) resolves to
+ * (guestfs_realpath, once per pass): *RET, or NULL when it does not
+ * exist; caller frees.  -1 with REASON when it cannot be resolved. */
+int isc_guest_real_folder (struct isc_guest *gu, struct isc_err *reason,
+                           const char *folder, char **ret);
 
 /* Drop every cached folder listing. */
 void isc_guest_dirs_forget (struct isc_guest *gu);

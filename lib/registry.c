@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <guestfs.h>
@@ -303,13 +304,24 @@ system_hive (struct isc_guest *gu, struct isc_err *reason, const char *name,
              struct isc_hivefile **ret)
 {
   CLEANUP_FREE char *path = NULL, *resolved = NULL;
+  struct isc_guest_private *priv = gu->priv;
   enum isc_ftype type;
+  size_t i;
 
   *ret = NULL;
   if (!gu->systemroot)
     return isc_error (reason, NULL, "the guest has no Windows system root");
   if (asprintf (&path, "%s/System32/config/%s", gu->systemroot, name) == -1)
     return isc_error_errno (reason, NULL, "asprintf");
+  /* Open already: every registry action asks for its hive, and each
+   * guestfs_case_sensitive_path costs some 17 ms under TCG.  The letter
+   * case is Windows's own business; a path resolved through a link
+   * does not match and is looked up again. */
+  for (i = 0; i < priv->n_hives; ++i)
+    if (strcasecmp (priv->hives[i]->guest_path, path) == 0) {
+      *ret = priv->hives[i];
+      return 0;
+    }
   if (isc_guest_resolve (gu, reason, path, &resolved) == -1)
     return -1;
   if (!resolved)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -42,6 +43,40 @@ pread_into (struct isc_err *reason, guestfs_h *g, const char *path, int fd,
       return isc_error_errno (reason, host, "write");
     off += got;
   }
+}
+
+int
+isc_read_guest_file (struct isc_err *reason, guestfs_h *g, const char *path,
+                     size_t max, char **ret, size_t *ret_len)
+{
+  CLEANUP_FREE char *text = NULL;
+  size_t len = 0;
+
+  for (;;) {
+    CLEANUP_FREE char *buf = NULL;
+    size_t got = 0, want = max - len + 1;
+    char *more;
+
+    buf = guestfs_pread (g, path, want < CHUNK ? want : CHUNK, len, &got);
+    if (!buf)
+      return guest_error (reason, g);
+    if (got == 0)
+      break;
+    if (got > max - len)
+      return isc_error (reason, path, "larger than %zu bytes", max);
+    more = realloc (text, len + got + 1);
+    if (!more)
+      return isc_error_errno (reason, NULL, "realloc");
+    text = more;
+    memcpy (text + len, buf, got);
+    len += got;
+  }
+  if (!text && !(text = malloc (1)))
+    return isc_error_errno (reason, NULL, "malloc");
+  text[len] = '\0';
+  *ret = TAKE_PTR (text);
+  *ret_len = len;
+  return 0;
 }
 
 int

@@ -153,24 +153,26 @@ on_path (struct isc_guest *gu, const struct isc_action *a, const char *path,
   struct isc_err reason = ISC_ERR_INIT;
   CLEANUP_FREE char *dir = NULL, *line = NULL;
   CLEANUP_FCLOSE FILE *fp = NULL;
-  const char *listing, *base;
+  const char *listing, *base, *prefix, *rel;
   int flags = gu->os == ISC_OS_WINDOWS ? FNM_CASEFOLD : 0;
   CLEANUP_FREE_STRING_LIST char **matched = NULL;
-  size_t size = 0, entries = 0, found = 0, n_matched = 0, i;
+  size_t size = 0, entries = 0, found = 0, n_matched = 0, i, prefix_len;
   enum isc_ftype type;
   int r;
 
   /* The folder is looked into, not acted on: resolve it whole, inside
    * the guest. */
-  guestfs_push_error_handler (gu->g, NULL, NULL);
   if (gu->os == ISC_OS_WINDOWS) {
-    CLEANUP_FREE char *cased = guestfs_case_sensitive_path (gu->g, path);
+    CLEANUP_FREE char *cased = NULL;
 
-    dir = cased ? guestfs_realpath (gu->g, cased) : NULL;
+    guestfs_push_error_handler (gu->g, NULL, NULL);
+    cased = guestfs_case_sensitive_path (gu->g, path);
+    guestfs_pop_error_handler (gu->g);
+    if (cased && isc_guest_real_folder (gu, &reason, cased, &dir) == -1)
+      goto failed;
   }
-  else
-    dir = guestfs_realpath (gu->g, path);
-  guestfs_pop_error_handler (gu->g);
+  else if (isc_guest_real_folder (gu, &reason, path, &dir) == -1)
+    goto failed;
   if (!dir || dir[0] != '/') {
     isc_guest_report (gu, a, path, ISC_RESULT_ABSENT, NULL);
     return 0;
@@ -181,8 +183,9 @@ on_path (struct isc_guest *gu, const struct isc_action *a, const char *path,
     isc_guest_report (gu, a, dir, ISC_RESULT_ABSENT, NULL);
     return 0;
   }
-  if (isc_guest_walk (gu, &reason, dir, &listing) == -1)
+  if (isc_guest_walk (gu, &reason, dir, &listing, &prefix) == -1)
     goto failed;
+  prefix_len = strlen (prefix);
   fp = fopen (listing, "re");
   if (!fp) {
     isc_error_errno (&reason, NULL, "cannot read the listing of '%s'", dir);
@@ -195,8 +198,20 @@ on_path (struct isc_guest *gu, const struct isc_action *a, const char *path,
       isc_error (&reason, NULL, "more than %d entries", ISC_MAX_LISTING);
       goto failed;
     }
-    base = strrchr (line, '/');
-    base = base ? base + 1 : line;
+    /* A walk of a folder above DIR: only what lies inside DIR
+     * ("PREFIX/..."), made relative to DIR.  Entries read "/sub/name",
+     * or "sub/name" in a walk of "/". */
+    rel = line;
+    if (prefix_len) {
+      const char *entry = line + (line[0] == '/');
+
+      if (strncmp (entry, prefix, prefix_len) != 0 ||
+          entry[prefix_len] != '/')
+        continue;
+      rel = entry + prefix_len;
+    }
+    base = strrchr (rel, '/');
+    base = base ? base + 1 : rel;
     if (!matches (d->names, base, flags))
       continue;
     if (n_matched >= MAX_MATCHES) {
@@ -207,7 +222,7 @@ on_path (struct isc_guest *gu, const struct isc_action *a, const char *path,
     if (!m)
       abort ();
     matched = m;
-    matched[n_matched] = strdup (line);
+    matched[n_matched] = strdup (rel);
     if (!matched[n_matched])
       abort ();
     matched[++n_matched] = NULL;

@@ -17,6 +17,7 @@
 #include "guest-private.h"
 #include "guestpath.h"
 #include "profile.h"
+#include "transfer.h"
 
 /* Largest file edited. */
 #define MAX_TEXT (2 * 1024 * 1024)
@@ -163,6 +164,7 @@ static int
 edit_lines (struct isc_guest *gu, const struct isc_action *a,
             const struct isc_file *f, void *opaque)
 {
+  struct isc_err reason = ISC_ERR_INIT;
   CLEANUP_FREE char *text = NULL;
   size_t len = 0;
 
@@ -170,9 +172,11 @@ edit_lines (struct isc_guest *gu, const struct isc_action *a,
     isc_guest_fail (gu, a, f->path, "larger than %d bytes", MAX_TEXT);
     return 0;
   }
-  if (f->size > 0 && !(text = guestfs_read_file (gu->g, f->path, &len))) {
-    isc_guest_fail (gu, a, f->path, "cannot read: %s",
-                    guestfs_last_error (gu->g));
+  if (f->size > 0 &&
+      isc_read_guest_file (&reason, gu->g, f->path, MAX_TEXT, &text,
+                           &len) == -1) {
+    isc_guest_fail (gu, a, f->path, "cannot read: %s", isc_err_msg (&reason));
+    isc_err_clear (&reason);
     return 0;
   }
   if (!text || filter (opaque, text, &len) == 0) {

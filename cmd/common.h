@@ -160,7 +160,7 @@ int run_status (int status);
   "                          core, as many as free memory holds at ~2 GiB\n" \
   "                          each, at most 16); images are spread over\n" \
   "                          them only 8 or more to an appliance\n"      \
-  "  --drives-per-appliance N  images served by one appliance (default 32,\n" \
+  "  --drives-per-appliance N  images served by one appliance (default 64,\n" \
   "                          at most 255)\n"
 
 #endif

@@ -28,6 +28,7 @@
  * its appliance shut down cleanly AND its output is converted, hashed
  * and renamed into place. */
 enum stage {
+  STAGE_UNCHECKED,                  /* not yet checked, hashed, overlaid */
   STAGE_NEW,                        /* waiting for an appliance */
   STAGE_QUEUED,                     /* in a running appliance */
   STAGE_WORKED,                     /* scrubbed; output not started */
@@ -475,17 +476,17 @@ free_slot (const struct run *run)
   }
 }
 
-/* Give the next images waiting for an appliance to a new one.  Images
- * are spread evenly over the free appliance slots. */
-static void
-start_appliance (struct run *run)
+/* How many images the next appliance takes: those waiting (checked or
+ * not) spread evenly over the free appliance slots. */
+static size_t
+next_appliance_size (const struct run *run)
 {
   const struct isc_engine_opts *opts = run->opts;
-  size_t waiting = count_stage (run, STAGE_NEW);
-  size_t free_slots = opts->jobs - count_tasks (run, 0);
-  size_t size = (waiting + free_slots - 1) / free_slots, i;
-  struct child_job job = { .opts = opts, .images = run->images };
-  struct task *t;
+  size_t waiting = count_stage (run, STAGE_NEW) +
+    count_stage (run, STAGE_UNCHECKED);
+  size_t running = count_tasks (run, 0);
+  size_t free_slots = opts->jobs > running ? opts->jobs - running : 1;
+  size_t size = (waiting + free_slots - 1) / free_slots;
 
   /* A launch costs more than a small image's work: only spread images
    * over several appliances when each still gets a fair share. */
@@ -493,6 +494,56 @@ start_appliance (struct run *run)
     size = MIN_IMAGES_PER_APPLIANCE;
   if (size > opts->drives_per_appliance)
     size = opts->drives_per_appliance;
+  return size;
+}
+
+/* Check the next unchecked image (prepare_image), in input order:
+ * images are checked as appliances need them, so that hashing a large
+ * batch overlaps the first appliances' work instead of delaying them.
+ * Returns 0 when none was left. */
+static int
+check_next (struct run *run)
+{
+  size_t i;
+
+  for (i = 0; i < run->n_images; ++i) {
+    struct isc_image *img = &run->images[i];
+    struct isc_err ierr = ISC_ERR_INIT;
+
+    if (img->stage != STAGE_UNCHECKED)
+      continue;
+    img->stage = STAGE_NEW;
+    if (prepare_image (&ierr, run->opts, run->images, i) == -1) {
+      image_fail (img, isc_err_msg (&ierr));
+      image_done (run, img);
+    }
+    else if (img->resumed) {
+      img->status = ISC_IMAGE_OK;
+      image_done (run, img);
+    }
+    else
+      progress (run->opts, ISC_EVENT_CHECKED, img, run->done, run->n_images);
+    isc_err_clear (&ierr);
+    return 1;
+  }
+  return 0;
+}
+
+/* Give the next images waiting for an appliance to a new one, checking
+ * as many as it takes first. */
+static void
+start_appliance (struct run *run)
+{
+  const struct isc_engine_opts *opts = run->opts;
+  size_t size = next_appliance_size (run), i;
+  struct child_job job = { .opts = opts, .images = run->images };
+  struct task *t;
+
+  while (!cancelled && count_stage (run, STAGE_NEW) < size &&
+         check_next (run))
+    ;
+  if (cancelled || count_stage (run, STAGE_NEW) == 0)
+    return;
   t = new_task (run);
   t->slot = free_slot (run);
   t->members = calloc (size, sizeof *t->members);
@@ -819,12 +870,12 @@ cancel_all (struct run *run)
 /* Wait for any child to say something, or for the nearest launch
  * deadline; kill appliances whose deadline passed. */
 static void
-wait_tasks (struct run *run)
+wait_tasks (struct run *run, int block)
 {
   struct pollfd pfds[MAX_TASKS];
   double now = isc_now (), nearest = 0;
   size_t i, n = 0;
-  int timeout_ms = -1;
+  int timeout_ms = block ? -1 : 0;
 
   for (i = 0; i < run->n_tasks; ++i) {
     struct task *t = &run->tasks[i];
@@ -846,7 +897,7 @@ wait_tasks (struct run *run)
     }
     n++;
   }
-  if (nearest > 0)
+  if (nearest > 0 && block)
     timeout_ms = (int) ((nearest - now) * 1000) + 1;
   if (poll (pfds, n, timeout_ms) <= 0)
     return;
@@ -877,16 +928,30 @@ schedule (struct run *run)
       cancel_all (run);
       return;
     }
-    while (count_tasks (run, 0) < run->opts->jobs &&
-           count_stage (run, STAGE_NEW) > 0)
+    while (count_tasks (run, 0) < run->opts->jobs && !cancelled &&
+           (count_stage (run, STAGE_NEW) > 0 ||
+            count_stage (run, STAGE_UNCHECKED) > 0)) {
+      size_t before = run->n_tasks;
+
       start_appliance (run);
+      if (run->n_tasks == before)
+        break;                      /* every image left failed its check */
+    }
     for (i = 0; i < run->n_images &&
            count_tasks (run, 1) < run->opts->jobs; ++i)
       if (can_finish (run, &run->images[i]))
         start_finisher (run, i);
-    if (run->n_tasks == 0)
+    if (run->n_tasks == 0 && count_stage (run, STAGE_UNCHECKED) == 0)
       return;
-    wait_tasks (run);
+    /* While the appliances work, check the images the next one takes:
+     * one at a time, answering the children in between. */
+    if (count_stage (run, STAGE_UNCHECKED) > 0 &&
+        count_stage (run, STAGE_NEW) < next_appliance_size (run)) {
+      check_next (run);
+      wait_tasks (run, 0);
+    }
+    else
+      wait_tasks (run, 1);
     /* Children whose pipe is closed have ended (or are about to). */
     for (i = 0; i < run->n_tasks;) {
       struct task *t = &run->tasks[i];
@@ -945,23 +1010,9 @@ isc_engine_run (struct isc_err *err, const struct isc_engine_opts *opts,
     return isc_error (err, NULL, "out of memory");
   }
 
-  for (i = 0; i < n_images && !cancelled; ++i) {
-    struct isc_image *img = &images[i];
-    struct isc_err ierr = ISC_ERR_INIT;
-
-    img->status = ISC_IMAGE_PENDING;
-    img->stage = STAGE_NEW;
-    if (prepare_image (&ierr, &o, images, i) == -1) {
-      image_fail (img, isc_err_msg (&ierr));
-      image_done (&run, img);
-    }
-    else if (img->resumed) {
-      img->status = ISC_IMAGE_OK;
-      image_done (&run, img);
-    }
-    else
-      progress (&o, ISC_EVENT_CHECKED, img, run.done, n_images);
-    isc_err_clear (&ierr);
+  for (i = 0; i < n_images; ++i) {
+    images[i].status = ISC_IMAGE_PENDING;
+    images[i].stage = STAGE_UNCHECKED;
   }
   schedule (&run);
   if (cancelled)

@@ -31,6 +31,9 @@ enum isc_takes {
   ISC_TAKES_SYMLINK = 1 << 2,       /* a symlink, acted on itself */
   ISC_TAKES_OTHER = 1 << 3,         /* a device, FIFO or socket */
   ISC_TAKES_ABSENT = 1 << 4,        /* nothing (write-file creates it) */
+  ISC_TAKES_SIZE = 1 << 5,          /* reads isc_file.size (else 0): a
+                                       cached listing answers faster
+                                       without it */
 };
 
 /* What a glob in a kind's path may match (isc_action_kind.globs). */

@@ -296,7 +296,8 @@ lookup_for_kind (struct isc_guest *gu, const struct isc_action *a,
   struct isc_file f = { 0 };
 
   if (isc_guest_lookup (gu, a, path, !(k->takes & ISC_TAKES_ABSENT),
-                        &resolved, &f.type, &f.size))
+                        &resolved, &f.type,
+                        k->takes & ISC_TAKES_SIZE ? &f.size : NULL))
     return 0;
   if (!(k->takes & takes_bit (f.type))) {
     isc_guest_fail (gu, a, resolved, "%s, which %s does not act on",

@@ -267,11 +267,88 @@ isc_guest_real_folder (struct isc_guest *gu, struct isc_err *reason,
   return 0;
 }
 
+/* guestfs_case_sensitive_path, NULL when a folder on the way is
+ * missing. */
+static char *
+appliance_case_path (struct isc_guest *gu, const char *path)
+{
+  char *ret;
+
+  guestfs_push_error_handler (gu->g, NULL, NULL);
+  ret = guestfs_case_sensitive_path (gu->g, path);
+  guestfs_pop_error_handler (gu->g);
+  return ret;
+}
+
+/* The entry of L named NAME (LEN bytes) in any ASCII letter case, as
+ * guestfs_case_sensitive_path compares; the exact name first.  -1 when
+ * there is none (or it was removed in this pass). */
+static ssize_t
+entry_any_case (const struct isc_dirlist *l, const char *name, size_t len)
+{
+  ssize_t found = -1;
+  size_t j;
+
+  for (j = 0; j < l->n; ++j)
+    if (strlen (l->names[j]) == len && strncasecmp (l->names[j], name, len) == 0 &&
+        l->types[j] != ISC_FT_ABSENT) {
+      found = j;
+      if (strncmp (l->names[j], name, len) == 0)
+        break;
+    }
+  return found;
+}
+
+int
+isc_guest_case_path (struct isc_guest *gu, struct isc_err *reason,
+                     const char *path, char **ret)
+{
+  CLEANUP_FREE char *cased = NULL;
+  const char *p = path + 1;
+  size_t used = 1;
+
+  *ret = NULL;
+  cased = malloc (strlen (path) + 1);
+  if (!cased)
+    return isc_error_errno (reason, NULL, "malloc");
+  strcpy (cased, "/");
+  while (*p) {
+    size_t len = strcspn (p, "/");
+    int last = p[len] == '\0';
+    struct isc_err ignored = ISC_ERR_INIT;
+    const struct isc_dirlist *l;
+    ssize_t j;
+
+    if (isc_guest_list_dir (gu, &ignored, cased, &l) == -1) {
+      /* Not a folder we can list here: as the appliance says. */
+      isc_err_clear (&ignored);
+      *ret = appliance_case_path (gu, path);
+      return 0;
+    }
+    j = entry_any_case (l, p, len);
+    if (j < 0 && !last)
+      return 0;                     /* a folder on the way is missing */
+    if (j >= 0 && !last && l->types[j] == ISC_FT_SYMLINK) {
+      *ret = appliance_case_path (gu, path);
+      return 0;
+    }
+    if (j >= 0 && !last && l->types[j] != ISC_FT_DIR)
+      return 0;
+    if (used > 1)
+      cased[used++] = '/';
+    memcpy (cased + used, j >= 0 ? l->names[j] : p, len);
+    used += len;
+    cased[used] = '\0';
+    p += len + !last;
+  }
+  *ret = TAKE_PTR (cased);
+  return 0;
+}
+
 int
 isc_guest_resolve (struct isc_guest *gu, struct isc_err *reason,
                    const char *path, char **ret)
 {
-  guestfs_h *g = gu->g;
   CLEANUP_FREE char *cased = NULL, *parent = NULL, *real = NULL;
   const char *p = path, *slash;
 
@@ -285,12 +362,10 @@ isc_guest_resolve (struct isc_guest *gu, struct isc_err *reason,
     return *ret ? 0 : isc_error_errno (reason, NULL, "strdup");
   }
   if (gu->os == ISC_OS_WINDOWS) {
-    /* It fails when a folder on the way is missing: nothing is there. */
-    guestfs_push_error_handler (g, NULL, NULL);
-    cased = guestfs_case_sensitive_path (g, path);
-    guestfs_pop_error_handler (g);
+    if (isc_guest_case_path (gu, reason, path, &cased) == -1)
+      return -1;
     if (!cased) {
-      *ret = NULL;
+      *ret = NULL;                  /* a folder on the way is missing */
       return 0;
     }
     p = cased;
@@ -319,7 +394,7 @@ static int compare_names (const void *x, const void *y);
  * (isc_guest_walk_forget). */
 static int
 listed_type (struct isc_guest *gu, const char *path, enum isc_ftype *ret,
-             int64_t *ret_size)
+             int64_t *ret_size, int want_size)
 {
   struct isc_guest_private *priv = gu->priv;
   const char *slash = strrchr (path, '/');
@@ -344,7 +419,7 @@ listed_type (struct isc_guest *gu, const char *path, enum isc_ftype *ret,
       return 1;
     }
     j = found - l->names;
-    if (l->types[j] == ISC_FT_STALE)
+    if (l->types[j] == ISC_FT_STALE || (want_size && l->sizes[j] < 0))
       return 0;
     *ret = l->types[j];
     *ret_size = l->sizes[j];
@@ -362,7 +437,7 @@ isc_guest_ftype (struct isc_guest *gu, struct isc_err *reason,
   int64_t size;
   int e;
 
-  if (listed_type (gu, path, ret, &size)) {
+  if (listed_type (gu, path, ret, &size, ret_size != NULL)) {
     if (ret_size)
       *ret_size = size;
     return 0;
@@ -442,6 +517,107 @@ mode_type (int64_t mode)
   }
 }
 
+struct named_type {
+  char *name;
+  unsigned char type;
+};
+
+static int
+compare_named (const void *x, const void *y)
+{
+  return strcmp (((const struct named_type *) x)->name,
+                 ((const struct named_type *) y)->name);
+}
+
+static unsigned char
+dirent_type (char ftyp)
+{
+  /* guestfs_readdir's letters: 'r' is a regular file, 'f' a FIFO. */
+  switch (ftyp) {
+  case 'r': return ISC_FT_FILE;
+  case 'd': return ISC_FT_DIR;
+  case 'l': return ISC_FT_SYMLINK;
+  case 'b': case 'c': case 'f': case 's': return ISC_FT_OTHER;
+  default: return ISC_FT_STALE;     /* unknown: lstat'ed below */
+  }
+}
+
+/* List DIR into L with one guestfs_readdir (names and types in one
+ * message: about a millisecond under TCG, where guestfs_ls0 and
+ * guestfs_lstatnslist cost some 8 ms together).  Sizes are left unknown
+ * (-1); entries whose type readdir does not give are lstat'ed.  Returns
+ * 1 when done, 0 when readdir failed (a reply too large, say) and L is
+ * untouched, -1 on error. */
+static int
+readdir_list (struct isc_guest *gu, struct isc_err *reason, const char *dir,
+              struct isc_dirlist *l)
+{
+  guestfs_h *g = gu->g;
+  struct guestfs_dirent_list *d;
+  CLEANUP_FREE struct named_type *e = NULL;
+  size_t n = 0, i;
+
+  guestfs_push_error_handler (g, NULL, NULL);
+  d = guestfs_readdir (g, dir);
+  guestfs_pop_error_handler (g);
+  if (!d)
+    return 0;
+  if (d->len > MAX_DIR_ENTRIES) {
+    guestfs_free_dirent_list (d);
+    return isc_error (reason, dir, "more than %d entries", MAX_DIR_ENTRIES);
+  }
+  e = calloc (d->len + 1, sizeof *e);
+  l->names = calloc (d->len + 1, sizeof *l->names);
+  l->types = calloc (d->len + 1, 1);
+  l->sizes = calloc (d->len + 1, sizeof *l->sizes);
+  if (!e || !l->names || !l->types || !l->sizes) {
+    guestfs_free_dirent_list (d);
+    return isc_error_errno (reason, NULL, "calloc");
+  }
+  for (i = 0; i < d->len; ++i) {
+    const char *name = d->val[i].name;
+
+    if (name[0] == '\0' || strchr (name, '/') || strcmp (name, ".") == 0 ||
+        strcmp (name, "..") == 0)
+      continue;
+    e[n].name = strdup (name);
+    if (!e[n].name) {
+      guestfs_free_dirent_list (d);
+      while (n > 0)
+        free (e[--n].name);
+      return isc_error_errno (reason, NULL, "strdup");
+    }
+    e[n++].type = dirent_type (d->val[i].ftyp);
+  }
+  guestfs_free_dirent_list (d);
+  qsort (e, n, sizeof *e, compare_named);
+  for (i = 0; i < n; ++i) {
+    l->names[i] = e[i].name;
+    l->types[i] = e[i].type;
+    l->sizes[i] = -1;
+  }
+  l->n = n;
+  for (i = 0; i < n; ++i) {
+    struct guestfs_statns *st;
+
+    if (l->types[i] != ISC_FT_STALE)
+      continue;
+    {
+      CLEANUP_FREE char *path = isc_path_join (dir, l->names[i]);
+
+      if (!path)
+        return isc_error_errno (reason, NULL, "asprintf");
+      guestfs_push_error_handler (g, NULL, NULL);
+      st = guestfs_lstatns (g, path);
+      guestfs_pop_error_handler (g);
+    }
+    l->types[i] = st ? mode_type (st->st_mode) : ISC_FT_ABSENT;
+    l->sizes[i] = st ? st->st_size : 0;
+    guestfs_free_statns (st);
+  }
+  return 1;
+}
+
 /* List DIR into L (names sorted, types from lstat). */
 static int
 list_dir (struct isc_guest *gu, struct isc_err *reason, const char *dir,
@@ -455,6 +631,9 @@ list_dir (struct isc_guest *gu, struct isc_err *reason, const char *dir,
 
   if (!file)
     return isc_error_errno (reason, NULL, "malloc");
+  r = readdir_list (gu, reason, dir, l);
+  if (r != 0)
+    return r == 1 ? 0 : -1;
   if (guestfs_ls0 (g, dir, file) == -1) {
     unlink (file);
     return isc_error (reason, dir, "cannot list: %s",
@@ -630,7 +809,6 @@ static int
 glob_expand (struct isc_guest *gu, struct isc_err *reason,
              const struct isc_action *a, const char *pattern, char ***ret)
 {
-  guestfs_h *g = gu->g;
   int windows = gu->os == ISC_OS_WINDOWS;
   int flags = FNM_PERIOD | (windows ? FNM_CASEFOLD : 0);
   CLEANUP_FREE_STRING_LIST char **cur = NULL;
@@ -651,9 +829,10 @@ glob_expand (struct isc_guest *gu, struct isc_err *reason,
     strndup (pattern, comp - 1 - pattern);
   if (!prefix)
     return isc_error_errno (reason, NULL, "strdup");
-  guestfs_push_error_handler (g, NULL, NULL);
-  cased = windows ? guestfs_case_sensitive_path (g, prefix) : strdup (prefix);
-  guestfs_pop_error_handler (g);
+  if (!windows)
+    cased = strdup (prefix);
+  else if (isc_guest_case_path (gu, reason, prefix, &cased) == -1)
+    return -1;
   if (cased && isc_guest_real_folder (gu, reason, cased, &real) == -1)
     return -1;
   if (!real || real[0] != '/' || strstr (real, "/../"))

@@ -59,16 +59,71 @@ plain_path (guestfs_h *g, const char *path, int want_dir)
   }
 }
 
-/* The guest path for PATH in any letter case, or NULL. */
+/* The entry of folder DIR named NAME (LEN bytes) in any ASCII letter
+ * case (the exact name first), as guestfs_case_sensitive_path compares,
+ * and its type as guestfs_readdir gives it ('d' folder, 'r' regular
+ * file, 'l' symlink, 'f' FIFO, 'u' unknown, ...); NULL
+ * when there is none.  One guestfs_readdir: under a millisecond under
+ * TCG, where guestfs_case_sensitive_path costs some 17 ms. */
+static char *
+entry_any_case (guestfs_h *g, const char *dir, const char *name, size_t len,
+                char *type)
+{
+  struct guestfs_dirent_list *l = guestfs_readdir (g, dir);
+  char *found = NULL;
+  size_t i;
+
+  for (i = 0; l && i < l->len; ++i) {
+    const char *n = l->val[i].name;
+
+    if (strlen (n) == len && strncasecmp (n, name, len) == 0 &&
+        (!found || strncmp (n, name, len) == 0)) {
+      free (found);
+      found = strdup (n);
+      *type = l->val[i].ftyp;
+    }
+  }
+  guestfs_free_dirent_list (l);
+  return found;
+}
+
+/* The guest path for PATH (absolute, normalised) in any letter case,
+ * reached without any symlink, a folder (WANT_DIR) or a regular file;
+ * or NULL. */
 static char *
 case_path (guestfs_h *g, const char *path, int want_dir)
 {
-  char *real = guestfs_case_sensitive_path (g, path);
+  CLEANUP_FREE char *cased = malloc (strlen (path) + 1);
+  const char *p = path + 1;
+  size_t used = 1;
 
-  if (real && plain_path (g, real, want_dir))
-    return real;
-  free (real);
-  return NULL;
+  if (!cased || path[0] != '/' || !path[1])
+    return NULL;
+  strcpy (cased, "/");
+  while (*p) {
+    size_t len = strcspn (p, "/");
+    int last = p[len] == '\0';
+    char type = '?', want = last && !want_dir ? 'r' : 'd';
+    CLEANUP_FREE char *name = entry_any_case (g, cased, p, len, &type);
+
+    if (!name)
+      return NULL;
+    if (used > 1)
+      cased[used++] = '/';
+    memcpy (cased + used, name, len);
+    used += len;
+    cased[used] = '\0';
+    /* readdir may not know the type (FUSE): then lstat says. */
+    if (type == 'u' || type == '?') {
+      unsigned t = lstat_type (g, cased);
+
+      type = t == S_IFDIR ? 'd' : t == S_IFREG ? 'r' : '?';
+    }
+    if (type != want)
+      return NULL;
+    p += len + !last;
+  }
+  return TAKE_PTR (cased);
 }
 
 /* Read a string value through the appliance's hivex: NULL when absent. */

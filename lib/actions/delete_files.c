@@ -165,10 +165,8 @@ on_path (struct isc_guest *gu, const struct isc_action *a, const char *path,
   if (gu->os == ISC_OS_WINDOWS) {
     CLEANUP_FREE char *cased = NULL;
 
-    guestfs_push_error_handler (gu->g, NULL, NULL);
-    cased = guestfs_case_sensitive_path (gu->g, path);
-    guestfs_pop_error_handler (gu->g);
-    if (cased && isc_guest_real_folder (gu, &reason, cased, &dir) == -1)
+    if (isc_guest_case_path (gu, &reason, path, &cased) == -1 ||
+        (cased && isc_guest_real_folder (gu, &reason, cased, &dir) == -1))
       goto failed;
   }
   else if (isc_guest_real_folder (gu, &reason, path, &dir) == -1)

@@ -204,6 +204,6 @@ const struct isc_action_kind isc_action_delete_lines = {
   .globs = ISC_GLOB_FILES,
   .parse = parse,
   .on_file = edit_lines,
-  .takes = ISC_TAKES_FILE,
+  .takes = ISC_TAKES_FILE | ISC_TAKES_SIZE,
   .free_data = free_data,
 };

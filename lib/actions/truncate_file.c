@@ -38,5 +38,5 @@ const struct isc_action_kind isc_action_truncate_file = {
   "}\n",
   .has_path = 1,
   .on_file = empty_it,
-  .takes = ISC_TAKES_FILE,
+  .takes = ISC_TAKES_FILE | ISC_TAKES_SIZE,
 };

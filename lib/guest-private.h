@@ -55,8 +55,9 @@ struct isc_dirlist {
   unsigned char *types;             /* enum isc_ftype; ISC_FT_ABSENT once
                                        removed in this pass, ISC_FT_STALE
                                        once changed (lstat it again) */
-  int64_t *sizes;
+  int64_t *sizes;                   /* -1: not known (readdir) */
   size_t n;
+  int gone;                         /* the folder was removed since */
 };
 
 /* In a cached listing only: the entry changed since (isc_guest_change),

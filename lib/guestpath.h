@@ -86,15 +86,15 @@ int isc_guest_foreach_path (struct isc_guest *gu, const struct isc_action *a,
                                        const char *path, void *opaque),
                             void *opaque);
 
-/* Every path under a folder, NUL-separated, in a host file
- * (guestfs_find0: no message size limit, but some 150 ms a call under
- * TCG).  The listing is kept for the next action; deletions in between
+/* Every path under a folder, NUL-separated, in a host file: read with
+ * guestfs_readdir when the tree has few folders, else guestfs_find0 (no
+ * message size limit, but some 150 ms a call under TCG).  The listing is kept for the next action; deletions in between
  * are harmless because each entry is checked again before use.  It is
  * of DIR (resolved folder) itself, or of a folder above it walked
  * earlier: *RET_PREFIX then says where DIR is in it ("" for DIR itself,
  * else "sub/dir"), and the caller keeps only the entries inside it.
  * Entries are relative to the folder walked: "/name", "/sub/name" (or,
- * in a walk of "/", "name", "sub/name").  Both strings are borrowed. */
+ * in a walk of "/" by find0, "name", "sub/name").  Both strings are borrowed. */
 int isc_guest_walk (struct isc_guest *gu, struct isc_err *reason,
                     const char *dir, const char **ret,
                     const char **ret_prefix);

@@ -60,10 +60,10 @@ mkdir -p "$work/lin"
 mv "$work"/lin-a/* "$work"/lin-b/* "$work/lin/"
 copies win.raw win
 echo "per image, inside a shared appliance (manifest seconds, mean):"
-echo "  linux-clone-prep  ($n RHEL + $n Debian): $(per_image linux-clone-prep lin) s"
-echo "  sms2-clone-prep   ($n Windows):          $(per_image sms2-clone-prep win) s"
+echo "  linux-clone-prep  ($n RHEL + $n Debian): $(per_image linux-clone-prep lin)"
+echo "  sms2-clone-prep   ($n Windows):          $(per_image sms2-clone-prep win)"
 if "$imgscrub" profiles show windows-clone-prep > /dev/null 2>&1; then
-  echo "  windows-clone-prep ($n Windows):         $(per_image windows-clone-prep win) s"
+  echo "  windows-clone-prep ($n Windows):         $(per_image windows-clone-prep win)"
 else
   echo "  windows-clone-prep: not on the search path"
 fi

@@ -64,7 +64,8 @@ for n in "${sizes[@]}"; do
     }
     /\] Steps / {
       images++
-      for (i = 4; i <= NF; i++) {
+      for (i = 1; i <= NF; i++) {
+        if ($i !~ /^[a-z-]+=[0-9.]+$/) continue
         split($i, kv, "="); if (!(kv[1] in sum)) order[++nsteps] = kv[1]
         sum[kv[1]] += kv[2]
       }

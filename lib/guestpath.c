@@ -46,6 +46,19 @@ isc_guest_rm (struct isc_guest *gu, struct isc_err *reason, void *opaque)
   return guestfs_rm (gu->g, opaque) == -1 ? guestfs_failed (gu, reason) : 0;
 }
 
+/* guestfs_readdir of DIR, NULL (and no message) when it fails: the
+ * callers then take another way. */
+static struct guestfs_dirent_list *
+quiet_readdir (guestfs_h *g, const char *dir)
+{
+  struct guestfs_dirent_list *d;
+
+  guestfs_push_error_handler (g, NULL, NULL);
+  d = guestfs_readdir (g, dir);
+  guestfs_pop_error_handler (g);
+  return d;
+}
+
 /* Most entries a folder may hold to be removed entry by entry. */
 #define SMALL_TREE 32
 
@@ -66,9 +79,7 @@ collect_small_tree (guestfs_h *g, const char *dir, struct tree_entry *e,
   size_t i;
   int ok = 1;
 
-  guestfs_push_error_handler (g, NULL, NULL);
-  d = guestfs_readdir (g, dir);
-  guestfs_pop_error_handler (g);
+  d = quiet_readdir (g, dir);
   if (!d)
     return 0;
   for (i = 0; i < d->len && ok; ++i) {
@@ -621,9 +632,7 @@ readdir_list (struct isc_guest *gu, struct isc_err *reason, const char *dir,
   CLEANUP_FREE struct named_type *e = NULL;
   size_t n = 0, i;
 
-  guestfs_push_error_handler (g, NULL, NULL);
-  d = guestfs_readdir (g, dir);
-  guestfs_pop_error_handler (g);
+  d = quiet_readdir (g, dir);
   if (!d)
     return 0;
   if (d->len > MAX_DIR_ENTRIES) {
@@ -1064,9 +1073,7 @@ walk_small (guestfs_h *g, FILE *fp, const char *dir, const char *rel,
 
   if ((*budget)-- == 0)
     return 0;
-  guestfs_push_error_handler (g, NULL, NULL);
-  d = guestfs_readdir (g, dir);
-  guestfs_pop_error_handler (g);
+  d = quiet_readdir (g, dir);
   if (!d)
     return 0;
   for (i = 0; i < d->len && ok; ++i) {

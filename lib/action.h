@@ -52,10 +52,9 @@ struct isc_action_kind {
   const char *const *option_docs;   /* "name", "doc", ... pairs, NULL-terminated:
                                        every option in OPTS is documented */
   const char *example;              /* a complete section, for the reference */
-  /* The kind acts on the guest path of its required option "path",
-   * which the core adds to its schema and reads into A->path. */
-  int has_path;
-  /* With a path: the fewest components it must have, written and
+  /* A kind with on_file acts on the guest path of its required option
+   * "path", which the core adds to its schema and reads into A->path.
+   * With a path: the fewest components it must have, written and
    * resolved (1: not "/"; 2: not a top folder either). */
   unsigned min_depth;
   /* With a path: what a glob in it may match (enum isc_glob_match); 0
@@ -73,7 +72,8 @@ struct isc_action_kind {
    * target through isc_guest_report().  Returns -1 only when the image
    * must fail as a whole (gu->err set).  One of the three: apply when
    * the kind finds its own targets, on_file once per guest path A->path
-   * names (looked up and checked against TAKES by the core), on_key
+   * names (looked up and checked against TAKES by the core; the kind
+   * then has a "path"), on_key
    * once per place A->key names. */
   int (*apply) (struct isc_guest *gu, const struct isc_action *a);
   int (*on_file) (struct isc_guest *gu, const struct isc_action *a,
@@ -96,7 +96,7 @@ struct isc_action {
   char *target;                     /* what it acts on, as written in the
                                        profile ("skipped" results, `show`) */
   void *data;                       /* owned; kind->free_data */
-  char *path;                       /* with kind->has_path, or NULL */
+  char *path;                       /* with kind->on_file, or NULL */
   struct isc_regpath *key;          /* with kind->has_key */
   char **excludes;                  /* "exclude" patterns, NULL-terminated
                                        or NULL */

@@ -137,7 +137,7 @@ isc_action_parse_common (struct isc_err *err, cfg_t *sec,
     if (!a->package_format)
       return isc_error_errno (err, NULL, "strdup");
   }
-  if (k->has_path) {
+  if (k->on_file) {
     if (isc_opt_path (err, sec, "path", 1, a, &a->path) == -1 ||
         isc_path_depth_check (err, a, a->path) == -1)
       return -1;

@@ -33,7 +33,6 @@ const struct isc_action_kind isc_action_delete_file = {
   "delete-file \"smscfg\" {\n"
   "  path = '%SystemRoot%\\Smscfg.ini'\n"
   "}\n",
-  .has_path = 1,
   .globs = ISC_GLOB_FILES,
   .on_file = remove_it,
   .takes = ISC_TAKES_FILE | ISC_TAKES_SYMLINK | ISC_TAKES_OTHER,

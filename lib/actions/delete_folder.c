@@ -34,7 +34,6 @@ const struct isc_action_kind isc_action_delete_folder = {
   "delete-folder \"ssh-userdir\" {\n"
   "  path = \"/home/*/.ssh\"\n"
   "}\n",
-  .has_path = 1,
   .globs = ISC_GLOB_DIRS,
   .min_depth = 2,
   .on_file = remove_tree,

@@ -200,7 +200,6 @@ const struct isc_action_kind isc_action_delete_lines = {
   "  path = \"/etc/sysconfig/network-scripts/ifcfg-*\"\n"
   "  prefix = \"HWADDR=\"\n"
   "}\n",
-  .has_path = 1,
   .globs = ISC_GLOB_FILES,
   .parse = parse,
   .on_file = edit_lines,

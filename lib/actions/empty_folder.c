@@ -69,7 +69,6 @@ const struct isc_action_kind isc_action_empty_folder = {
   "empty-folder \"sms-temp\" {\n"
   "  path = '%SystemRoot%\\MS\\SMS\\Temp'\n"
   "}\n",
-  .has_path = 1,
   .globs = ISC_GLOB_DIRS,
   .min_depth = 1,
   .on_file = empty_it,

@@ -72,7 +72,7 @@ isc_action_schema (const struct isc_action_kind *kind)
     CFG_STR ("key", NULL, CFGF_NODEFAULT), CFG_END ()
   };
   const cfg_opt_t *parts[3] = {
-    kind->has_path ? path : kind->has_key ? key : NULL, kind->opts,
+    kind->on_file ? path : kind->has_key ? key : NULL, kind->opts,
     isc_action_common_opts,
   };
   cfg_opt_t end = CFG_END ();

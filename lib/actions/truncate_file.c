@@ -36,7 +36,6 @@ const struct isc_action_kind isc_action_truncate_file = {
   "truncate-file \"machine-id\" {\n"
   "  path = \"/etc/machine-id\"\n"
   "}\n",
-  .has_path = 1,
   .on_file = empty_it,
   .takes = ISC_TAKES_FILE | ISC_TAKES_SIZE,
 };

@@ -99,7 +99,6 @@ const struct isc_action_kind isc_action_write_file = {
   "  content = \"localhost\\n\"\n"
   "  mode = 0644\n"
   "}\n",
-  .has_path = 1,
   .parse = parse,
   .on_file = replace_it,
   .takes = ISC_TAKES_FILE | ISC_TAKES_SYMLINK | ISC_TAKES_ABSENT,

@@ -41,10 +41,9 @@ test_table (void)
     CHECK (k->example && strncmp (k->example, k->name, strlen (k->name)) == 0);
     /* One way to act: its own apply, or the core's per path or per key. */
     CHECK (!!k->apply + !!k->on_file + !!k->on_key == 1);
-    CHECK (!k->on_file == !k->has_path);
     CHECK (!k->on_file == !k->takes);
     CHECK (!k->on_key == !k->has_key);
-    CHECK (!k->globs || k->has_path || k->apply);
+    CHECK (!k->globs || k->on_file || k->apply);
     if (isc_action_kinds[i + 1])
       CHECK (strcmp (k->name, isc_action_kinds[i + 1]->name) < 0);
     CHECK (isc_action_kind_lookup (k->name) == k);

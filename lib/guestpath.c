@@ -463,6 +463,38 @@ isc_guest_resolve (struct isc_guest *gu, struct isc_err *reason,
 
 static int compare_names (const void *x, const void *y);
 
+/* The live cached listing of the folder holding PATH, or NULL; *NAME is
+ * PATH's last component. */
+static struct isc_dirlist *
+parent_listing (struct isc_guest_private *priv, const char *path,
+                const char **name)
+{
+  const char *slash = strrchr (path, '/');
+  size_t dlen, i;
+
+  if (!priv || !slash || !slash[1])
+    return NULL;
+  *name = slash + 1;
+  dlen = slash == path ? 1 : (size_t) (slash - path);
+  for (i = 0; i < priv->n_dirs; ++i) {
+    struct isc_dirlist *l = &priv->dirs[i];
+
+    if (!l->gone && strlen (l->dir) == dlen && strncmp (l->dir, path, dlen) == 0)
+      return l;
+  }
+  return NULL;
+}
+
+/* The index of NAME in listing L (names sorted), or -1. */
+static ssize_t
+listed_index (const struct isc_dirlist *l, const char *name)
+{
+  char *const *found = l->n ? bsearch (&name, l->names, l->n,
+                                       sizeof *l->names, compare_names) : NULL;
+
+  return found ? found - l->names : -1;
+}
+
 /* What a cached listing of PATH's folder says of it: 1 with *RET and
  * *RET_SIZE, or 0 when no listing answers.  A name absent from a
  * listing is absent: every new name the pass makes drops the listings
@@ -471,36 +503,23 @@ static int
 listed_type (struct isc_guest *gu, const char *path, enum isc_ftype *ret,
              int64_t *ret_size, int want_size)
 {
-  struct isc_guest_private *priv = gu->priv;
-  const char *slash = strrchr (path, '/');
-  const char *name = slash ? slash + 1 : NULL;
-  size_t dlen, i;
+  const char *name;
+  const struct isc_dirlist *l = parent_listing (gu->priv, path, &name);
+  ssize_t j;
 
-  if (!priv || !slash || !*name)
+  if (!l)
     return 0;
-  dlen = slash == path ? 1 : (size_t) (slash - path);
-  for (i = 0; i < priv->n_dirs; ++i) {
-    const struct isc_dirlist *l = &priv->dirs[i];
-    char *const *found;
-    size_t j;
-
-    if (l->gone || strlen (l->dir) != dlen || strncmp (l->dir, path, dlen) != 0)
-      continue;
-    found = l->n ? bsearch (&name, l->names, l->n, sizeof *l->names,
-                            compare_names) : NULL;
-    if (!found) {
-      *ret = ISC_FT_ABSENT;
-      *ret_size = 0;
-      return 1;
-    }
-    j = found - l->names;
-    if (l->types[j] == ISC_FT_STALE || (want_size && l->sizes[j] < 0))
-      return 0;
-    *ret = l->types[j];
-    *ret_size = l->sizes[j];
+  j = listed_index (l, name);
+  if (j < 0) {
+    *ret = ISC_FT_ABSENT;
+    *ret_size = 0;
     return 1;
   }
-  return 0;
+  if (l->types[j] == ISC_FT_STALE || (want_size && l->sizes[j] < 0))
+    return 0;
+  *ret = l->types[j];
+  *ret_size = l->sizes[j];
+  return 1;
 }
 
 int
@@ -812,25 +831,19 @@ isc_guest_dirs_mark_entry (struct isc_guest *gu, const char *path,
                            int removed)
 {
   struct isc_guest_private *priv = gu->priv;
-  const char *slash = strrchr (path, '/');
-  size_t dlen, i, j;
+  struct isc_dirlist *l;
+  const char *name;
+  ssize_t j;
+  size_t i;
 
-  if (!slash)
-    return;
-  dlen = slash == path ? 1 : (size_t) (slash - path);
-  for (i = 0; i < priv->n_dirs; ++i) {
-    struct isc_dirlist *l = &priv->dirs[i];
-
-    /* A folder removed with what it held: its own listings say nothing
-     * any more (marked, not freed: a caller may be iterating one). */
-    if (removed && isc_path_at_or_below (l->dir, path))
-      l->gone = 1;
-    if (strlen (l->dir) != dlen || strncmp (l->dir, path, dlen) != 0)
-      continue;
-    for (j = 0; j < l->n; ++j)
-      if (strcmp (l->names[j], slash + 1) == 0)
-        l->types[j] = removed ? ISC_FT_ABSENT : ISC_FT_STALE;
-  }
+  l = parent_listing (priv, path, &name);
+  if (l && (j = listed_index (l, name)) >= 0)
+    l->types[j] = removed ? ISC_FT_ABSENT : ISC_FT_STALE;
+  /* A folder removed with what it held: its own listings say nothing
+   * any more (marked, not freed: a caller may be iterating one). */
+  for (i = 0; removed && i < priv->n_dirs; ++i)
+    if (isc_path_at_or_below (priv->dirs[i].dir, path))
+      priv->dirs[i].gone = 1;
 }
 
 void
@@ -1132,10 +1145,9 @@ isc_guest_walk (struct isc_guest *gu, struct isc_err *reason,
   if (priv->walk_dir && isc_path_at_or_below (dir, priv->walk_dir)) {
     size_t len = strlen (priv->walk_dir);
 
+    /* After "/" the next byte is DIR's own first name already. */
     *ret = priv->walk_file;
     *ret_prefix = dir + len + (dir[len] == '/');
-    if (strcmp (priv->walk_dir, "/") == 0)
-      *ret_prefix = dir + 1;
     return 0;
   }
   file = isc_guest_tmpname (gu, "walk");

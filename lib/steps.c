@@ -3,18 +3,23 @@
 #include "steps.h"
 #include "worker.h"
 
+static void
+add_seconds (json_t *steps, const char *name, double seconds)
+{
+  json_t *have = json_object_get (steps, name);
+
+  json_object_set_new (steps, name,
+                       json_real ((have ? json_number_value (have) : 0) +
+                                  seconds));
+}
+
 double
 isc_step_add (json_t *steps, const char *name, double began)
 {
   double now = isc_now ();
-  json_t *v;
 
-  if (!steps)
-    return now;
-  v = json_object_get (steps, name);
-  json_object_set_new (steps, name,
-                       json_real ((v ? json_number_value (v) : 0) +
-                                  now - began));
+  if (steps)
+    add_seconds (steps, name, now - began);
   return now;
 }
 
@@ -26,12 +31,7 @@ isc_steps_merge (json_t *steps, json_t *from)
 
   if (!steps)
     return;
-  json_object_foreach (from, name, v) {
-    json_t *have = json_object_get (steps, name);
-
+  json_object_foreach (from, name, v)
     if (json_is_number (v))
-      json_object_set_new (steps, name,
-                           json_real ((have ? json_number_value (have) : 0) +
-                                      json_number_value (v)));
-  }
+      add_seconds (steps, name, json_number_value (v));
 }

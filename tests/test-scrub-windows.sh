@@ -27,6 +27,11 @@ expect_status 0 "$IMGSCRUB" -v scrub $profiles -o "$out" $inputs > "$WORK/scrub.
   fail "expected one appliance for 6 images: $(grep -c 'Launching' "$WORK/scrub.err")"
 for f in $inputs; do sha256 "$f"; done > "$WORK/after"
 cmp -s "$WORK/before" "$WORK/after" || fail "scrub changed an input image"
+# -v times each image's steps, on the host and in the appliance.
+for f in $FIXTURES/win.raw $FIXTURES/win.vhd $FIXTURES/win.vmdk $FIXTURES/win.qcow2 $FIXTURES/winnt.vhd; do
+  grep "Steps $f: " "$WORK/scrub.err" | grep " hash-input=[0-9.]* " | grep " inspect=[0-9.]* " |
+    grep " delete-value=[0-9.]* " | grep -q " hash=[0-9.]*" || fail "no step timings for $f"
+done
 m=$out/manifest.json
 validate_manifest "$m"
 # The Linux guest is skipped (no profile applies), the others end ok.

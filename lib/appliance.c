@@ -553,6 +553,17 @@ send_image (int fd, size_t id, enum isc_image_status status,
   json_decref (msg);
 }
 
+static int
+all_scratch (const struct isc_appliance_drive *drives, size_t n_drives)
+{
+  size_t i;
+
+  for (i = 0; i < n_drives; ++i)
+    if (!drives[i].scratch)
+      return 0;
+  return 1;
+}
+
 int
 isc_appliance_run (const struct isc_appliance_job *job,
                    const struct isc_appliance_drive *drives, size_t n_drives)
@@ -614,6 +625,13 @@ isc_appliance_run (const struct isc_appliance_job *job,
     send_simple (job->fd, "done", NULL);
     return 0;
   }
+  /* Autosync fsyncs every disk at shutdown, about 0.08 s each under
+   * TCG.  Scratch overlays need no fsync: every image is unmounted
+   * after its work, which writes its filesystem out to qemu, and qemu
+   * writes its qcow2 metadata out when it exits.  An input edited in
+   * place keeps the fsync. */
+  if (all_scratch (drives, n_drives))
+    guestfs_set_autosync (g, 0);
   if (guestfs_launch (g) == -1) {
     send_simple (job->fd, "fatal", guestfs_last_error (g));
     return 1;
@@ -747,7 +765,7 @@ isc_appliance_run (const struct isc_appliance_job *job,
   }
 
   /* guestfs_close ignores errors; a failed shutdown may mean lost writes. */
-  if (guestfs_shutdown (g) == -1) {
+  if (guestfs_umount_all (g) == -1 || guestfs_shutdown (g) == -1) {
     char *msg = NULL;
 
     if (asprintf (&msg, "appliance shutdown failed: %s",

@@ -34,17 +34,35 @@ enum stage {
   STAGE_WORKED,                     /* scrubbed; output not started */
   STAGE_FINISHING,                  /* a finisher converts and hashes it */
   STAGE_FINISHED,                   /* converted; waiting for a clean shutdown */
+  STAGE_HASH_WAIT,                  /* status final once its input is
+                                       hashed */
   STAGE_DONE,                       /* status final */
 };
 
-/* A running child: an appliance serving a group of images, or a
- * finisher converting and hashing one image's output. */
+/* The input's SHA-256, for the manifest.  It is taken before the
+ * appliance starts only where that matters: an input edited in place,
+ * or compared with --resume's record.  Otherwise a hasher child takes
+ * it while the appliances boot, so that they start at once. */
+enum input_hash {
+  INPUT_HASH_NONE,                  /* taken already, or not wanted */
+  INPUT_HASH_WAITING,               /* wants a hasher */
+  INPUT_HASH_RUNNING,               /* a hasher takes it */
+  INPUT_HASH_FAILED,                /* input_hash_error says why */
+};
+
+enum task_kind {
+  TASK_APPLIANCE,                   /* serves a group of images */
+  TASK_FINISHER,                    /* converts and hashes one output */
+  TASK_HASHER,                      /* hashes one input */
+};
+
+/* A running child. */
 struct task {
   struct isc_worker *w;
-  int finisher;
+  enum task_kind kind;
   size_t *members;                  /* appliance: indexes into images */
   size_t n_members;
-  size_t image;                     /* finisher: its image */
+  size_t image;                     /* finisher, hasher: its image */
   int launched;
   int slot;                         /* appliance: 0 .. jobs-1, for progress */
   int clean;                        /* appliance said "done" */
@@ -103,6 +121,8 @@ isc_image_clear (struct isc_image *img)
   img->tree = NULL;
   json_decref (img->steps);
   img->steps = NULL;
+  free (img->input_hash_error);
+  img->input_hash_error = NULL;
   free (img->drive);
   img->drive = NULL;
   if (img->file)
@@ -166,10 +186,24 @@ image_fail (struct isc_image *img, const char *msg)
   img->status = ISC_IMAGE_FAILED;
 }
 
-/* IMG's status is final. */
+static int
+input_hash_pending (const struct isc_image *img)
+{
+  return img->input_hash == INPUT_HASH_WAITING ||
+    img->input_hash == INPUT_HASH_RUNNING;
+}
+
+/* IMG's status is final, but for its input's hash: until that is in,
+ * the image waits (and keeps its input open for the hasher). */
 static void
 image_done (struct run *run, struct isc_image *img)
 {
+  if (input_hash_pending (img) && !cancelled) {
+    img->stage = STAGE_HASH_WAIT;
+    return;
+  }
+  if (img->input_hash == INPUT_HASH_FAILED && img->status == ISC_IMAGE_OK)
+    image_fail (img, img->input_hash_error);
   if (img->converted) {
     unlink (img->converted);
     free (img->converted);
@@ -257,6 +291,16 @@ create_overlay (struct isc_err *err, struct isc_image *img,
                                       img->info.format);
 }
 
+/* Before the appliance may write the input, and before --resume compares
+ * it with its record; otherwise a hasher takes it later (enum
+ * input_hash). */
+static int
+hash_input_first (const struct isc_engine_opts *opts,
+                  const struct isc_image *img)
+{
+  return (opts->in_place && !opts->dry_run) || img->resume_input_sha256;
+}
+
 /* Check the image before any qemu process sees it, hash it, and decide
  * what the appliance opens: the input itself (--in-place), or a fresh
  * qcow2 overlay backed by the input, which takes every write (also when
@@ -291,13 +335,14 @@ prepare_image (struct isc_err *err, const struct isc_engine_opts *opts,
       return -1;
   }
   began = isc_step_add (img->steps, "check", began);
-  if (opts->mode == ISC_ENGINE_SCRUB &&
-      (isc_sha256_file (err, img->file->qemu_name, img->input_sha256) == -1 ||
-       isc_checked_file_verify (err, img->path, img->file) == -1))
-    return -1;
-  began = isc_step_add (img->steps, "hash-input", began);
-  if (already_done (img))
-    return 0;
+  if (opts->mode == ISC_ENGINE_SCRUB && hash_input_first (opts, img)) {
+    if (isc_sha256_file (err, img->file->qemu_name, img->input_sha256) == -1 ||
+        isc_checked_file_verify (err, img->path, img->file) == -1)
+      return -1;
+    began = isc_step_add (img->steps, "hash-input", began);
+    if (already_done (img))
+      return 0;
+  }
 
   img->drive_readonly = 0;
   if (opts->mode == ISC_ENGINE_SCRUB && opts->in_place && !opts->dry_run) {
@@ -314,6 +359,8 @@ prepare_image (struct isc_err *err, const struct isc_engine_opts *opts,
   isc_step_add (img->steps, "overlay", began);
   img->drive = TAKE_PTR (overlay);
   img->drive_format = ISC_FORMAT_QCOW2;
+  if (opts->mode == ISC_ENGINE_SCRUB && !img->input_sha256[0])
+    img->input_hash = INPUT_HASH_WAITING;
   return 0;
 }
 
@@ -376,6 +423,32 @@ appliance_child (void *opaque, int fd)
   return r;
 }
 
+/* Tell the parent a helper's SHA-256 and the seconds of its STEPS
+ * (taken). */
+static int
+send_sha256 (int fd, const char *type, const char *sha, json_t *steps)
+{
+  json_t *msg = json_pack ("{s:s, s:s, s:o}", "type", type, "sha256", sha,
+                           "steps", steps);
+
+  isc_worker_send (fd, msg);
+  json_decref (msg);
+  return 0;
+}
+
+/* Tell the parent why a helper failed, and clear ERR. */
+static int
+send_fatal (int fd, struct isc_err *err)
+{
+  json_t *msg = json_pack ("{s:s, s:o}", "type", "fatal",
+                           "error", isc_json_string (isc_err_msg (err)));
+
+  isc_worker_send (fd, msg);
+  json_decref (msg);
+  isc_err_clear (err);
+  return 1;
+}
+
 /* Convert the overlay into the temporary output (or, in place, just hash
  * the edited input) and report the SHA-256. */
 static int
@@ -386,7 +459,7 @@ finisher_child (void *opaque, int fd)
   struct isc_err err = ISC_ERR_INIT;
   char sha[ISC_SHA256_HEX_LEN + 1];
   const char *hashed = img->drive;
-  json_t *msg, *steps = json_object ();
+  json_t *steps = json_object ();
   double began = isc_now ();
 
   reset_child_signals ();
@@ -400,19 +473,30 @@ finisher_child (void *opaque, int fd)
   if (isc_sha256_file (&err, hashed, sha) == -1)
     goto fail;
   isc_step_add (steps, "hash", began);
-  msg = json_pack ("{s:s, s:s, s:o}", "type", "finished", "sha256", sha,
-                   "steps", steps);
-  isc_worker_send (fd, msg);
-  json_decref (msg);
-  return 0;
+  return send_sha256 (fd, "finished", sha, steps);
  fail:
   json_decref (steps);
-  msg = json_pack ("{s:s, s:o}", "type", "fatal",
-                   "error", isc_json_string (isc_err_msg (&err)));
-  isc_worker_send (fd, msg);
-  json_decref (msg);
-  isc_err_clear (&err);
-  return 1;
+  return send_fatal (fd, &err);
+}
+
+/* Hash the checked input, still the file that was checked. */
+static int
+hasher_child (void *opaque, int fd)
+{
+  const struct child_job *job = opaque;
+  const struct isc_image *img = &job->images[job->image];
+  struct isc_err err = ISC_ERR_INIT;
+  char sha[ISC_SHA256_HEX_LEN + 1];
+  double began = isc_now ();
+  json_t *steps;
+
+  reset_child_signals ();
+  if (isc_sha256_file (&err, img->file->qemu_name, sha) == -1 ||
+      isc_checked_file_verify (&err, img->path, img->file) == -1)
+    return send_fatal (fd, &err);
+  steps = json_object ();
+  isc_step_add (steps, "hash-input", began);
+  return send_sha256 (fd, "hashed", sha, steps);
 }
 
 static int
@@ -440,13 +524,20 @@ count_stage (const struct run *run, enum stage stage)
 }
 
 static size_t
-count_tasks (const struct run *run, int finisher)
+count_tasks (const struct run *run, enum task_kind kind)
 {
   size_t i, n = 0;
 
   for (i = 0; i < run->n_tasks; ++i)
-    n += run->tasks[i].finisher == finisher;
+    n += run->tasks[i].kind == kind;
   return n;
+}
+
+/* Finishers and hashers share the run's jobs. */
+static size_t
+count_helpers (const struct run *run)
+{
+  return count_tasks (run, TASK_FINISHER) + count_tasks (run, TASK_HASHER);
 }
 
 static struct task *
@@ -469,7 +560,8 @@ free_slot (const struct run *run)
     int taken = 0;
 
     for (i = 0; i < run->n_tasks && !taken; ++i)
-      taken = !run->tasks[i].finisher && run->tasks[i].slot == slot &&
+      taken = run->tasks[i].kind == TASK_APPLIANCE &&
+        run->tasks[i].slot == slot &&
         run->tasks[i].members;
     if (!taken)
       return slot;
@@ -484,7 +576,7 @@ next_appliance_size (const struct run *run)
   const struct isc_engine_opts *opts = run->opts;
   size_t waiting = count_stage (run, STAGE_NEW) +
     count_stage (run, STAGE_UNCHECKED);
-  size_t running = count_tasks (run, 0);
+  size_t running = count_tasks (run, TASK_APPLIANCE);
   size_t free_slots = opts->jobs > running ? opts->jobs - running : 1;
   size_t size = (waiting + free_slots - 1) / free_slots;
 
@@ -596,7 +688,7 @@ start_finisher (struct run *run, size_t index)
                            .image = index };
   struct task *t = new_task (run);
 
-  t->finisher = 1;
+  t->kind = TASK_FINISHER;
   t->image = index;
   img->stage = STAGE_FINISHING;
   progress (run->opts, ISC_EVENT_WRITING, img, run->done, run->n_images);
@@ -606,6 +698,20 @@ start_finisher (struct run *run, size_t index)
   }
 }
 
+/* A hasher that fails to start ends at once (task_ended). */
+static void
+start_hasher (struct run *run, size_t index)
+{
+  struct child_job job = { .opts = run->opts, .images = run->images,
+                           .image = index };
+  struct task *t = new_task (run);
+
+  t->kind = TASK_HASHER;
+  t->image = index;
+  run->images[index].input_hash = INPUT_HASH_RUNNING;
+  start_task (run, t, &job, hasher_child);
+}
+
 /* Rename the finished output into place once its appliance is known to
  * have shut down cleanly. */
 static void
@@ -613,10 +719,14 @@ maybe_commit (struct run *run, struct isc_image *img)
 {
   struct isc_err err = ISC_ERR_INIT;
 
-  if (img->stage != STAGE_FINISHED || !img->group_clean)
+  if (img->stage != STAGE_FINISHED || !img->group_clean ||
+      input_hash_pending (img))
     return;
-  if (img->converted) {
-    if (isc_atomic_commit (&err, img->converted, img->output) == -1)
+  /* Without the input's hash the image fails (image_done). */
+  if (img->converted && img->input_hash != INPUT_HASH_FAILED) {
+    /* The output is what the input held from its check until now. */
+    if (isc_checked_file_verify (&err, img->path, img->file) == -1 ||
+        isc_atomic_commit (&err, img->converted, img->output) == -1)
       image_fail (img, isc_err_msg (&err));
     free (img->converted);
     img->converted = NULL;
@@ -683,7 +793,7 @@ handle_message (struct run *run, struct task *t, json_t *msg)
 
   if (!type)
     return;
-  if (t->finisher)
+  if (t->kind != TASK_APPLIANCE)
     img = &run->images[t->image];
   else if (json_is_integer (jid) && json_integer_value (jid) >= 0 &&
            (size_t) json_integer_value (jid) < run->n_images)
@@ -696,11 +806,13 @@ handle_message (struct run *run, struct task *t, json_t *msg)
                      run->n_images, t->slot);
   else if (strcmp (type, "image") == 0 && img && img->stage == STAGE_QUEUED)
     take_image_result (run, img, msg);
-  else if (strcmp (type, "finished") == 0 && img) {
+  else if ((strcmp (type, "finished") == 0 && t->kind == TASK_FINISHER) ||
+           (strcmp (type, "hashed") == 0 && t->kind == TASK_HASHER)) {
     const char *sha = json_string_value (json_object_get (msg, "sha256"));
 
     if (sha && strlen (sha) == ISC_SHA256_HEX_LEN)
-      memcpy (img->output_sha256, sha, ISC_SHA256_HEX_LEN + 1);
+      memcpy (t->kind == TASK_HASHER ? img->input_sha256 : img->output_sha256,
+              sha, ISC_SHA256_HEX_LEN + 1);
     isc_steps_merge (img->steps, json_object_get (msg, "steps"));
   }
   else if (strcmp (type, "fatal") == 0) {
@@ -764,6 +876,27 @@ restart_or_fail (struct run *run, struct isc_image *img, const char *why)
   }
 }
 
+/* IMG's hasher ended with STATUS: the image may now be committed, or
+ * be done. */
+static void
+input_hashed (struct run *run, struct isc_image *img, int status,
+              const char *error)
+{
+  if (status == 0 && img->input_sha256[0])
+    img->input_hash = INPUT_HASH_NONE;
+  else {
+    img->input_hash = INPUT_HASH_FAILED;
+    img->input_sha256[0] = '\0';
+    free (img->input_hash_error);
+    img->input_hash_error = strdup (cancelled ? "interrupted"
+                                    : error ? error : "cannot hash the input");
+  }
+  if (img->stage == STAGE_HASH_WAIT)
+    image_done (run, img);
+  else
+    maybe_commit (run, img);
+}
+
 /* A child has exited: settle what it was doing. */
 static void
 task_ended (struct run *run, struct task *t)
@@ -775,12 +908,17 @@ task_ended (struct run *run, struct task *t)
   status = t->w ? isc_worker_wait (&err, t->w) : -1;
   if (status != 0 && !t->error)
     t->error = strdup (err.msg ? err.msg
-                       : t->finisher ? "output conversion failed"
+                       : t->kind == TASK_FINISHER ? "output conversion failed"
+                       : t->kind == TASK_HASHER ? "cannot hash the input"
                        : t->launched ? "appliance died unexpectedly"
                        : "appliance failed to start");
   isc_err_clear (&err);
 
-  if (t->finisher) {
+  if (t->kind == TASK_HASHER) {
+    input_hashed (run, &run->images[t->image], status, t->error);
+    return;
+  }
+  if (t->kind == TASK_FINISHER) {
     struct isc_image *img = &run->images[t->image];
 
     if (img->stage != STAGE_FINISHING)
@@ -805,7 +943,7 @@ task_ended (struct run *run, struct task *t)
 
     /* Finished (failed) while the appliance went on: remember whether
      * what it did there reached the disk (manifest.h, "written"). */
-    if (img->stage == STAGE_DONE) {
+    if (img->stage == STAGE_DONE || img->stage == STAGE_HASH_WAIT) {
       img->group_clean = t->clean && status == 0 ? 1 : -1;
       continue;
     }
@@ -860,7 +998,9 @@ cancel_all (struct run *run)
   for (i = 0; i < run->n_images; ++i) {
     struct isc_image *img = &run->images[i];
 
-    if (img->stage != STAGE_DONE) {
+    if (img->stage == STAGE_HASH_WAIT)
+      image_done (run, img);
+    else if (img->stage != STAGE_DONE) {
       image_fail (img, "interrupted");
       image_done (run, img);
     }
@@ -883,7 +1023,7 @@ wait_tasks (struct run *run, int block)
     pfds[i].fd = t->w ? isc_worker_fd (t->w) : -1;
     pfds[i].events = POLLIN;
     pfds[i].revents = 0;
-    if (!t->finisher && !t->launched && t->w && t->deadline > 0) {
+    if (t->kind == TASK_APPLIANCE && !t->launched && t->w && t->deadline > 0) {
       if (t->deadline <= now) {
         if (!t->error && asprintf (&t->error, "appliance did not start "
                                    "within %u s (--launch-timeout): killed",
@@ -899,6 +1039,10 @@ wait_tasks (struct run *run, int block)
   }
   if (nearest > 0 && block)
     timeout_ms = (int) ((nearest - now) * 1000) + 1;
+  /* A child that never started has nothing to say: settle it now. */
+  for (i = 0; i < n && timeout_ms != 0; ++i)
+    if (pfds[i].fd == -1)
+      timeout_ms = 0;
   if (poll (pfds, n, timeout_ms) <= 0)
     return;
   for (i = 0; i < n; ++i) {
@@ -928,7 +1072,7 @@ schedule (struct run *run)
       cancel_all (run);
       return;
     }
-    while (count_tasks (run, 0) < run->opts->jobs && !cancelled &&
+    while (count_tasks (run, TASK_APPLIANCE) < run->opts->jobs && !cancelled &&
            (count_stage (run, STAGE_NEW) > 0 ||
             count_stage (run, STAGE_UNCHECKED) > 0)) {
       size_t before = run->n_tasks;
@@ -937,10 +1081,13 @@ schedule (struct run *run)
       if (run->n_tasks == before)
         break;                      /* every image left failed its check */
     }
-    for (i = 0; i < run->n_images &&
-           count_tasks (run, 1) < run->opts->jobs; ++i)
+    for (i = 0; i < run->n_images && count_helpers (run) < run->opts->jobs; ++i)
       if (can_finish (run, &run->images[i]))
         start_finisher (run, i);
+    for (i = 0; i < run->n_images && count_helpers (run) < run->opts->jobs; ++i)
+      if (run->images[i].input_hash == INPUT_HASH_WAITING &&
+          run->images[i].stage != STAGE_UNCHECKED)
+        start_hasher (run, i);
     if (run->n_tasks == 0 && count_stage (run, STAGE_UNCHECKED) == 0)
       return;
     /* While the appliances work, check the images the next one takes:
@@ -1013,6 +1160,7 @@ isc_engine_run (struct isc_err *err, const struct isc_engine_opts *opts,
   for (i = 0; i < n_images; ++i) {
     images[i].status = ISC_IMAGE_PENDING;
     images[i].stage = STAGE_UNCHECKED;
+    images[i].input_hash = INPUT_HASH_NONE;
   }
   schedule (&run);
   if (cancelled)

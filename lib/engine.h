@@ -71,6 +71,8 @@ struct isc_image {
                                        or not (-1); 0 while it runs */
   int flushed;                      /* its appliance flushed its writes */
   char *converted;                  /* finished output awaiting rename */
+  int input_hash;                   /* engine.c: enum input_hash */
+  char *input_hash_error;           /* why the input could not be hashed */
 };
 
 enum isc_engine_mode {

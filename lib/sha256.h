@@ -2,6 +2,8 @@
 #ifndef ISC_SHA256_H
 #define ISC_SHA256_H
 
+#include <stddef.h>
+
 #include "error.h"
 
 #define ISC_SHA256_HEX_LEN 64

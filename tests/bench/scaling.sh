@@ -19,6 +19,10 @@
 #
 # Usage: tests/bench/scaling.sh [SIZE...]   (default: 8 16 32 64 128)
 #   IMGSCRUB_ARGS   extra scrub options, e.g. "--drives-per-appliance 8"
+#   BASELINE        another imgscrub binary (say, a build of the previous
+#                   commit): each size then runs it first, then this
+#                   tree's, and both rows are printed ("base" and "this"),
+#                   since this machine's speed varies between runs
 set -euo pipefail
 
 sizes=("$@")
@@ -28,61 +32,70 @@ base="$top_builddir/tests/fixtures/win.raw"
 
 echo "imgscrub scaling benchmark: $(nproc) cores, LIBGUESTFS_BACKEND_SETTINGS=$LIBGUESTFS_BACKEND_SETTINGS, IMGSCRUB_ARGS=${IMGSCRUB_ARGS:-}"
 echo "load: $(uptime)"
-printf '%6s %7s %8s %9s %8s %10s %6s\n' images wall_s launches per_image launch_s beyond_1st drives
+runs=("this:$imgscrub")
+[ -z "${BASELINE:-}" ] || runs=("base:$BASELINE" "${runs[@]}")
+printf '%4s %6s %7s %8s %9s %8s %10s %6s\n' run images wall_s launches per_image launch_s beyond_1st drives
 for n in "${sizes[@]}"; do
-  rm -rf "$work/in" "$work/out"
-  mkdir -p "$work/in" "$work/out"
+  rm -rf "$work/in"
+  mkdir -p "$work/in"
   for i in $(seq -w 1 "$n"); do
     cp --sparse=always "$base" "$work/in/win-$i.raw"
   done
-  t0=$(now)
-  # shellcheck disable=SC2086
-  "$imgscrub" -v scrub -p sms2-clone-prep ${IMGSCRUB_ARGS:-} -o "$work/out" \
-    "$work/in"/*.raw > /dev/null 2> "$work/log-$n" || true
-  t1=$(now)
-  wall=$(elapsed "$t0" "$t1")
-  ok=$(grep -c '^\[ *[0-9.]*\] \[[0-9]*/[0-9]*\] .*: ok$' "$work/log-$n" || true)
-  if [ "$ok" -ne "$n" ]; then
-    echo "warning: $ok of $n images ok; the log ends:" >&2
-    tail -n 5 "$work/log-$n" >&2
-  fi
-  awk -v n="$n" -v wall="$wall" -v steps="$work/steps-$n" '
-    function t(line) { s = line; sub(/^\[ */, "", s); sub(/\].*/, "", s); return s + 0 }
-    function close_app(k) {
-      if (count[k] > 1) { beyond += last[k] - first[k]; nbeyond += count[k] - 1 }
-      if (count[k] > drives) drives = count[k]
-      count[k] = 0
-    }
-    /\] Launching an appliance #/ {
-      k = $0; sub(/.*#/, "", k); sub(/ .*/, "", k)
-      close_app(k); launches++; launched[k] = t($0); next
-    }
-    /\] Working on .*\(appliance #[0-9]*\)$/ {
-      k = $0; sub(/.*#/, "", k); sub(/\)$/, "", k)
-      if (count[k] == 0) { launch += t($0) - launched[k]; first[k] = t($0) }
-      last[k] = t($0); count[k]++; next
-    }
-    /\] Steps / {
-      images++
-      for (i = 1; i <= NF; i++) {
-        if ($i !~ /^[a-z-]+=[0-9.]+$/) continue
-        split($i, kv, "="); if (!(kv[1] in sum)) order[++nsteps] = kv[1]
-        sum[kv[1]] += kv[2]
+  for run in "${runs[@]}"; do
+    label=${run%%:*} bin=${run#*:}
+    rm -rf "$work/out"
+    mkdir -p "$work/out"
+    t0=$(now)
+    # shellcheck disable=SC2086
+    "$bin" -v scrub -p sms2-clone-prep ${IMGSCRUB_ARGS:-} -o "$work/out" \
+      "$work/in"/*.raw > /dev/null 2> "$work/log-$n" || true
+    t1=$(now)
+    wall=$(elapsed "$t0" "$t1")
+    ok=$(grep -c '^\[ *[0-9.]*\] \[[0-9]*/[0-9]*\] .*: ok$' "$work/log-$n" || true)
+    if [ "$ok" -ne "$n" ]; then
+      echo "warning: $ok of $n images ok; the log ends:" >&2
+      tail -n 5 "$work/log-$n" >&2
+    fi
+    awk -v n="$n" -v wall="$wall" -v label="$label" -v steps="$work/steps-$label-$n" '
+      function t(line) { s = line; sub(/^\[ */, "", s); sub(/\].*/, "", s); return s + 0 }
+      function close_app(k) {
+        if (count[k] > 1) { beyond += last[k] - first[k]; nbeyond += count[k] - 1 }
+        if (count[k] > drives) drives = count[k]
+        count[k] = 0
       }
-    }
-    END {
-      for (k in count) close_app(k)
-      printf "%6d %7.1f %8d %9.2f %8.1f %10s %6d\n", n, wall, launches, wall / n,
-        launches ? launch / launches : 0,
-        nbeyond ? sprintf ("%.2f", beyond / nbeyond) : "-", drives
-      line = sprintf ("%6d steps/image:", n)
-      for (i = 1; i <= nsteps; i++)
-        line = line sprintf (" %s=%.3f", order[i], sum[order[i]] / (images ? images : 1))
-      print line > steps
-    }' "$work/log-$n"
+      /\] Launching an appliance #/ {
+        k = $0; sub(/.*#/, "", k); sub(/ .*/, "", k)
+        close_app(k); launches++; launched[k] = t($0); next
+      }
+      /\] Working on .*\(appliance #[0-9]*\)$/ {
+        k = $0; sub(/.*#/, "", k); sub(/\)$/, "", k)
+        if (count[k] == 0) { launch += t($0) - launched[k]; first[k] = t($0) }
+        last[k] = t($0); count[k]++; next
+      }
+      /\] Steps / {
+        images++
+        for (i = 1; i <= NF; i++) {
+          if ($i !~ /^[a-z-]+=[0-9.]+$/) continue
+          split($i, kv, "="); if (!(kv[1] in sum)) order[++nsteps] = kv[1]
+          sum[kv[1]] += kv[2]
+        }
+      }
+      END {
+        for (k in count) close_app(k)
+        printf "%4s %6d %7.1f %8d %9.2f %8.1f %10s %6d\n", label, n, wall, launches, wall / n,
+          launches ? launch / launches : 0,
+          nbeyond ? sprintf ("%.2f", beyond / nbeyond) : "-", drives
+        line = sprintf ("%4s %6d steps/image:", label, n)
+        for (i = 1; i <= nsteps; i++)
+          line = line sprintf (" %s=%.3f", order[i], sum[order[i]] / (images ? images : 1))
+        print line > steps
+      }' "$work/log-$n"
+  done
 done
 echo "per-step mean seconds per image (engine timestamps, imgscrub -v):"
-for n in "${sizes[@]}"; do cat "$work/steps-$n"; done
+for n in "${sizes[@]}"; do
+  for run in "${runs[@]}"; do cat "$work/steps-${run%%:*}-$n"; done
+done
 echo "beyond_1st: the wall time each image after an appliance's first one"
 echo "costs inside it; appliances run side by side, so per_image is lower"
 echo "load after: $(uptime)"

@@ -722,16 +722,20 @@ maybe_commit (struct run *run, struct isc_image *img)
   if (img->stage != STAGE_FINISHED || !img->group_clean ||
       input_hash_pending (img))
     return;
-  /* Without the input's hash the image fails (image_done). */
+  /* An output is what the input held from its check until now.  When
+   * the input changed, or could not be hashed, image_done fails the
+   * image and removes the converted output. */
   if (img->converted && img->input_hash != INPUT_HASH_FAILED) {
-    /* The output is what the input held from its check until now. */
-    if (isc_checked_file_verify (&err, img->path, img->file) == -1 ||
-        isc_atomic_commit (&err, img->converted, img->output) == -1)
+    if (isc_checked_file_verify (&err, img->path, img->file) == -1)
       image_fail (img, isc_err_msg (&err));
-    free (img->converted);
-    img->converted = NULL;
-    /* The overlay has served its purpose: free its space early. */
-    unlink (img->drive);
+    else {
+      if (isc_atomic_commit (&err, img->converted, img->output) == -1)
+        image_fail (img, isc_err_msg (&err));
+      free (img->converted);
+      img->converted = NULL;
+      /* The overlay has served its purpose: free its space early. */
+      unlink (img->drive);
+    }
   }
   image_done (run, img);
   isc_err_clear (&err);

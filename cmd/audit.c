@@ -516,6 +516,7 @@ cmd_audit (int argc, char **argv)
   if (!workdir)
     goto out;
   opts.workdir = workdir;
+  opts.appliance_dir = run_appliance ();
   opts.profiles = profiles;
   opts.n_profiles = n_profiles;
 

@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "appliance-path.h"
 #include "atomic.h"
 #include "cleanups.h"
 #include "escape.h"
@@ -404,12 +405,40 @@ run_begin (const char *near)
   return workdir;
 }
 
+static char *appliance_dir;
+static int appliance_prepared;
+
+const char *
+run_appliance (void)
+{
+  struct isc_err err = ISC_ERR_INIT;
+  char *msg;
+
+  if (appliance_prepared)
+    return appliance_dir;
+  appliance_prepared = 1;
+  if (isc_appliance_path_default (&err, &appliance_dir) == -1) {
+    if (asprintf (&msg, "warning: %s; booting libguestfs's stock appliance",
+                  isc_err_msg (&err)) != -1) {
+      out_error (NULL, msg);
+      free (msg);
+    }
+    isc_err_clear (&err);
+  }
+  else if (appliance_dir && arg_verbose)
+    out_step ("Appliance: %s", appliance_dir);
+  return appliance_dir;
+}
+
 void
 run_end (char *workdir)
 {
   if (workdir)
     isc_remove_tree (workdir);
   free (workdir);
+  free (appliance_dir);
+  appliance_dir = NULL;
+  appliance_prepared = 0;
 }
 
 int

@@ -136,6 +136,12 @@ void run_signals (void);
 
 void run_end (char *workdir);
 
+/* The appliance folder for this run's engine options (appliance-path.h),
+ * prepared on the first call and freed by run_end; NULL: libguestfs's
+ * stock appliance, with a warning on stderr when imgscrub's own could
+ * not be made. */
+const char *run_appliance (void);
+
 /* STATUS, or EXIT_INTERRUPTED when a signal stopped the run. */
 int run_status (int status);
 

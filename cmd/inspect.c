@@ -167,6 +167,7 @@ cmd_inspect (int argc, char **argv)
     return EXIT_INTERNAL;
   }
   opts.workdir = workdir;
+  opts.appliance_dir = run_appliance ();
   r = isc_engine_run (&err, &opts, images, n);
   run_end (workdir);
   if (r == -1) {

@@ -416,6 +416,7 @@ prepare_run (struct scrub_args *a, struct scrub_run *run)
   if (!run->workdir)
     return -1;
   o->workdir = run->workdir;
+  o->appliance_dir = run_appliance ();
   o->outdir = o->dry_run ? NULL : a->outdir;
   o->export_tree = a->aargs.export_tree != NULL;
   /* Only an archive: the images are written once, in the scratch space,

@@ -594,6 +594,12 @@ isc_appliance_run (const struct isc_appliance_job *job,
     send_simple (job->fd, "fatal", "cannot set the libguestfs tmpdir");
     return 1;
   }
+  if (job->appliance_dir &&
+      (guestfs_set_path (g, job->appliance_dir) == -1 ||
+       guestfs_set_cachedir (g, job->appliance_dir) == -1)) {
+    send_simple (job->fd, "fatal", "cannot set the appliance folder");
+    return 1;
+  }
   guestfs_set_error_handler (g, NULL, NULL);
   guestfs_set_trace (g, job->trace);
   guestfs_set_verbose (g, job->verbose);

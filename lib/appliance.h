@@ -33,6 +33,8 @@ struct isc_appliance_job {
   char *const *skips;               /* rules left out (guest.h) */
   int export_tree;                  /* WORKDIR/tree-ID.tar per guest */
   const char *workdir;              /* per-image scratch goes below it */
+  const char *appliance_dir;        /* guestfs_set_path and _cachedir;
+                                       NULL: libguestfs's defaults */
   int trace;
   int verbose;
   int fd;                           /* result pipe (worker.h) */

@@ -395,6 +395,7 @@ appliance_child (void *opaque, int fd)
     .skips = opts->skips,
     .export_tree = opts->export_tree,
     .workdir = opts->workdir,
+    .appliance_dir = opts->appliance_dir,
     .trace = opts->trace,
     .verbose = opts->verbose,
     .fd = fd,

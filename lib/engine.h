@@ -115,6 +115,9 @@ struct isc_engine_opts {
   const char *outdir;               /* scrub -o: OUTDIR/<input name> */
   const char *workdir;              /* scratch: overlays and unfinished
                                        outputs; same filesystem as outputs */
+  const char *appliance_dir;        /* imgscrub's own appliance
+                                       (appliance-path.h); NULL: the one
+                                       libguestfs finds itself */
   unsigned launch_timeout;          /* seconds an appliance may take to start */
   unsigned drives_per_appliance;    /* 1..255 */
   unsigned jobs;                    /* appliances run in parallel (-j) */

@@ -36,6 +36,12 @@ grep -q "no profile given" "$WORK/err" || fail "scrub without -p"
 expect_status 2 "$IMGSCRUB" scrub -p sms2-clone-prep "$WORK/x.img" 2> "$WORK/err"
 grep -q "say where the result goes" "$WORK/err" || fail "scrub without -o"
 expect_status 2 "$IMGSCRUB" scrub -p sms2-clone-prep --in-place -o "$WORK/out" "$WORK/x.img" 2> "$WORK/err"
+# imgscrub's appliance cannot be had: the run says why, and goes on
+# with the stock one (x.img, empty, then fails its own check).
+IMGSCRUB_APPLIANCE=bogus "$IMGSCRUB" scrub --dry-run -p sms2-clone-prep "$WORK/x.img" 2> "$WORK/err" || true
+grep -q "warning: 'bogus': IMGSCRUB_APPLIANCE is neither 'imgscrub' nor 'stock'; booting libguestfs's stock appliance" "$WORK/err" ||
+  fail "a bad IMGSCRUB_APPLIANCE is not reported"
+grep -q "x.img" "$WORK/err" || fail "the run stopped at the appliance warning"
 expect_status 2 "$IMGSCRUB" scrub -p no-such-profile -o "$WORK/out" "$WORK/x.img" 2> "$WORK/err"
 grep -q "no-such-profile" "$WORK/err" || fail "missing profile not named"
 # A profile error stops the run before any image is opened: no output.

@@ -3,7 +3,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +18,7 @@
 #include "atomic.h"
 #include "cleanups.h"
 #include "sha256.h"
+#include "transfer.h"
 
 /* Bump when what this module puts in the folder changes. */
 #define LAYOUT_VERSION "1"
@@ -76,34 +76,6 @@ isc_storage_rules_trim (const char *text, size_t len, char **out,
 }
 
 static int
-read_small_file (struct isc_err *err, const char *path, char **text,
-                 size_t *len)
-{
-  CLEANUP_CLOSE int fd = open (path, O_RDONLY | O_CLOEXEC);
-  CLEANUP_FREE char *buf = NULL;
-  struct stat st;
-  ssize_t r;
-
-  if (fd == -1)
-    return isc_error_errno (err, path, "cannot open");
-  if (fstat (fd, &st) == -1)
-    return isc_error_errno (err, path, "cannot stat");
-  if (!S_ISREG (st.st_mode) || st.st_size > MAX_RULES_BYTES)
-    return isc_error (err, path, "not a regular file of at most %d bytes",
-                      MAX_RULES_BYTES);
-  buf = malloc (st.st_size + 1);
-  if (!buf)
-    return isc_error (err, path, "out of memory");
-  r = pread (fd, buf, st.st_size, 0);
-  if (r != st.st_size)
-    return isc_error_errno (err, path, "cannot read");
-  buf[r] = '\0';
-  *len = r;
-  *text = TAKE_PTR (buf);
-  return 0;
-}
-
-static int
 not_dot (const struct dirent *d)
 {
   return strcmp (d->d_name, ".") != 0 && strcmp (d->d_name, "..") != 0;
@@ -154,11 +126,9 @@ folder_digest (struct isc_err *err, const char *stock,
     CLEANUP_FREE char *path = NULL;
     struct stat st;
 
-    if (asprintf (&path, "%s/%s", stock, names[i]->d_name) == -1) {
+    if (asprintf (&path, "%s/%s", stock, names[i]->d_name) == -1)
       failed = isc_error (err, NULL, "out of memory");
-      break;
-    }
-    if (stat (path, &st) == -1)
+    else if (stat (path, &st) == -1)
       failed = isc_error_errno (err, path, "cannot stat");
     else if (!S_ISREG (st.st_mode))
       failed = isc_error (err, path, "not a regular file");
@@ -307,7 +277,7 @@ isc_appliance_path_prepare (struct isc_err *err, const char *stock_supermin_d,
                             const char *rules_path, const char *cache,
                             char **dir)
 {
-  CLEANUP_FREE char *text = NULL;
+  CLEANUP_FREE unsigned char *text = NULL;
   CLEANUP_FREE char *rules = NULL;
   CLEANUP_FREE char *stock = NULL;
   struct dirent **names;
@@ -315,9 +285,11 @@ isc_appliance_path_prepare (struct isc_err *err, const char *stock_supermin_d,
   int n_names, dropped, r;
 
   *dir = NULL;
-  if (read_small_file (err, rules_path, &text, &text_len) == -1)
+  if (isc_read_host_file (err, rules_path, MAX_RULES_BYTES, &text,
+                          &text_len) == -1)
     return -1;
-  dropped = isc_storage_rules_trim (text, text_len, &rules, &rules_len);
+  dropped = isc_storage_rules_trim ((const char *) text, text_len, &rules,
+                                    &rules_len);
   if (dropped == -1)
     return isc_error (err, NULL, "out of memory");
   if (dropped == 0)

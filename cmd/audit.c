@@ -10,16 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "atomic.h"
-#include "audit-merge.h"
-#include "cleanups.h"
+#include "util/atomic.h"
+#include "outputs/audit-merge.h"
+#include "util/cleanups.h"
 #include "commands.h"
 #include "common.h"
-#include "engine.h"
-#include "escape.h"
-#include "manifest.h"
+#include "run/engine.h"
+#include "util/escape.h"
+#include "outputs/manifest.h"
 #include "output.h"
-#include "profile.h"
+#include "profiles/profile.h"
+#include "util/status.h"
 
 static void
 usage (void)

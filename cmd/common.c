@@ -9,14 +9,16 @@
 
 #include "commands.h"
 #include "common.h"
-#include "appliance-path.h"
-#include "atomic.h"
-#include "cleanups.h"
-#include "escape.h"
-#include "inputs.h"
+#include "run/appliance-path.h"
+#include "util/atomic.h"
+#include "util/cleanups.h"
+#include "util/escape.h"
+#include "image/inputs.h"
 #include "output.h"
-#include "profile.h"
-#include "shard.h"
+#include "profiles/profile.h"
+#include "outputs/shard.h"
+#include "util/path.h"
+#include "util/status.h"
 
 int
 parse_unsigned (const char *cmd, const char *opt, const char *arg,

@@ -7,8 +7,8 @@
 
 #include <jansson.h>
 
-#include "engine.h"
-#include "format.h"
+#include "run/engine.h"
+#include "image/format.h"
 
 /* Parse ARG as an unsigned in [MIN, MAX] for option OPT of CMD; prints
  * the usage error itself.  Returns 0 or -1. */

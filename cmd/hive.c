@@ -20,13 +20,14 @@
 #include <hivex.h>
 #include <jansson.h>
 
-#include "atomic.h"
-#include "cleanups.h"
+#include "util/atomic.h"
+#include "util/cleanups.h"
 #include "commands.h"
-#include "escape.h"
-#include "hivelog.h"
+#include "util/escape.h"
+#include "windows/hivelog.h"
 #include "output.h"
-#include "transfer.h"
+#include "guest/transfer.h"
+#include "util/hostfile.h"
 
 static void
 usage (void)

@@ -7,13 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "atomic.h"
+#include "util/atomic.h"
 #include "commands.h"
 #include "common.h"
-#include "engine.h"
-#include "escape.h"
-#include "manifest.h"
+#include "run/engine.h"
+#include "util/escape.h"
+#include "outputs/manifest.h"
 #include "output.h"
+#include "util/status.h"
 
 static void
 usage (void)

@@ -13,14 +13,14 @@
 
 #include <jansson.h>
 
-#include "atomic.h"
-#include "cleanups.h"
+#include "util/atomic.h"
+#include "util/cleanups.h"
 #include "commands.h"
 #include "common.h"
-#include "escape.h"
-#include "manifest.h"
+#include "util/escape.h"
+#include "outputs/manifest.h"
 #include "output.h"
-#include "shard.h"
+#include "outputs/shard.h"
 
 static void
 usage (void)

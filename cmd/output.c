@@ -10,9 +10,11 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "escape.h"
+#include "util/escape.h"
 #include "output.h"
-#include "worker.h"
+#include "run/worker.h"
+#include "util/time.h"
+#include "util/status.h"
 
 static double start_time;
 static int stderr_tty;

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "engine.h"
+#include "run/engine.h"
 
 void out_init (void);
 

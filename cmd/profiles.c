@@ -8,12 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "action.h"
-#include "cleanups.h"
+#include "profiles/action.h"
+#include "util/cleanups.h"
 #include "commands.h"
 #include "output.h"
-#include "profile.h"
-#include "winpath.h"
+#include "profiles/profile.h"
+#include "windows/winpath.h"
+#include "util/status.h"
+#include "util/escape.h"
 
 static void
 usage (void)

@@ -5,14 +5,15 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "bundle.h"
-#include "cleanups.h"
+#include "outputs/bundle.h"
+#include "util/cleanups.h"
 #include "commands.h"
 #include "common.h"
-#include "escape.h"
-#include "manifest.h"
+#include "util/escape.h"
+#include "outputs/manifest.h"
 #include "output.h"
 #include "scrub-archives.h"
+#include "util/status.h"
 
 int
 parse_archive_option (int c, const char *arg, struct archive_args *args)

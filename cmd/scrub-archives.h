@@ -7,8 +7,8 @@
 
 #include <jansson.h>
 
-#include "archiver.h"
-#include "engine.h"
+#include "archive/archiver.h"
+#include "run/engine.h"
 
 enum {
   OPT_ARCHIVE = 2000, OPT_ARCHIVE_FORMAT, OPT_EXPORT_TREE,

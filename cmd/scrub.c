@@ -9,19 +9,21 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "action.h"
-#include "cleanups.h"
+#include "profiles/action.h"
+#include "util/cleanups.h"
 #include "commands.h"
 #include "common.h"
-#include "engine.h"
-#include "escape.h"
-#include "guestpath.h"
-#include "inputs.h"
-#include "manifest.h"
+#include "run/engine.h"
+#include "util/escape.h"
+#include "guest/path.h"
+#include "image/inputs.h"
+#include "outputs/manifest.h"
 #include "output.h"
-#include "profile.h"
+#include "profiles/profile.h"
 #include "scrub-archives.h"
-#include "shard.h"
+#include "outputs/shard.h"
+#include "util/path.h"
+#include "util/status.h"
 
 static void
 usage (void)

@@ -19,9 +19,11 @@
 #include <guestfs.h>
 #include <jansson.h>
 
-#include "cleanups.h"
-#include "guest.h"
-#include "profile.h"
+#include "util/cleanups.h"
+#include "guest/guest.h"
+#include "profiles/profile.h"
+#include "run/record.h"
+#include "util/status.h"
 
 struct image {
   char *path, *format;
@@ -202,7 +204,8 @@ main (int argc, char **argv)
     gu.dirty_hives = img->allow_dirty ? ISC_DIRTY_HIVES_DISCARD
       : ISC_DIRTY_HIVES_REPLAY;
     gu.err = &err;
-    gu.actions = actions;
+    gu.on_result = isc_record_action;
+    gu.on_result_opaque = actions;
     r = isc_guest_apply (&gu, img->profiles, img->n_profiles);
     isc_guest_clear (&gu);
     rmdir (tmpdir);

@@ -6,10 +6,12 @@
 #include <string.h>
 
 #include "actions/common.h"
-#include "cleanups.h"
-#include "guest-private.h"
-#include "profile.h"
-#include "winpath.h"
+#include "util/cleanups.h"
+#include "guest/private.h"
+#include "profiles/profile.h"
+#include "windows/winpath.h"
+#include "util/status.h"
+#include "util/error.h"
 
 int
 isc_opt_string (struct isc_err *err, cfg_t *sec, const char *name,
@@ -48,7 +50,7 @@ isc_opt_path (struct isc_err *err, cfg_t *sec, const char *name,
     return -1;
   a->os &= os;
   *ret = strdup (text);
-  return *ret ? 0 : isc_error_errno (err, NULL, "strdup");
+  return *ret ? 0 : isc_error_oom (err, NULL);
 }
 
 char *
@@ -103,7 +105,7 @@ opt_list (struct isc_err *err, cfg_t *sec, const char *name, char ***ret)
     return 0;
   *ret = calloc (n + 1, sizeof **ret);
   if (!*ret)
-    return isc_error_errno (err, NULL, "calloc");
+    return isc_error_oom (err, NULL);
   for (i = 0; i < n; ++i) {
     const char *s = cfg_getnstr (sec, name, i);
 
@@ -111,7 +113,7 @@ opt_list (struct isc_err *err, cfg_t *sec, const char *name, char ***ret)
       return isc_error (err, NULL, "'%s' holds an empty string", name);
     (*ret)[i] = strdup (s);
     if (!(*ret)[i])
-      return isc_error_errno (err, NULL, "strdup");
+      return isc_error_oom (err, NULL);
   }
   return 0;
 }
@@ -135,7 +137,7 @@ isc_action_parse_common (struct isc_err *err, cfg_t *sec,
       return isc_error_text (err, text, "package-format must be rpm or deb");
     a->package_format = strdup (text);
     if (!a->package_format)
-      return isc_error_errno (err, NULL, "strdup");
+      return isc_error_oom (err, NULL);
   }
   if (k->on_file) {
     if (isc_opt_path (err, sec, "path", 1, a, &a->path) == -1 ||
@@ -147,14 +149,14 @@ isc_action_parse_common (struct isc_err *err, cfg_t *sec,
       return -1;
     a->target = strdup (a->path);
     if (!a->target)
-      return isc_error_errno (err, NULL, "strdup");
+      return isc_error_oom (err, NULL);
   }
   if (k->has_key) {
     if (isc_opt_string (err, sec, "key", 1, &text) == -1)
       return -1;
     a->key = calloc (1, sizeof *a->key);
     if (!a->key)
-      return isc_error_errno (err, NULL, "calloc");
+      return isc_error_oom (err, NULL);
     if (isc_regpath_parse (err, text, a->key) == -1) {
       free (a->key);
       a->key = NULL;
@@ -162,7 +164,7 @@ isc_action_parse_common (struct isc_err *err, cfg_t *sec,
     }
     a->target = strdup (text);
     if (!a->target)
-      return isc_error_errno (err, NULL, "strdup");
+      return isc_error_oom (err, NULL);
   }
   return 0;
 }

@@ -4,9 +4,9 @@
 
 #include <confuse.h>
 
-#include "action.h"
-#include "error.h"
-#include "regpath.h"
+#include "profiles/action.h"
+#include "util/error.h"
+#include "windows/regpath.h"
 
 struct isc_guest;
 

@@ -4,9 +4,10 @@
 #include <config.h>
 
 #include "actions/common.h"
-#include "guest-private.h"
-#include "guestpath.h"
-#include "profile.h"
+#include "guest/private.h"
+#include "guest/path.h"
+#include "profiles/profile.h"
+#include "util/status.h"
 
 static const char *const docs[] = {
   "path", "the file (required): a guest path, Windows paths may use "

@@ -15,11 +15,15 @@
 #include <guestfs.h>
 
 #include "actions/common.h"
-#include "cleanups.h"
-#include "guest-private.h"
-#include "guestpath.h"
-#include "profile.h"
-#include "winpath.h"
+#include "util/cleanups.h"
+#include "guest/private.h"
+#include "guest/path.h"
+#include "profiles/profile.h"
+#include "windows/winpath.h"
+#include "util/path.h"
+#include "util/status.h"
+#include "util/error.h"
+#include "util/oom.h"
 
 /* Most files one action deletes. */
 #define MAX_MATCHES 100000
@@ -69,11 +73,11 @@ parse (struct isc_err *err, cfg_t *sec, struct isc_action *a)
     return isc_error (err, NULL, "missing required option 'name'");
   d = calloc (1, sizeof *d);
   if (!d)
-    return isc_error_errno (err, NULL, "calloc");
+    return isc_error_oom (err, NULL);
   a->data = d;
   d->names = calloc (n + 1, sizeof *d->names);
   if (!d->names)
-    return isc_error_errno (err, NULL, "calloc");
+    return isc_error_oom (err, NULL);
   for (i = 0; i < n; ++i) {
     const char *name = cfg_getnstr (sec, "name", i);
 
@@ -81,7 +85,7 @@ parse (struct isc_err *err, cfg_t *sec, struct isc_action *a)
       return -1;
     d->names[i] = strdup (name);
     if (!d->names[i])
-      return isc_error_errno (err, NULL, "strdup");
+      return isc_error_oom (err, NULL);
     len += strlen (name) + 2;
   }
   if (isc_opt_path (err, sec, "under", 0, a, &d->under) == -1)
@@ -89,10 +93,10 @@ parse (struct isc_err *err, cfg_t *sec, struct isc_action *a)
   if (d->under && strpbrk (d->under, "*?["))
     return isc_error_text (err, d->under, "'under' takes no glob");
   if (!d->under && !(d->under = strdup ("/")))
-    return isc_error_errno (err, NULL, "strdup");
+    return isc_error_oom (err, NULL);
   a->target = malloc (len + strlen (d->under) + 8);
   if (!a->target)
-    return isc_error_errno (err, NULL, "malloc");
+    return isc_error_oom (err, NULL);
   p = a->target;
   for (i = 0; i < n; ++i)
     p += sprintf (p, "%s%s", i ? ", " : "", d->names[i]);
@@ -127,7 +131,7 @@ delete_match (struct isc_guest *gu, const struct isc_action *a,
   enum isc_ftype type = ISC_FT_ABSENT;
 
   if (!resolved)
-    abort ();
+    isc_oom ();
   if (isc_action_excluded (a, resolved, gu->os == ISC_OS_WINDOWS))
     return 0;
   if (isc_guest_ftype (gu, &reason, resolved, &type, NULL) == -1) {
@@ -218,11 +222,11 @@ on_path (struct isc_guest *gu, const struct isc_action *a, const char *path,
     }
     m = realloc (matched, (n_matched + 2) * sizeof *m);
     if (!m)
-      abort ();
+      isc_oom ();
     matched = m;
     matched[n_matched] = strdup (rel);
     if (!matched[n_matched])
-      abort ();
+      isc_oom ();
     matched[++n_matched] = NULL;
   }
   if (r == -1)

@@ -4,9 +4,10 @@
 #include <config.h>
 
 #include "actions/common.h"
-#include "guest-private.h"
-#include "guestpath.h"
-#include "profile.h"
+#include "guest/private.h"
+#include "guest/path.h"
+#include "profiles/profile.h"
+#include "util/status.h"
 
 static const char *const docs[] = {
   "path", "the folder to delete with everything in it (required); not the "

@@ -7,9 +7,11 @@
 #include <hivex.h>
 
 #include "actions/common.h"
-#include "guest-private.h"
-#include "profile.h"
-#include "registry.h"
+#include "guest/private.h"
+#include "profiles/profile.h"
+#include "guest/reg.h"
+#include "util/status.h"
+#include "util/error.h"
 
 static const char *const docs[] = {
   "key", "registry key to delete with all its subkeys and values "

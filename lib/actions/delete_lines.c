@@ -13,11 +13,14 @@
 #include <guestfs.h>
 
 #include "actions/common.h"
-#include "cleanups.h"
-#include "guest-private.h"
-#include "guestpath.h"
-#include "profile.h"
-#include "transfer.h"
+#include "util/cleanups.h"
+#include "guest/private.h"
+#include "guest/path.h"
+#include "profiles/profile.h"
+#include "guest/transfer.h"
+#include "util/status.h"
+#include "util/error.h"
+#include "util/oom.h"
 
 /* Largest file edited. */
 #define MAX_TEXT (2 * 1024 * 1024)
@@ -76,19 +79,19 @@ parse (struct isc_err *err, cfg_t *sec, struct isc_action *a)
     return isc_error (err, NULL, "give 'prefix' or 'regex'");
   d = calloc (1, sizeof *d);
   if (!d)
-    return isc_error_errno (err, NULL, "calloc");
+    return isc_error_oom (err, NULL);
   a->data = d;
   d->prefixes = calloc (n_prefix + 1, sizeof *d->prefixes);
   d->regexes = calloc (n_re + 1, sizeof *d->regexes);
   if (!d->prefixes || !d->regexes)
-    return isc_error_errno (err, NULL, "calloc");
+    return isc_error_oom (err, NULL);
   for (i = 0; i < n_prefix; ++i) {
     const char *p = cfg_getnstr (sec, "prefix", i);
 
     if (!*p)
       return isc_error (err, NULL, "an empty prefix matches every line");
     if (!(d->prefixes[i] = strdup (p)))
-      return isc_error_errno (err, NULL, "strdup");
+      return isc_error_oom (err, NULL);
   }
   for (i = 0; i < n_re; ++i) {
     const char *re = cfg_getnstr (sec, "regex", i);
@@ -120,7 +123,7 @@ matches (const struct data *d, const char *line, size_t len)
     return 0;
   s = strndup (line, len);
   if (!s)
-    abort ();
+    isc_oom ();
   for (i = 0; i < d->n_regexes; ++i)
     if (regexec (&d->regexes[i], s, 0, NULL, 0) == 0)
       return 1;

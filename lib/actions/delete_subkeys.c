@@ -10,10 +10,13 @@
 #include <hivex.h>
 
 #include "actions/common.h"
-#include "cleanups.h"
-#include "guest-private.h"
-#include "profile.h"
-#include "registry.h"
+#include "util/cleanups.h"
+#include "guest/private.h"
+#include "profiles/profile.h"
+#include "guest/reg.h"
+#include "util/status.h"
+#include "util/error.h"
+#include "util/oom.h"
 
 static const char *const docs[] = {
   "key", "registry key whose subkeys are deleted (required); the key and "
@@ -30,7 +33,7 @@ parse (struct isc_err *err, cfg_t *sec, struct isc_action *a)
     return isc_error_text (err, a->target, "refusing to delete every key of "
                            "a hive");
   if (asprintf (&target, "%s\\*", a->target) == -1)
-    return isc_error_errno (err, NULL, "asprintf");
+    return isc_error_oom (err, NULL);
   free (a->target);
   a->target = target;
   return 0;
@@ -68,7 +71,7 @@ on_key (struct isc_guest *gu, const struct isc_action *a,
     if (asprintf (&target, "%s\\%s", t->key,
                   name ? name : "(unreadable name)") == -1 ||
         asprintf (&id, "%s\\%s", t->id, name ? name : "") == -1)
-      abort ();
+      isc_oom ();
     /* Deleting a sibling leaves the other handles valid (hivex never
      * moves a key); check the parent anyway before deleting. */
     if (hivex_node_parent (h, children[i]) != t->node) {

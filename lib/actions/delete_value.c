@@ -11,10 +11,13 @@
 #include <hivex.h>
 
 #include "actions/common.h"
-#include "cleanups.h"
-#include "guest-private.h"
-#include "profile.h"
-#include "registry.h"
+#include "util/cleanups.h"
+#include "guest/private.h"
+#include "profiles/profile.h"
+#include "guest/reg.h"
+#include "util/status.h"
+#include "util/error.h"
+#include "util/oom.h"
 
 static cfg_opt_t opts[] = {
   CFG_STR_LIST ("value", NULL, CFGF_NODEFAULT),
@@ -40,7 +43,7 @@ parse (struct isc_err *err, cfg_t *sec, struct isc_action *a)
     return isc_error (err, NULL, "missing required option 'value'");
   values = calloc (n + 1, sizeof *values);
   if (!values)
-    return isc_error_errno (err, NULL, "calloc");
+    return isc_error_oom (err, NULL);
   a->data = values;
   for (i = 0; i < n; ++i) {
     const char *v = cfg_getnstr (sec, "value", i);
@@ -48,19 +51,19 @@ parse (struct isc_err *err, cfg_t *sec, struct isc_action *a)
     if (isc_regvalue_check (err, v) == -1)
       return -1;
     if (!(values[i] = strdup (v)))
-      return isc_error_errno (err, NULL, "strdup");
+      return isc_error_oom (err, NULL);
     len += strlen (v) + 12;
   }
   if (n == 1) {
     target = isc_reg_value_display (a->target, values[0]);
     if (!target)
-      return isc_error_errno (err, NULL, "asprintf");
+      return isc_error_oom (err, NULL);
   }
   else {
     char *p = target = malloc (len);
 
     if (!target)
-      return isc_error_errno (err, NULL, "malloc");
+      return isc_error_oom (err, NULL);
     p += sprintf (p, "%s\\{", a->target);
     for (i = 0; i < n; ++i)
       p += sprintf (p, "%s%s", i ? ", " : "", *values[i] ? values[i]
@@ -91,7 +94,7 @@ remove_value (struct isc_err *reason, hive_h *h, hive_node_h node,
                         ISC_MAX_REG_LIST);
   keep = calloc (n ? n : 1, sizeof *keep);
   if (!keep)
-    return isc_error_errno (reason, NULL, "calloc");
+    return isc_error_oom (reason, NULL);
   for (i = 0; i < n; ++i) {
     if (values[i] == v)
       continue;
@@ -149,7 +152,7 @@ on_key (struct isc_guest *gu, const struct isc_action *a,
     hive_value_h v = 0;
 
     if (!target || asprintf (&id, "%s|%s", t->id, values[i]) == -1)
-      abort ();
+      isc_oom ();
     if (t->node) {
       errno = 0;
       v = hivex_node_get_value (h, t->node, values[i]);

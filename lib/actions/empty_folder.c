@@ -10,10 +10,14 @@
 #include <guestfs.h>
 
 #include "actions/common.h"
-#include "cleanups.h"
-#include "guest-private.h"
-#include "guestpath.h"
-#include "profile.h"
+#include "util/cleanups.h"
+#include "guest/private.h"
+#include "guest/path.h"
+#include "profiles/profile.h"
+#include "util/path.h"
+#include "util/status.h"
+#include "util/error.h"
+#include "util/oom.h"
 
 static const char *const docs[] = {
   "path", "the folder to empty (required); not the root folder; a "
@@ -45,7 +49,7 @@ empty_it (struct isc_guest *gu, const struct isc_action *a,
       continue;
     entry = isc_path_join (resolved, l->names[i]);
     if (!entry)
-      abort ();
+      isc_oom ();
     n++;
     /* guestfs_rm_rf runs rm(1) in the appliance, some 55 ms under
      * TCG: a file or symlink takes guestfs_rm, under 1 ms. */

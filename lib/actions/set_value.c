@@ -13,11 +13,14 @@
 #include <hivex.h>
 
 #include "actions/common.h"
-#include "cleanups.h"
-#include "guest-private.h"
-#include "profile.h"
-#include "winpath.h"
-#include "registry.h"
+#include "util/cleanups.h"
+#include "guest/private.h"
+#include "profiles/profile.h"
+#include "windows/winpath.h"
+#include "guest/reg.h"
+#include "util/status.h"
+#include "util/error.h"
+#include "util/oom.h"
 
 struct data {
   char *value;
@@ -86,7 +89,7 @@ put (struct isc_err *err, struct data *d, const void *p, size_t len)
     return isc_error (err, NULL, "data longer than %d bytes", MAX_DATA);
   b = realloc (d->bytes, d->len + len + 1);
   if (!b)
-    return isc_error_errno (err, NULL, "realloc");
+    return isc_error_oom (err, NULL);
   memcpy (b + d->len, p, len);
   d->bytes = b;
   d->len += len;
@@ -243,7 +246,7 @@ parse (struct isc_err *err, cfg_t *sec, struct isc_action *a)
     return -1;
   d = calloc (1, sizeof *d);
   if (!d)
-    return isc_error_errno (err, NULL, "calloc");
+    return isc_error_oom (err, NULL);
   a->data = d;
   t = strncasecmp (type, "REG_", 4) == 0 ? type + 4 : type;
   for (i = 0; i < sizeof types / sizeof types[0]; ++i)
@@ -258,7 +261,7 @@ parse (struct isc_err *err, cfg_t *sec, struct isc_action *a)
   target = isc_reg_value_display (a->target, value);
   if (!d->value || !target) {
     free (target);
-    return isc_error_errno (err, NULL, "strdup");
+    return isc_error_oom (err, NULL);
   }
   free (a->target);
   a->target = target;
@@ -295,7 +298,7 @@ on_key (struct isc_guest *gu, const struct isc_action *a,
   CLEANUP_FREE char *id = NULL;
 
   if (!target || asprintf (&id, "%s|%s", t->id, d->value) == -1)
-    abort ();
+    isc_oom ();
   if (!t->node && !d->create) {
     isc_guest_report (gu, a, target, ISC_RESULT_ABSENT, NULL);
     return 0;

@@ -10,10 +10,12 @@
 #include <guestfs.h>
 
 #include "actions/common.h"
-#include "cleanups.h"
-#include "guest-private.h"
-#include "guestpath.h"
-#include "profile.h"
+#include "util/cleanups.h"
+#include "guest/private.h"
+#include "guest/path.h"
+#include "profiles/profile.h"
+#include "util/status.h"
+#include "util/error.h"
 
 struct data {
   char *content;
@@ -56,14 +58,14 @@ parse (struct isc_err *err, cfg_t *sec, struct isc_action *a)
     return -1;
   d = calloc (1, sizeof *d);
   if (!d)
-    return isc_error_errno (err, NULL, "calloc");
+    return isc_error_oom (err, NULL);
   a->data = d;
   d->mode = cfg_getint (sec, "mode");
   if (d->mode < -1 || d->mode > 07777)
     return isc_error (err, NULL, "mode %ld is not between 0 and 07777",
                       d->mode);
   d->content = strdup (content);
-  return d->content ? 0 : isc_error_errno (err, NULL, "strdup");
+  return d->content ? 0 : isc_error_oom (err, NULL);
 }
 
 static int

@@ -7,8 +7,8 @@
 
 #include <jansson.h>
 
-#include "escape.h"
-#include "winpath.h"
+#include "util/escape.h"
+#include "windows/winpath.h"
 
 #include "fuzz.h"
 

@@ -29,10 +29,10 @@
 #include <stdbool.h>
 #include <sys/stat.h>
 
-#include "cleanups.h"
-#include "error.h"
-#include "format.h"
-#include "qemu.h"
+#include "util/cleanups.h"
+#include "util/error.h"
+#include "image/format.h"
+#include "image/qemu.h"
 
 #include "fuzz.h"
 
@@ -41,7 +41,7 @@
 
 int
 isc_qemu_img_info_as (struct isc_err *err, const char *path,
-                      const char *file_name, enum isc_format fmt,
+                      const char *file_name, const char *fmt,
                       uint64_t *ret_virtual_size)
 {
   (void) err; (void) path; (void) file_name; (void) fmt;

@@ -8,11 +8,12 @@
  * the file. */
 #include <config.h>
 
-#include "action.h"
-#include "error.h"
-#include "profile.h"
+#include "profiles/action.h"
+#include "util/error.h"
+#include "profiles/profile.h"
 
 #include "fuzz.h"
+#include "util/status.h"
 
 static const char *const env_files[] = {
   "fuzz.conf", "base.conf", "loop.conf", NULL,

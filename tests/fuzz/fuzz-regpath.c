@@ -8,8 +8,8 @@
 
 #include <strings.h>
 
-#include "error.h"
-#include "regpath.h"
+#include "util/error.h"
+#include "windows/regpath.h"
 
 #include "fuzz.h"
 

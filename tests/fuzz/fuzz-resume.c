@@ -7,8 +7,8 @@
 
 #include <jansson.h>
 
-#include "engine.h"
-#include "manifest.h"
+#include "run/engine.h"
+#include "outputs/manifest.h"
 
 #include "fuzz.h"
 

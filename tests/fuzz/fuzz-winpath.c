@@ -8,11 +8,12 @@
  * message. */
 #include <config.h>
 
-#include "error.h"
-#include "profile.h"
-#include "winpath.h"
+#include "util/error.h"
+#include "profiles/profile.h"
+#include "windows/winpath.h"
 
 #include "fuzz.h"
+#include "util/status.h"
 
 /* PATH is what isc_winpath_normalise promises. */
 static void

@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "appliance-path.h"
-#include "atomic.h"
+#include "run/appliance-path.h"
+#include "util/atomic.h"
 #include "unit.h"
 
 static const char rules[] =

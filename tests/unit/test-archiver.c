@@ -13,8 +13,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "archiver.h"
-#include "atomic.h"
+#include "archive/archiver.h"
+#include "util/atomic.h"
 #include "unit.h"
 
 #define SPARSE_SIZE (64 << 20)

@@ -4,7 +4,7 @@
 
 #include <stdlib.h>
 
-#include "escape.h"
+#include "util/escape.h"
 #include "unit.h"
 
 static void

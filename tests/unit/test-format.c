@@ -21,11 +21,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cleanups.h"
-#include "error.h"
-#include "format.h"
-#include "qemu.h"
-#include "sha256.h"
+#include "util/cleanups.h"
+#include "util/error.h"
+#include "image/format.h"
+#include "image/qemu.h"
+#include "util/sha256.h"
 #include "unit.h"
 
 #define MiB (1024 * 1024)
@@ -813,17 +813,17 @@ test_runner (void)
   CHECK (strstr (isc_err_msg (&err), "qemu-img info failed: "));
   CHECK (strstr (isc_err_msg (&err), "qcow2"));
 
-  CHECK (isc_qemu_img_info (&err, at ("disk.img"), ISC_FORMAT_RAW,
+  CHECK (isc_qemu_img_info (&err, at ("disk.img"), isc_format_driver (ISC_FORMAT_RAW),
                             &size) == 0);
   CHECK (size == MiB);
   /* The JSON is checked too, in case a reference got past us. */
-  CHECK (isc_qemu_img_info (&err, at ("backed-host.img"), ISC_FORMAT_QCOW2,
+  CHECK (isc_qemu_img_info (&err, at ("backed-host.img"), isc_format_driver (ISC_FORMAT_QCOW2),
                             &size) == -1);
   CHECK (strstr (isc_err_msg (&err), "backing file ('/etc/hostname')"));
-  CHECK (isc_qemu_img_info (&err, at ("datafile.qcow2"), ISC_FORMAT_QCOW2,
+  CHECK (isc_qemu_img_info (&err, at ("datafile.qcow2"), isc_format_driver (ISC_FORMAT_QCOW2),
                             &size) == -1);
   CHECK (strstr (isc_err_msg (&err), "external data file"));
-  CHECK (isc_qemu_img_info (&err, at ("disk.img"), ISC_FORMAT_UNKNOWN,
+  CHECK (isc_qemu_img_info (&err, at ("disk.img"), isc_format_driver (ISC_FORMAT_UNKNOWN),
                             &size) == -1);
   isc_err_clear (&err);
 }
@@ -847,28 +847,31 @@ test_overlay_convert (void)
   uint64_t input_size = 0;
   size_t i;
 
-  CHECK (isc_qemu_img_info (&err, at ("dynamic.vhd"), ISC_FORMAT_VPC,
+  CHECK (isc_qemu_img_info (&err, at ("dynamic.vhd"), isc_format_driver (ISC_FORMAT_VPC),
                             &input_size) == 0);
   CHECK (isc_qemu_img_create_overlay (&err, at ("overlay.qcow2"),
                                       at ("dynamic.vhd"),
-                                      ISC_FORMAT_VPC) == 0);
+                                      isc_format_driver (ISC_FORMAT_VPC)) == 0);
   /* An overlay has a backing file: fine for us, refused as an input. */
   expect_refused ("overlay.qcow2", ISC_FORMAT_UNKNOWN, "backing file",
                   "dynamic.vhd");
   CHECK (isc_qemu_img_create_overlay (&err, at ("bad-overlay.qcow2"),
-                                      "dynamic.vhd", ISC_FORMAT_VPC) == -1);
+                                      "dynamic.vhd",
+                                      isc_format_driver (ISC_FORMAT_VPC)) == -1);
   CHECK (strstr (isc_err_msg (&err), "absolute path"));
 
   for (i = 0; i < sizeof outputs / sizeof outputs[0]; ++i) {
-    CHECK (isc_qemu_img_convert (&err, at ("overlay.qcow2"),
-                                 ISC_FORMAT_QCOW2, at (outputs[i].name),
-                                 outputs[i].fmt) == 0);
+    CHECK (isc_qemu_img_convert (&err, at ("overlay.qcow2"), "qcow2",
+                                 at (outputs[i].name),
+                                 isc_format_driver (outputs[i].fmt),
+                                 isc_format_create_options (outputs[i].fmt))
+           == 0);
     /* The size qemu saw in the input is kept exactly. */
     expect_ok (outputs[i].name, ISC_FORMAT_UNKNOWN, outputs[i].fmt,
                outputs[i].subformat, input_size);
   }
-  CHECK (isc_qemu_img_convert (&err, at ("overlay.qcow2"), ISC_FORMAT_QCOW2,
-                               at ("out.qcow2"), ISC_FORMAT_QCOW2) == -1);
+  CHECK (isc_qemu_img_convert (&err, at ("overlay.qcow2"), "qcow2",
+                               at ("out.qcow2"), "qcow2", NULL) == -1);
   CHECK (strstr (isc_err_msg (&err), "already exists"));
   isc_err_clear (&err);
 }

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hivelog.h"
+#include "windows/hivelog.h"
 #include "unit.h"
 
 #define SEED ISC_HIVELOG_MARVIN_SEED

@@ -9,12 +9,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "action.h"
-#include "cleanups.h"
-#include "profile.h"
-#include "regpath.h"
+#include "profiles/action.h"
+#include "util/cleanups.h"
+#include "profiles/profile.h"
+#include "windows/regpath.h"
 #include "unit.h"
-#include "winpath.h"
+#include "windows/winpath.h"
+#include "util/status.h"
+#include "util/escape.h"
 
 static char tmpdir[] = "/tmp/imgscrub-test-profile-XXXXXX";
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sha256.h"
+#include "util/sha256.h"
 #include "unit.h"
 
 #define MIB (1 << 20)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "shard.h"
+#include "outputs/shard.h"
 #include "unit.h"
 
 static const char *const *fake_env;

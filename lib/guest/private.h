@@ -1,0 +1,145 @@
+/* imgscrub: state shared by lib/guest.c, lib/guestpath.c, lib/registry.c
+ * and the action kinds while profiles are applied to one guest.  Not for
+ * cmd/. */
+#ifndef ISC_GUEST_PRIVATE_H
+#define ISC_GUEST_PRIVATE_H
+
+#include <stddef.h>
+
+#include <hivex.h>
+#include <jansson.h>
+
+#include "guest/guest.h"
+#include "windows/winpath.h"
+
+/* One hive file of the guest, copied to the host and opened there. */
+struct isc_hivefile {
+  char *guest_path;                 /* resolved guest path of the file */
+  char *host_path;                  /* the copy in gu->tmpdir */
+  hive_h *h;
+  int dirty;                        /* base block sequence numbers differ,
+                                       or a wrong checksum */
+  int changed;                      /* edited: committed at the end */
+  char *logs[2];                    /* resolved guest paths of its .LOG1,
+                                       .LOG2, NULL when absent */
+  json_t *entry;                    /* its object in gu->hives, or NULL */
+};
+
+/* A user of a Windows guest, from ProfileList, with an NTUSER.DAT. */
+struct isc_user {
+  char *sid;                        /* ProfileList subkey name */
+  char *dir;                        /* resolved guest path of the profile */
+  char *ntuser;                     /* resolved guest path of NTUSER.DAT */
+};
+
+/* Something removed earlier in this pass, so that no later action
+ * re-creates it. */
+struct isc_removed {
+  char type;                        /* 'r' registry, 'f' file */
+  char *what;
+  int subtree;                      /* what lies under it is gone too */
+  const struct isc_action *by;
+};
+
+/* A folder resolved once per pass (guestfs_realpath), shared by every
+ * rule that names something in it; forgotten when a folder is removed. */
+struct isc_folder {
+  char *path;                       /* as asked */
+  char *real;                       /* NULL: not there */
+};
+
+/* One folder's entries, listed once per guest for glob expansion. */
+struct isc_dirlist {
+  char *dir;                        /* resolved guest path */
+  char **names;                     /* sorted */
+  unsigned char *types;             /* enum isc_ftype; ISC_FT_ABSENT once
+                                       removed in this pass, ISC_FT_STALE
+                                       once changed (lstat it again) */
+  int64_t *sizes;                   /* -1: not known (readdir) */
+  size_t n;
+  int gone;                         /* the folder was removed since */
+};
+
+/* In a cached listing only: the entry changed since (isc_guest_change),
+ * its type and size must be asked again. */
+#define ISC_FT_STALE 0xff
+
+struct isc_guest_private {
+  struct isc_hivefile **hives;
+  size_t n_hives;
+  int users_loaded;
+  struct isc_user *users;
+  size_t n_users;
+  int vars_loaded;
+  char *vars[ISC_VAR_COUNT];        /* Windows variables (not USERPROFILE) */
+  char *ccs;                        /* "ControlSet001", once read */
+  struct isc_removed *removed;
+  size_t n_removed;
+  char *walk_dir;                   /* cached guestfs_find0 listing */
+  char *walk_file;
+  struct isc_dirlist *dirs;         /* cached folder listings */
+  size_t n_dirs;
+  const char *pkgfmt;               /* "rpm", "deb", "" once looked at */
+  struct isc_folder *folders;       /* folders resolved in this pass */
+  size_t n_folders;
+  unsigned serial;                  /* host scratch file names */
+  size_t n_failed;                  /* actions with a failed target */
+  char *first_failure;
+  int action_failed;                /* the current action failed somewhere */
+  int fatal;                        /* the image fails as a whole */
+  double nested_seconds;            /* steps timed inside an action
+                                       (hive-open), not the kind's own */
+};
+
+/* Make sure gu->priv exists.  Returns -1 on out of memory. */
+int isc_guest_private_init (struct isc_guest *gu);
+
+/* A new host scratch file name in gu->tmpdir (not created); caller frees. */
+char *isc_guest_tmpname (struct isc_guest *gu, const char *prefix);
+
+/* Failure helpers: report A failed on TARGET with REASON's message. */
+void isc_guest_report_failed (struct isc_guest *gu, const struct isc_action *a,
+                              const char *target, const struct isc_err *reason);
+
+/* Report A failed on TARGET with a message formatted from FMT. */
+void isc_guest_fail (struct isc_guest *gu, const struct isc_action *a,
+                     const char *target, const char *fmt, ...)
+  __attribute__((format (printf, 4, 5)));
+
+/* One change an action makes to one target.  isc_guest_change() decides
+ * dry run against real, refuses to re-create what this pass removed and
+ * records the result. */
+struct isc_change {
+  const char *target;               /* reported */
+  int deletes;                      /* "deleted"/"would-delete", else
+                                       "changed"/"would-change" */
+  char type;                        /* 'f' file, 'r' registry: what ID is */
+  const char *id;                   /* for the removed list (NULL: TARGET) */
+  int note;                         /* note ID removed (dry run too) */
+  int subtree;                      /* with NOTE: what lies under it too */
+  int creates;                      /* refuse when ID was removed earlier */
+  struct isc_regtarget *reg;        /* registry: isc_reg_edit() first */
+  /* Make the change (never called in a dry run); -1 with REASON. */
+  int (*fn) (struct isc_guest *gu, struct isc_err *reason, void *opaque);
+  void *opaque;
+};
+
+/* Do C for A.  Returns -1 only when the image fails as a whole. */
+int isc_guest_change (struct isc_guest *gu, const struct isc_action *a,
+                      const struct isc_change *c);
+
+/* The image must fail as a whole: gu->err holds the message already. */
+int isc_guest_fatal (struct isc_guest *gu);
+
+/* Note that A removed (or, in a dry run, would remove) WHAT: a registry
+ * item ('r': "HIVEFILE|KEY\PATH" or "HIVEFILE|KEY\PATH|VALUE") or a
+ * guest file ('f'); SUBTREE when what lies under it goes too. */
+void isc_guest_note_removed (struct isc_guest *gu, const struct isc_action *a,
+                             char type, const char *what, int subtree);
+
+/* The action that removed WHAT (or something above it) earlier in this
+ * pass, or NULL. */
+const struct isc_action *isc_guest_removed_by (struct isc_guest *gu, char type,
+                                               const char *what);
+
+#endif

@@ -20,7 +20,7 @@
 #include <jansson.h>
 
 #include "util/cleanups.h"
-#include "guest/guest.h"
+#include "guest/apply.h"
 #include "profiles/profile.h"
 #include "run/record.h"
 #include "util/status.h"

@@ -3,11 +3,12 @@
  * removed itself, never followed. */
 #include <config.h>
 
-#include "actions/common.h"
 #include "guest/private.h"
 #include "guest/path.h"
 #include "profiles/profile.h"
 #include "util/status.h"
+#include "guest/change.h"
+#include "profiles/action.h"
 
 static const char *const docs[] = {
   "path", "the file (required): a guest path, Windows paths may use "
@@ -21,7 +22,7 @@ remove_it (struct isc_guest *gu, const struct isc_action *a,
            const struct isc_file *f, void *opaque)
 {
   return isc_guest_change (gu, a, &(struct isc_change) {
-      .target = f->path, .deletes = 1, .type = 'f', .note = 1,
+      .target = f->path, .deletes = 1, .type = ISC_ITEM_FILE, .note = 1,
       .fn = isc_guest_rm, .opaque = (char *) f->path });
 }
 

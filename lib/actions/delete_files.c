@@ -14,7 +14,6 @@
 
 #include <guestfs.h>
 
-#include "actions/common.h"
 #include "util/cleanups.h"
 #include "guest/private.h"
 #include "guest/path.h"
@@ -24,6 +23,9 @@
 #include "util/status.h"
 #include "util/error.h"
 #include "util/oom.h"
+#include "guest/change.h"
+#include "guest/targets.h"
+#include "profiles/action.h"
 
 /* Most files one action deletes. */
 #define MAX_MATCHES 100000
@@ -88,7 +90,7 @@ parse (struct isc_err *err, cfg_t *sec, struct isc_action *a)
       return isc_error_oom (err, NULL);
     len += strlen (name) + 2;
   }
-  if (isc_opt_path (err, sec, "under", 0, a, &d->under) == -1)
+  if (isc_action_opt_path (err, sec, "under", 0, a, &d->under) == -1)
     return -1;
   if (d->under && strpbrk (d->under, "*?["))
     return isc_error_text (err, d->under, "'under' takes no glob");
@@ -145,7 +147,7 @@ delete_match (struct isc_guest *gu, const struct isc_action *a,
     return 0;
   (*found)++;
   return isc_guest_change (gu, a, &(struct isc_change) {
-      .target = resolved, .deletes = 1, .type = 'f', .note = 1,
+      .target = resolved, .deletes = 1, .type = ISC_ITEM_FILE, .note = 1,
       .fn = isc_guest_rm, .opaque = resolved });
 }
 

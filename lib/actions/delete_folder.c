@@ -3,11 +3,12 @@
  * inside is removed itself, and so is a symlink at the path. */
 #include <config.h>
 
-#include "actions/common.h"
 #include "guest/private.h"
 #include "guest/path.h"
 #include "profiles/profile.h"
 #include "util/status.h"
+#include "guest/change.h"
+#include "profiles/action.h"
 
 static const char *const docs[] = {
   "path", "the folder to delete with everything in it (required); not the "
@@ -21,7 +22,7 @@ remove_tree (struct isc_guest *gu, const struct isc_action *a,
              const struct isc_file *f, void *opaque)
 {
   return isc_guest_change (gu, a, &(struct isc_change) {
-      .target = f->path, .deletes = 1, .type = 'f', .note = 1, .subtree = 1,
+      .target = f->path, .deletes = 1, .type = ISC_ITEM_FILE, .note = 1, .subtree = 1,
       .fn = f->type == ISC_FT_DIR ? isc_guest_rm_rf : isc_guest_rm,
       .opaque = (char *) f->path });
 }

@@ -6,12 +6,13 @@
 
 #include <hivex.h>
 
-#include "actions/common.h"
 #include "guest/private.h"
 #include "profiles/profile.h"
 #include "guest/reg.h"
 #include "util/status.h"
 #include "util/error.h"
+#include "guest/change.h"
+#include "profiles/action.h"
 
 static const char *const docs[] = {
   "key", "registry key to delete with all its subkeys and values "
@@ -37,7 +38,7 @@ on_key (struct isc_guest *gu, const struct isc_action *a,
     return 0;
   }
   return isc_guest_change (gu, a, &(struct isc_change) {
-      .target = t->key, .deletes = 1, .type = 'r', .id = t->id, .note = 1,
+      .target = t->key, .deletes = 1, .type = ISC_ITEM_REGISTRY, .id = t->id, .note = 1,
       .subtree = 1, .reg = t, .fn = isc_reg_delete_node,
       .opaque = &(struct isc_regnode) { t->hf->h, t->node } });
 }

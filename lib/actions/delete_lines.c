@@ -12,7 +12,6 @@
 
 #include <guestfs.h>
 
-#include "actions/common.h"
 #include "util/cleanups.h"
 #include "guest/private.h"
 #include "guest/path.h"
@@ -21,6 +20,8 @@
 #include "util/status.h"
 #include "util/error.h"
 #include "util/oom.h"
+#include "guest/change.h"
+#include "profiles/action.h"
 
 /* Largest file edited. */
 #define MAX_TEXT (2 * 1024 * 1024)
@@ -187,7 +188,7 @@ edit_lines (struct isc_guest *gu, const struct isc_action *a,
     return 0;
   }
   return isc_guest_change (gu, a, &(struct isc_change) {
-      .target = f->path, .type = 'f', .fn = write_it,
+      .target = f->path, .type = ISC_ITEM_FILE, .fn = write_it,
       .opaque = &(struct edit) { f->path, text, len } });
 }
 

@@ -9,7 +9,6 @@
 
 #include <hivex.h>
 
-#include "actions/common.h"
 #include "util/cleanups.h"
 #include "guest/private.h"
 #include "profiles/profile.h"
@@ -17,6 +16,8 @@
 #include "util/status.h"
 #include "util/error.h"
 #include "util/oom.h"
+#include "guest/change.h"
+#include "profiles/action.h"
 
 static const char *const docs[] = {
   "key", "registry key whose subkeys are deleted (required); the key and "
@@ -79,7 +80,7 @@ on_key (struct isc_guest *gu, const struct isc_action *a,
       continue;
     }
     r = isc_guest_change (gu, a, &(struct isc_change) {
-        .target = target, .deletes = 1, .type = 'r', .id = id,
+        .target = target, .deletes = 1, .type = ISC_ITEM_REGISTRY, .id = id,
         .note = name != NULL, .subtree = 1, .reg = t,
         .fn = isc_reg_delete_node,
         .opaque = &(struct isc_regnode) { h, children[i] } });

@@ -10,7 +10,6 @@
 
 #include <hivex.h>
 
-#include "actions/common.h"
 #include "util/cleanups.h"
 #include "guest/private.h"
 #include "profiles/profile.h"
@@ -18,6 +17,8 @@
 #include "util/status.h"
 #include "util/error.h"
 #include "util/oom.h"
+#include "guest/change.h"
+#include "profiles/action.h"
 
 static cfg_opt_t opts[] = {
   CFG_STR_LIST ("value", NULL, CFGF_NODEFAULT),
@@ -167,7 +168,7 @@ on_key (struct isc_guest *gu, const struct isc_action *a,
       continue;
     }
     r = isc_guest_change (gu, a, &(struct isc_change) {
-        .target = target, .deletes = 1, .type = 'r', .id = id, .note = 1,
+        .target = target, .deletes = 1, .type = ISC_ITEM_REGISTRY, .id = id, .note = 1,
         .reg = t, .fn = remove_it,
         .opaque = &(struct removal) { h, t->node, v } });
   }

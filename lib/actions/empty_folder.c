@@ -9,7 +9,6 @@
 
 #include <guestfs.h>
 
-#include "actions/common.h"
 #include "util/cleanups.h"
 #include "guest/private.h"
 #include "guest/path.h"
@@ -18,6 +17,8 @@
 #include "util/status.h"
 #include "util/error.h"
 #include "util/oom.h"
+#include "guest/change.h"
+#include "profiles/action.h"
 
 static const char *const docs[] = {
   "path", "the folder to empty (required); not the root folder; a "
@@ -54,7 +55,7 @@ empty_it (struct isc_guest *gu, const struct isc_action *a,
     /* guestfs_rm_rf runs rm(1) in the appliance, some 55 ms under
      * TCG: a file or symlink takes guestfs_rm, under 1 ms. */
     r = isc_guest_change (gu, a, &(struct isc_change) {
-        .target = entry, .deletes = 1, .type = 'f', .note = 1,
+        .target = entry, .deletes = 1, .type = ISC_ITEM_FILE, .note = 1,
         .subtree = l->types[i] == ISC_FT_DIR,
         .fn = l->types[i] == ISC_FT_DIR ? isc_guest_rm_rf : isc_guest_rm,
         .opaque = entry });

@@ -12,7 +12,6 @@
 
 #include <hivex.h>
 
-#include "actions/common.h"
 #include "util/cleanups.h"
 #include "guest/private.h"
 #include "profiles/profile.h"
@@ -21,6 +20,8 @@
 #include "util/status.h"
 #include "util/error.h"
 #include "util/oom.h"
+#include "guest/change.h"
+#include "profiles/action.h"
 
 struct data {
   char *value;
@@ -240,8 +241,8 @@ parse (struct isc_err *err, cfg_t *sec, struct isc_action *a)
   char *target;
   size_t i;
 
-  if (isc_opt_string (err, sec, "value", 1, &value) == -1 ||
-      isc_opt_string (err, sec, "type", 1, &type) == -1 ||
+  if (isc_action_opt_string (err, sec, "value", 1, &value) == -1 ||
+      isc_action_opt_string (err, sec, "type", 1, &type) == -1 ||
       isc_regvalue_check (err, value) == -1)
     return -1;
   d = calloc (1, sizeof *d);
@@ -304,7 +305,7 @@ on_key (struct isc_guest *gu, const struct isc_action *a,
     return 0;
   }
   return isc_guest_change (gu, a, &(struct isc_change) {
-      .target = target, .type = 'r', .id = id, .creates = 1, .reg = t,
+      .target = target, .type = ISC_ITEM_REGISTRY, .id = id, .creates = 1, .reg = t,
       .fn = set_it, .opaque = &(struct setting) { d, t } });
 }
 

@@ -3,11 +3,12 @@
  * missing).  A symlink is refused, never followed. */
 #include <config.h>
 
-#include "actions/common.h"
 #include "guest/private.h"
 #include "guest/path.h"
 #include "profiles/profile.h"
 #include "util/status.h"
+#include "guest/change.h"
+#include "profiles/action.h"
 
 static const char *const docs[] = {
   "path", "the file to truncate to zero bytes (required); an empty file "
@@ -24,7 +25,7 @@ empty_it (struct isc_guest *gu, const struct isc_action *a,
     return 0;
   }
   return isc_guest_change (gu, a, &(struct isc_change) {
-      .target = f->path, .type = 'f', .note = 1,
+      .target = f->path, .type = ISC_ITEM_FILE, .note = 1,
       .fn = isc_guest_truncate, .opaque = (char *) f->path });
 }
 

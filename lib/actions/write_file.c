@@ -9,13 +9,14 @@
 
 #include <guestfs.h>
 
-#include "actions/common.h"
 #include "util/cleanups.h"
 #include "guest/private.h"
 #include "guest/path.h"
 #include "profiles/profile.h"
 #include "util/status.h"
 #include "util/error.h"
+#include "guest/change.h"
+#include "profiles/action.h"
 
 struct data {
   char *content;
@@ -54,7 +55,7 @@ parse (struct isc_err *err, cfg_t *sec, struct isc_action *a)
   struct data *d;
   const char *content;
 
-  if (isc_opt_string (err, sec, "content", 1, &content) == -1)
+  if (isc_action_opt_string (err, sec, "content", 1, &content) == -1)
     return -1;
   d = calloc (1, sizeof *d);
   if (!d)
@@ -85,7 +86,7 @@ replace_it (struct isc_guest *gu, const struct isc_action *a,
 
   d->path = f->path;
   return isc_guest_change (gu, a, &(struct isc_change) {
-      .target = f->path, .type = 'f', .creates = 1,
+      .target = f->path, .type = ISC_ITEM_FILE, .creates = 1,
       .fn = write_it, .opaque = d });
 }
 

@@ -21,7 +21,6 @@
 #include <openssl/evp.h>
 
 #include "profiles/action.h"
-#include "actions/common.h"
 #include "audit/audit.h"
 #include "util/cleanups.h"
 #include "util/escape.h"
@@ -34,6 +33,7 @@
 #include "util/status.h"
 #include "util/error.h"
 #include "util/oom.h"
+#include "guest/targets.h"
 
 /* Largest registry value read, and SSH public key file. */
 #define MAX_REG_VALUE (16 * 1024 * 1024)
@@ -716,7 +716,7 @@ audit_sccm_client_id (struct audit *au)
   au->name = id.title;
   au->source = "built-in";
   au->builtin = 1;
-  if (isc_guest_expand (gu, &reason, id.path, NULL, &path) == -1 ||
+  if (isc_reg_expand (gu, &reason, id.path, NULL, &path) == -1 ||
       find_file (gu, &reason, path, &resolved, &size) == -1)
     goto failed;
   if (!resolved)
@@ -751,7 +751,7 @@ audit_ssh_host_keys (struct audit *au)
   au->name = "ssh-host-key";
   au->source = "built-in";
   au->builtin = 1;
-  if (isc_guest_expand (gu, &reason, gu->os == ISC_OS_WINDOWS
+  if (isc_reg_expand (gu, &reason, gu->os == ISC_OS_WINDOWS
                         ? "%ProgramData%\\ssh" : "/etc/ssh",
                         NULL, &dir) == -1 ||
       isc_guest_resolve (gu, &reason, dir, &resolved) == -1)

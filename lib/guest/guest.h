@@ -1,10 +1,9 @@
-/* imgscrub: one inspected, mounted guest, and applying profiles to it.
- *
- * The engine (lib/engine.c) launches the appliance, mounts the guest's
- * filesystems under "/", fills the public fields and calls
- * isc_guest_apply().  Everything that touches guest paths and hives goes
- * through this module, which resolves paths inside the guest and never
- * follows a guest symlink out of it. */
+/* imgscrub: one inspected, mounted guest, as the appliance worker
+ * (lib/run/appliance.c) describes it to lib/guest/: the handle, the
+ * inspection facts, the options of the run and where results go.
+ * Everything that touches guest paths and hives goes through lib/guest/,
+ * which resolves paths inside the guest and never follows a guest
+ * symlink out of it. */
 #ifndef ISC_GUEST_H
 #define ISC_GUEST_H
 
@@ -56,29 +55,5 @@ struct isc_guest {
   /* Private state: hive copies, users, variables. */
   struct isc_guest_private *priv;
 };
-
-/* Apply every action of PROFILES (in order, includes first) to the
- * guest, then commit changed hives back into the guest (not in dry-run).
- * Returns 0 when every action ended without "failed"; -1 otherwise, or
- * when the image must fail as a whole (e.g. a dirty hive), with
- * gu->err set. */
-int isc_guest_apply (struct isc_guest *gu,
-                     struct isc_profile *const *profiles, size_t n_profiles);
-
-/* Record one result of action A on TARGET (guest-controlled text is
- * fine: it is stored losslessly and safely).  REASON may be NULL. */
-void isc_guest_report (struct isc_guest *gu, const struct isc_action *a,
-                       const char *target, enum isc_result result,
-                       const char *reason);
-
-/* Read the Windows facts of FACTS (product name, version, current
- * control set, hostname) again from the guest's registry, through the
- * hive copies this module keeps: a dirty hive is recovered from its
- * logs, refused or taken as is (gu->dirty_hives).  Returns -1 with
- * gu->err set when the image must fail (a dirty hive refused). */
-int isc_guest_windows_facts (struct isc_guest *gu, json_t *facts);
-
-/* Release private state (host copies of hives are deleted). */
-void isc_guest_clear (struct isc_guest *gu);
 
 #endif

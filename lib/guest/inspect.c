@@ -12,6 +12,7 @@
 #include "windows/hivelog.h"
 #include "guest/inspect.h"
 #include "guest/transfer.h"
+#include "guest/reg.h"
 
 /* Largest /etc/os-release read. */
 #define MAX_OS_RELEASE 65536

@@ -17,14 +17,6 @@
 /* Longest guest path handled. */
 #define ISC_MAX_GUEST_PATH 4096
 
-/* Expand TEXT (a profile path, checked by isc_winpath_check) for this
- * guest, with USER's profile folder for %USERPROFILE% (NULL when TEXT
- * does not use it).  *RET is a normalised guest path, not resolved yet;
- * the caller frees it. */
-int isc_guest_expand (struct isc_guest *gu, struct isc_err *reason,
-                      const char *text, const struct isc_user *user,
-                      char **ret);
-
 /* PATH (normalised, absolute) with each existing component in its true
  * letter case (ASCII folding, as guestfs_case_sensitive_path), looked up
  * in the pass's cached folder listings: a few ms a folder once, where
@@ -61,30 +53,6 @@ struct isc_file {
  * in *RET_SIZE when not NULL. */
 int isc_guest_ftype (struct isc_guest *gu, struct isc_err *reason,
                      const char *path, enum isc_ftype *ret, int64_t *ret_size);
-
-/* Resolve PATH (isc_guest_resolve) and find what it is
- * (isc_guest_ftype).  Returns 1 when A's result on it is recorded
- * already: "absent" when its folder is missing (or, with NEED, when it
- * is), "failed" on an error.  Otherwise 0 with *RESOLVED (caller frees),
- * *TYPE and, when RET_SIZE is not NULL, its size. */
-int isc_guest_lookup (struct isc_guest *gu, const struct isc_action *a,
-                      const char *path, int need, char **resolved,
-                      enum isc_ftype *type, int64_t *ret_size);
-
-/* Call FN with each guest path TEXT names: once, or once per user when
- * it uses %USERPROFILE% (nothing to do without users: "absent").  When
- * A's kind takes globs, a path with '*', '?' or '[' in any component
- * names every existing entry that matches (in path order; '*' never
- * matches '/', nor a leading '.'; symlinked folders are never entered;
- * A's exclude patterns are left out; none at all: "absent").  A path
- * that cannot be expanded is reported failed.  Stops on FN's -1 (the
- * image fails as a whole). */
-int isc_guest_foreach_path (struct isc_guest *gu, const struct isc_action *a,
-                            const char *text,
-                            int (*fn) (struct isc_guest *gu,
-                                       const struct isc_action *a,
-                                       const char *path, void *opaque),
-                            void *opaque);
 
 /* Every path under a folder, NUL-separated, in a host file: read with
  * guestfs_readdir when the tree has few folders, else guestfs_find0 (no

@@ -32,10 +32,16 @@ struct isc_user {
   char *ntuser;                     /* resolved guest path of NTUSER.DAT */
 };
 
+/* What a removed item's name is. */
+enum isc_item {
+  ISC_ITEM_FILE,                    /* a guest path */
+  ISC_ITEM_REGISTRY,                /* "HIVEFILE|KEY\PATH[|VALUE]" */
+};
+
 /* Something removed earlier in this pass, so that no later action
  * re-creates it. */
 struct isc_removed {
-  char type;                        /* 'r' registry, 'f' file */
+  enum isc_item type;
   char *what;
   int subtree;                      /* what lies under it is gone too */
   const struct isc_action *by;
@@ -97,6 +103,12 @@ int isc_guest_private_init (struct isc_guest *gu);
 /* A new host scratch file name in gu->tmpdir (not created); caller frees. */
 char *isc_guest_tmpname (struct isc_guest *gu, const char *prefix);
 
+/* Record one result of action A on TARGET (guest-controlled text is
+ * fine: it is stored losslessly and safely).  REASON may be NULL. */
+void isc_guest_report (struct isc_guest *gu, const struct isc_action *a,
+                       const char *target, enum isc_result result,
+                       const char *reason);
+
 /* Failure helpers: report A failed on TARGET with REASON's message. */
 void isc_guest_report_failed (struct isc_guest *gu, const struct isc_action *a,
                               const char *target, const struct isc_err *reason);
@@ -106,40 +118,7 @@ void isc_guest_fail (struct isc_guest *gu, const struct isc_action *a,
                      const char *target, const char *fmt, ...)
   __attribute__((format (printf, 4, 5)));
 
-/* One change an action makes to one target.  isc_guest_change() decides
- * dry run against real, refuses to re-create what this pass removed and
- * records the result. */
-struct isc_change {
-  const char *target;               /* reported */
-  int deletes;                      /* "deleted"/"would-delete", else
-                                       "changed"/"would-change" */
-  char type;                        /* 'f' file, 'r' registry: what ID is */
-  const char *id;                   /* for the removed list (NULL: TARGET) */
-  int note;                         /* note ID removed (dry run too) */
-  int subtree;                      /* with NOTE: what lies under it too */
-  int creates;                      /* refuse when ID was removed earlier */
-  struct isc_regtarget *reg;        /* registry: isc_reg_edit() first */
-  /* Make the change (never called in a dry run); -1 with REASON. */
-  int (*fn) (struct isc_guest *gu, struct isc_err *reason, void *opaque);
-  void *opaque;
-};
-
-/* Do C for A.  Returns -1 only when the image fails as a whole. */
-int isc_guest_change (struct isc_guest *gu, const struct isc_action *a,
-                      const struct isc_change *c);
-
 /* The image must fail as a whole: gu->err holds the message already. */
 int isc_guest_fatal (struct isc_guest *gu);
-
-/* Note that A removed (or, in a dry run, would remove) WHAT: a registry
- * item ('r': "HIVEFILE|KEY\PATH" or "HIVEFILE|KEY\PATH|VALUE") or a
- * guest file ('f'); SUBTREE when what lies under it goes too. */
-void isc_guest_note_removed (struct isc_guest *gu, const struct isc_action *a,
-                             char type, const char *what, int subtree);
-
-/* The action that removed WHAT (or something above it) earlier in this
- * pass, or NULL. */
-const struct isc_action *isc_guest_removed_by (struct isc_guest *gu, char type,
-                                               const char *what);
 
 #endif

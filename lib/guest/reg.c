@@ -25,6 +25,7 @@
 #include "util/path.h"
 #include "util/hostfile.h"
 #include "util/error.h"
+#include "guest/private.h"
 
 static const char *
 last_error (guestfs_h *g)
@@ -435,7 +436,7 @@ load_user (struct isc_guest *gu, struct isc_err *reason, hive_h *h,
     return 0;
   /* A folder this guest cannot name (another drive, an unknown
    * variable) holds no profile imgscrub can edit. */
-  r = isc_guest_expand (gu, &ignored, image, NULL, &dir);
+  r = isc_reg_expand (gu, &ignored, image, NULL, &dir);
   isc_err_clear (&ignored);
   if (r == -1)
     return 0;
@@ -503,7 +504,7 @@ set_var (struct isc_guest *gu, enum isc_winvar v, const char *value,
   struct isc_err ignored = ISC_ERR_INIT;
   char *path = NULL;
 
-  if (isc_guest_expand (gu, &ignored, value ? value : fallback, NULL,
+  if (isc_reg_expand (gu, &ignored, value ? value : fallback, NULL,
                         &path) == -1)
     path = NULL;
   isc_err_clear (&ignored);
@@ -898,4 +899,47 @@ isc_reg_close_all (struct isc_guest *gu)
   free (priv->hives);
   priv->hives = NULL;
   priv->n_hives = 0;
+}
+
+int
+isc_reg_expand (struct isc_guest *gu, struct isc_err *reason,
+                const char *text, const struct isc_user *user, char **ret)
+{
+  const char *values[ISC_VAR_COUNT] = { NULL };
+  int windows = gu->os == ISC_OS_WINDOWS;
+
+  if (windows && text[0] == '%' && text[1] != '%') {
+    const char *end = strchr (text + 1, '%');
+    int v = end ? isc_winvar_lookup (text + 1, end - text - 1) : -1;
+    int need_registry = v == ISC_VAR_PROGRAMFILES || v == ISC_VAR_PROGRAMDATA;
+    size_t i;
+
+    if (isc_reg_vars (gu, reason, need_registry) == -1)
+      return -1;
+    for (i = 0; i < ISC_VAR_COUNT; ++i)
+      values[i] = gu->priv->vars[i];
+    values[ISC_VAR_USERPROFILE] = user ? user->dir : NULL;
+  }
+  return isc_winpath_expand (reason, text, windows, values, ret);
+}
+
+char *
+isc_reg_value_display (const char *key, const char *value)
+{
+  char *s;
+
+  if (asprintf (&s, "%s\\%s", key, *value ? value : "(Default)") == -1)
+    return NULL;
+  return s;
+}
+
+int
+isc_reg_delete_node (struct isc_guest *gu, struct isc_err *reason,
+                     void *opaque)
+{
+  const struct isc_regnode *n = opaque;
+
+  if (hivex_node_delete_child (n->h, n->node) == -1)
+    return isc_error_errno (reason, NULL, "cannot delete the key");
+  return 0;
 }

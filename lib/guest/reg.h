@@ -76,4 +76,24 @@ int isc_reg_commit (struct isc_guest *gu);
 /* Close the hives and delete their host copies. */
 void isc_reg_close_all (struct isc_guest *gu);
 
+/* Expand TEXT (a profile path, checked by isc_winpath_check) for this
+ * guest, with USER's profile folder for %USERPROFILE% (NULL when TEXT
+ * does not use it).  *RET is a normalised guest path, not resolved yet;
+ * the caller frees it. */
+int isc_reg_expand (struct isc_guest *gu, struct isc_err *reason,
+                    const char *text, const struct isc_user *user,
+                      char **ret);
+
+/* "KEY\VALUE" for display ("KEY\(Default)" for ""); caller frees. */
+char *isc_reg_value_display (const char *key, const char *value);
+
+/* An isc_change function: delete the registry key OPAQUE (a struct
+ * isc_regnode) with everything under it. */
+struct isc_regnode {
+  hive_h *h;
+  hive_node_h node;
+};
+int isc_reg_delete_node (struct isc_guest *gu, struct isc_err *reason,
+                         void *opaque);
+
 #endif

@@ -14,6 +14,7 @@
 #include <confuse.h>
 
 #include "util/error.h"
+#include "windows/regpath.h"
 #include "util/result.h"
 
 struct isc_guest;                   /* guest.h */
@@ -135,5 +136,28 @@ const char *isc_action_option_doc (const struct isc_action_kind *kind,
                                    const char *opt);
 
 void isc_action_free (struct isc_action *a);
+
+/* String option NAME of SEC in *RET (borrowed from SEC), NULL when not
+ * given; an error when REQUIRED. */
+int isc_action_opt_string (struct isc_err *err, cfg_t *sec, const char *name,
+                    int required, const char **ret);
+
+/* Registry key option NAME (required), parsed into *RET. */
+int isc_action_opt_regpath (struct isc_err *err, cfg_t *sec, const char *name,
+                     struct isc_regpath *ret);
+
+/* Guest path option NAME: checked (variables, no ".."), copied into *RET
+ * (NULL when optional and not given; caller frees); narrows A->os to
+ * Windows for a Windows path. */
+int isc_action_opt_path (struct isc_err *err, cfg_t *sec, const char *name,
+                  int required, struct isc_action *a, char **ret);
+
+/* Refuse a path with fewer components than A's kind->min_depth ("/" or
+ * a top folder for the kinds that remove or empty folders). */
+int isc_action_depth_check (struct isc_err *err, const struct isc_action *a,
+                          const char *path);
+
+/* Refuse a glob in PATH's first component (a glob there is every top folder). */
+int isc_action_glob_check (struct isc_err *err, const char *path);
 
 #endif

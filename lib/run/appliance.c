@@ -13,7 +13,7 @@
 #include "audit/audit.h"
 #include "util/cleanups.h"
 #include "util/escape.h"
-#include "guest/guest.h"
+#include "guest/apply.h"
 #include "guest/inspect.h"
 #include "profiles/profile.h"
 #include "util/steps.h"

@@ -1,3 +1,5 @@
+/* imgscrub: the pass over one guest: each action of each profile, with
+ * its guards and --skip, then the hive commit. */
 #include <config.h>
 
 #include <stdarg.h>
@@ -9,6 +11,7 @@
 #include "profiles/action.h"
 #include "util/cleanups.h"
 #include "util/escape.h"
+#include "guest/apply.h"
 #include "guest/private.h"
 #include "guest/path.h"
 #include "profiles/profile.h"
@@ -18,178 +21,7 @@
 #include "util/status.h"
 #include "util/error.h"
 #include "util/oom.h"
-
-int
-isc_guest_private_init (struct isc_guest *gu)
-{
-  if (!gu->priv)
-    gu->priv = calloc (1, sizeof *gu->priv);
-  return gu->priv ? 0 : -1;
-}
-
-char *
-isc_guest_tmpname (struct isc_guest *gu, const char *prefix)
-{
-  char *s;
-
-  if (asprintf (&s, "%s/%s-%u", gu->tmpdir ? gu->tmpdir : "/tmp", prefix,
-                ++gu->priv->serial) == -1)
-    return NULL;
-  return s;
-}
-
-void
-isc_guest_report (struct isc_guest *gu, const struct isc_action *a,
-                  const char *target, enum isc_result result,
-                  const char *reason)
-{
-  struct isc_guest_private *priv;
-
-  if (isc_guest_private_init (gu) == -1)
-    isc_oom ();
-  priv = gu->priv;
-  if (result == ISC_RESULT_FAILED) {
-    priv->action_failed = 1;
-    if (!priv->first_failure &&
-        asprintf (&priv->first_failure, "%s:%d: %s%s%s%s: %s", a->file,
-                  a->line, a->kind->name, a->title ? " '" : "",
-                  a->title ? a->title : "", a->title ? "'" : "",
-                  reason ? reason : "unknown error") == -1)
-      priv->first_failure = NULL;
-  }
-  if (gu->on_result)
-    gu->on_result (gu->on_result_opaque, a, target, result, reason);
-}
-
-void
-isc_guest_report_failed (struct isc_guest *gu, const struct isc_action *a,
-                         const char *target, const struct isc_err *reason)
-{
-  isc_guest_report (gu, a, target, ISC_RESULT_FAILED, isc_err_msg (reason));
-}
-
-void
-isc_guest_fail (struct isc_guest *gu, const struct isc_action *a,
-                const char *target, const char *fmt, ...)
-{
-  CLEANUP_FREE char *msg = NULL;
-  va_list args;
-
-  va_start (args, fmt);
-  if (vasprintf (&msg, fmt, args) == -1)
-    msg = NULL;
-  va_end (args);
-  isc_guest_report (gu, a, target, ISC_RESULT_FAILED, msg);
-}
-
-/* "Would re-create X removed earlier by FILE:LINE" when WHAT was removed
- * earlier in this pass: reports A failed on TARGET and returns 1. */
-static int
-refuse_recreate (struct isc_guest *gu, const struct isc_action *a,
-                 char type, const char *what, const char *target)
-{
-  const struct isc_action *by = isc_guest_removed_by (gu, type, what);
-
-  if (!by)
-    return 0;
-  isc_guest_fail (gu, a, target, "would re-create what %s:%d removed "
-                  "earlier in this pass", by->file, by->line);
-  return 1;
-}
-
-int
-isc_guest_change (struct isc_guest *gu, const struct isc_action *a,
-                  const struct isc_change *c)
-{
-  const char *id = c->id ? c->id : c->target;
-  struct isc_err reason = ISC_ERR_INIT;
-  enum isc_result result;
-
-  if (c->creates && refuse_recreate (gu, a, c->type, id, c->target))
-    return 0;
-  if (c->reg && isc_reg_edit (gu, c->reg) == -1) {
-    isc_guest_report_failed (gu, a, c->target, gu->err);
-    return -1;
-  }
-  if (gu->dry_run)
-    result = c->deletes ? ISC_RESULT_WOULD_DELETE : ISC_RESULT_WOULD_CHANGE;
-  else if (c->fn (gu, &reason, c->opaque) == -1) {
-    isc_guest_report_failed (gu, a, c->target, &reason);
-    isc_err_clear (&reason);
-    return 0;
-  }
-  else {
-    result = c->deletes ? ISC_RESULT_DELETED : ISC_RESULT_CHANGED;
-    /* Its size changed, or it was made: cached listings must not say
-     * what it was. */
-    if (c->type == 'f' && !c->deletes)
-      isc_guest_dirs_mark_entry (gu, c->target, 0);
-  }
-  isc_guest_report (gu, a, c->target, result, NULL);
-  if (c->note)
-    isc_guest_note_removed (gu, a, c->type, id, c->subtree);
-  return 0;
-}
-
-int
-isc_guest_fatal (struct isc_guest *gu)
-{
-  gu->priv->fatal = 1;
-  return -1;
-}
-
-void
-isc_guest_note_removed (struct isc_guest *gu, const struct isc_action *a,
-                        char type, const char *what, int subtree)
-{
-  struct isc_guest_private *priv = gu->priv;
-  struct isc_removed *r;
-
-  r = realloc (priv->removed, (priv->n_removed + 1) * sizeof *r);
-  if (!r)
-    isc_oom ();
-  priv->removed = r;
-  r[priv->n_removed].type = type;
-  r[priv->n_removed].what = strdup (what);
-  if (!r[priv->n_removed].what)
-    isc_oom ();
-  r[priv->n_removed].subtree = subtree;
-  r[priv->n_removed].by = a;
-  priv->n_removed++;
-  if (type == 'f') {
-    isc_guest_dirs_mark_entry (gu, what, 1);
-    /* What resolved through it (a folder, or a symlink) no longer does. */
-    isc_guest_folders_forget (gu, what);
-  }
-}
-
-const struct isc_action *
-isc_guest_removed_by (struct isc_guest *gu, char type, const char *what)
-{
-  struct isc_guest_private *priv = gu->priv;
-  /* The registry ignores letter case, and so does Windows for files. */
-  int nocase = type == 'r' || gu->os == ISC_OS_WINDOWS;
-  const char *seps = type == 'r' ? "\\|" : "/";
-  size_t i, len;
-
-  for (i = 0; i < priv->n_removed; ++i) {
-    const struct isc_removed *r = &priv->removed[i];
-
-    if (r->type != type)
-      continue;
-    len = strlen (r->what);
-    if ((nocase ? strncasecmp (r->what, what, len)
-         : strncmp (r->what, what, len)) != 0)
-      continue;
-    if (what[len] == '\0')
-      return r->by;
-    /* Something under a removed key or folder. */
-    if (r->subtree &&
-        (strchr (seps, what[len]) || (len > 0 && strchr (seps, r->what[len - 1]))))
-      return r->by;
-  }
-  return NULL;
-}
+#include "guest/targets.h"
 
 /* What packages the guest has: "rpm", "deb" or "" (looked at once). */
 static const char *

@@ -1,3 +1,5 @@
+/* imgscrub: what every action kind's descriptor shares: the common
+ * options of a section, and the checks of the paths it names. */
 #include <config.h>
 
 #include <fnmatch.h>
@@ -5,74 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "actions/common.h"
+#include "profiles/action.h"
 #include "util/cleanups.h"
-#include "guest/private.h"
-#include "profiles/profile.h"
-#include "windows/winpath.h"
-#include "util/status.h"
 #include "util/error.h"
-
-int
-isc_opt_string (struct isc_err *err, cfg_t *sec, const char *name,
-                int required, const char **ret)
-{
-  *ret = cfg_size (sec, name) > 0 ? cfg_getstr (sec, name) : NULL;
-  if (!*ret && required)
-    return isc_error (err, NULL, "missing required option '%s'", name);
-  return 0;
-}
-
-int
-isc_opt_regpath (struct isc_err *err, cfg_t *sec, const char *name,
-                 struct isc_regpath *ret)
-{
-  const char *text;
-
-  if (isc_opt_string (err, sec, name, 1, &text) == -1)
-    return -1;
-  return isc_regpath_parse (err, text, ret);
-}
-
-int
-isc_opt_path (struct isc_err *err, cfg_t *sec, const char *name,
-              int required, struct isc_action *a, char **ret)
-{
-  const char *text;
-  unsigned os, vars;
-
-  *ret = NULL;
-  if (isc_opt_string (err, sec, name, required, &text) == -1)
-    return -1;
-  if (!text)
-    return 0;
-  if (isc_winpath_check (err, text, &os, &vars) == -1)
-    return -1;
-  a->os &= os;
-  *ret = strdup (text);
-  return *ret ? 0 : isc_error_oom (err, NULL);
-}
-
-char *
-isc_reg_value_display (const char *key, const char *value)
-{
-  char *s;
-
-  if (asprintf (&s, "%s\\%s", key, *value ? value : "(Default)") == -1)
-    return NULL;
-  return s;
-}
-
-int
-isc_reg_delete_node (struct isc_guest *gu, struct isc_err *reason,
-                     void *opaque)
-{
-  const struct isc_regnode *n = opaque;
-
-  if (hivex_node_delete_child (n->h, n->node) == -1)
-    return isc_error_errno (reason, NULL, "cannot delete the key");
-  return 0;
-}
+#include "util/status.h"
+#include "windows/winpath.h"
 
 cfg_opt_t isc_action_common_opts[] = {
   CFG_STR_LIST ("distro", NULL, CFGF_NODEFAULT),
@@ -93,6 +32,46 @@ const char *const isc_action_common_docs[] = {
   "e.g. \"ca-bundle.crt\"",
   NULL
 };
+
+int
+isc_action_opt_string (struct isc_err *err, cfg_t *sec, const char *name,
+                int required, const char **ret)
+{
+  *ret = cfg_size (sec, name) > 0 ? cfg_getstr (sec, name) : NULL;
+  if (!*ret && required)
+    return isc_error (err, NULL, "missing required option '%s'", name);
+  return 0;
+}
+
+int
+isc_action_opt_regpath (struct isc_err *err, cfg_t *sec, const char *name,
+                 struct isc_regpath *ret)
+{
+  const char *text;
+
+  if (isc_action_opt_string (err, sec, name, 1, &text) == -1)
+    return -1;
+  return isc_regpath_parse (err, text, ret);
+}
+
+int
+isc_action_opt_path (struct isc_err *err, cfg_t *sec, const char *name,
+              int required, struct isc_action *a, char **ret)
+{
+  const char *text;
+  unsigned os, vars;
+
+  *ret = NULL;
+  if (isc_action_opt_string (err, sec, name, required, &text) == -1)
+    return -1;
+  if (!text)
+    return 0;
+  if (isc_winpath_check (err, text, &os, &vars) == -1)
+    return -1;
+  a->os &= os;
+  *ret = strdup (text);
+  return *ret ? 0 : isc_error_oom (err, NULL);
+}
 
 /* A copy of string list option NAME of SEC, NULL when not given. */
 static int
@@ -127,7 +106,7 @@ isc_action_parse_common (struct isc_err *err, cfg_t *sec,
 
   if (opt_list (err, sec, "distro", &a->distros) == -1 ||
       opt_list (err, sec, "exclude", &a->excludes) == -1 ||
-      isc_opt_string (err, sec, "package-format", 0, &text) == -1)
+      isc_action_opt_string (err, sec, "package-format", 0, &text) == -1)
     return -1;
   if (a->excludes && !k->globs)
     return isc_error (err, NULL, "'exclude' goes with a kind that matches "
@@ -140,19 +119,19 @@ isc_action_parse_common (struct isc_err *err, cfg_t *sec,
       return isc_error_oom (err, NULL);
   }
   if (k->on_file) {
-    if (isc_opt_path (err, sec, "path", 1, a, &a->path) == -1 ||
-        isc_path_depth_check (err, a, a->path) == -1)
+    if (isc_action_opt_path (err, sec, "path", 1, a, &a->path) == -1 ||
+        isc_action_depth_check (err, a, a->path) == -1)
       return -1;
     if (!k->globs && strpbrk (a->path, "*?["))
       return isc_error_text (err, a->path, "%s takes no glob", k->name);
-    if (k->globs && isc_path_glob_check (err, a->path) == -1)
+    if (k->globs && isc_action_glob_check (err, a->path) == -1)
       return -1;
     a->target = strdup (a->path);
     if (!a->target)
       return isc_error_oom (err, NULL);
   }
   if (k->has_key) {
-    if (isc_opt_string (err, sec, "key", 1, &text) == -1)
+    if (isc_action_opt_string (err, sec, "key", 1, &text) == -1)
       return -1;
     a->key = calloc (1, sizeof *a->key);
     if (!a->key)
@@ -170,7 +149,7 @@ isc_action_parse_common (struct isc_err *err, cfg_t *sec,
 }
 
 int
-isc_path_glob_check (struct isc_err *err, const char *path)
+isc_action_glob_check (struct isc_err *err, const char *path)
 {
   const char *first = path + strspn (path, "/\\");
   size_t len = strcspn (first, "/\\"), i;
@@ -198,7 +177,7 @@ depth (const char *path)
 }
 
 int
-isc_path_depth_check (struct isc_err *err, const struct isc_action *a,
+isc_action_depth_check (struct isc_err *err, const struct isc_action *a,
                       const char *path)
 {
   CLEANUP_FREE char *norm = NULL;

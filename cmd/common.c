@@ -1,3 +1,4 @@
+/* imgscrub: option parsing and output the subcommands share. */
 #include <config.h>
 
 #include <errno.h>

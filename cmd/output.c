@@ -1,3 +1,5 @@
+/* imgscrub: what the program prints: data on stdout, progress and errors
+ * on stderr, guest text escaped. */
 #include <config.h>
 
 #include <stdarg.h>

@@ -1,3 +1,5 @@
+/* imgscrub: scrub --archive and --export-tree: the bundles written after
+ * the engine ran. */
 #include <config.h>
 
 #include <stdio.h>

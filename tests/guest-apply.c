@@ -1,4 +1,4 @@
-/* A test driver for lib/guest.c without the engine: apply profiles to
+/* A test driver for lib/guest/ without the engine: apply profiles to
  * disk images in one appliance (several drives per launch), the way the
  * engine does, and write the results as JSON for tests/test-actions.sh.
  *

@@ -1,3 +1,5 @@
+/* imgscrub: the one archive writer (libarchive): tar and zip, written
+ * under a temporary name and committed atomically. */
 #include <config.h>
 
 #include <errno.h>

@@ -1,3 +1,5 @@
+/* imgscrub: one change to a guest, with the dry-run decision made once, and
+ * the list of what this pass removed. */
 #include <config.h>
 
 #include <stdlib.h>

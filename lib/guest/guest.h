@@ -40,7 +40,7 @@ struct isc_guest {
   const char *tmpdir;               /* host scratch directory for this image */
   int dry_run;
   enum isc_dirty_hives dirty_hives;
-  /* One object per registry hive read (lib/registry.c: path, state, what
+  /* One object per registry hive read (lib/guest/reg.c: path, state, what
    * was done with its logs).  Borrowed; may be NULL. */
   json_t *hives;
   struct isc_err *err;
@@ -49,7 +49,7 @@ struct isc_guest {
    * may be NULL. */
   isc_guest_result_fn *on_result;
   void *on_result_opaque;
-  /* Seconds per step (lib/steps.h): each action kind, "hive-open",
+  /* Seconds per step (lib/util/steps.h): each action kind, "hive-open",
    * "hive-commit".  Borrowed; may be NULL. */
   json_t *steps;
   /* Private state: hive copies, users, variables. */

@@ -1,3 +1,5 @@
+/* imgscrub: quick inspection of one drive in the appliance: its root,
+ * operating system and the facts the manifest records. */
 #include <config.h>
 
 #include <stdint.h>

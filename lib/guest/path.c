@@ -1,3 +1,5 @@
+/* imgscrub: guest paths resolved inside the guest, folder listings cached
+ * for one pass, and the file operations the action kinds share. */
 #include <config.h>
 
 #include <errno.h>

@@ -1,6 +1,5 @@
-/* imgscrub: state shared by lib/guest.c, lib/guestpath.c, lib/registry.c
- * and the action kinds while profiles are applied to one guest.  Not for
- * cmd/. */
+/* imgscrub: the private state of one pass over a guest, shared by the
+ * files of lib/guest/ and the action kinds; not for cmd/. */
 #ifndef ISC_GUEST_PRIVATE_H
 #define ISC_GUEST_PRIVATE_H
 

@@ -1,3 +1,5 @@
+/* imgscrub: the guest's registry: hive copies on the host (dirty ones
+ * replayed or refused), users, Windows variables, edits and the commit. */
 #include <config.h>
 
 #include <errno.h>

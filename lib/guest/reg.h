@@ -64,7 +64,7 @@ int isc_reg_vars (struct isc_guest *gu, struct isc_err *reason,
 /* Read FACTS' Windows product name, version, current control set and
  * hostname again from SOFTWARE and SYSTEM through this module, so that
  * a dirty hive is first recovered, refused or taken as is by
- * gu->dirty_hives (lib/inspect.c reads them with the appliance's hivex,
+ * gu->dirty_hives (lib/guest/inspect.c reads them with the appliance's hivex,
  * which ignores the logs).  Returns -1 with gu->err set when the image
  * must fail. */
 int isc_reg_windows_facts (struct isc_guest *gu, json_t *facts);

@@ -1,3 +1,5 @@
+/* imgscrub: the targets one action path names: variables, users and
+ * globs expanded, each target looked up. */
 #include <config.h>
 
 #include <fnmatch.h>

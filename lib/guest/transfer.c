@@ -1,3 +1,5 @@
+/* imgscrub: whole-file copies between the host and the appliance, small
+ * files in pread/write messages. */
 #include <config.h>
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* imgscrub: the guest's file tree streamed into an archive (--export-tree). */
 #include <config.h>
 
 #include <stdio.h>

@@ -1,3 +1,5 @@
+/* imgscrub: command-line inputs (files and folders) turned into the list
+ * of images. */
 #include <config.h>
 
 #include <dirent.h>

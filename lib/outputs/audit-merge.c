@@ -1,3 +1,5 @@
+/* imgscrub: audit --merge: identity tables of many shards joined into
+ * one, with the identities more than one image shares. */
 #include <config.h>
 
 #include <stdint.h>

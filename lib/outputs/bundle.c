@@ -1,3 +1,5 @@
+/* imgscrub: --archive bundles: scrubbed images and the manifest in one
+ * archive, and the exported trees of a run. */
 #include <config.h>
 
 #include <stdio.h>

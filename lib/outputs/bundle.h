@@ -7,7 +7,7 @@
  *
  * Both are written after the run from what the engine left: the finished
  * outputs (streamed, not copied again) and the per-image trees the
- * appliances wrote (lib/tree.h). */
+ * appliances wrote (lib/guest/tree.h). */
 #ifndef ISC_BUNDLE_H
 #define ISC_BUNDLE_H
 

@@ -1,3 +1,5 @@
+/* imgscrub: the manifest: what was done to each image, as JSON written
+ * atomically (doc/manifest.schema.json). */
 #include <config.h>
 
 #include <errno.h>

@@ -1,3 +1,5 @@
+/* imgscrub: --shard K/N: which images a shard takes, and the names of
+ * its manifests. */
 #include <config.h>
 
 #include <errno.h>

@@ -1,8 +1,8 @@
 /* imgscrub: action kinds.  Each kind lives in lib/actions/<kind>.c and
- * exports one descriptor; lib/actions/registry.c lists them, sorted.
+ * exports one descriptor; lib/actions/table.c lists them, sorted.
  * Adding a kind touches no other kind.
  *
- * The core (lib/actions/core.c, lib/guest.c) does what every kind
+ * The core (lib/profiles/action.c, lib/guest/apply.c) does what every kind
  * shares: it reads the kind's guest path or registry key and the options
  * every action takes (guards, exclude), checks the guards, expands the
  * path (variables, each user, globs) and calls the kind once per target;
@@ -17,11 +17,11 @@
 #include "windows/regpath.h"
 #include "util/result.h"
 
-struct isc_guest;                   /* guest.h */
+struct isc_guest;                   /* guest/guest.h */
 struct isc_action;
-struct isc_regpath;                 /* regpath.h */
-struct isc_regtarget;               /* registry.h */
-struct isc_file;                    /* guestpath.h */
+struct isc_regpath;                 /* windows/regpath.h */
+struct isc_regtarget;               /* guest/reg.h */
+struct isc_file;                    /* guest/path.h */
 
 /* What a kind with on_file takes at its path (isc_action_kind.takes):
  * the core reports anything else "failed", and a missing target

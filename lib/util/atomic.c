@@ -1,3 +1,4 @@
+/* imgscrub: atomic writes: temporary file, fsync, rename, folder fsync. */
 #include <config.h>
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* imgscrub: the destructors behind CLEANUP_* and the string lists. */
 #include <config.h>
 
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* imgscrub: recording the one message of a failed call (isc_error). */
 #include <config.h>
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* imgscrub: escaping guest-controlled text for terminals, logs and JSON. */
 #include <config.h>
 
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* imgscrub: whole host files read with a size cap. */
 #include <config.h>
 
 #include <errno.h>

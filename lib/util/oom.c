@@ -1,3 +1,4 @@
+/* imgscrub: the abort when memory runs out and no error can be returned. */
 #include <config.h>
 
 #include <stdlib.h>

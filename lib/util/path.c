@@ -1,3 +1,4 @@
+/* imgscrub: '/'-separated path strings: normalised, joined, compared. */
 #include <config.h>
 
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* imgscrub: the names of action results. */
 #include <config.h>
 
 #include "util/result.h"

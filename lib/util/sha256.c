@@ -1,3 +1,4 @@
+/* imgscrub: SHA-256 of files (holes skipped) and buffers, with libcrypto. */
 #include <config.h>
 
 #include <errno.h>

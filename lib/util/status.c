@@ -1,3 +1,4 @@
+/* imgscrub: the names of image statuses and operating systems. */
 #include <config.h>
 
 #include "util/status.h"

@@ -1,3 +1,4 @@
+/* imgscrub: seconds per step, added up in a JSON object. */
 #include <config.h>
 
 #include "util/steps.h"

@@ -1,3 +1,4 @@
+/* imgscrub: the monotonic clock. */
 #include <config.h>
 
 #include <time.h>

@@ -1,3 +1,4 @@
+/* imgscrub: registry paths of profiles parsed: hive, key, value. */
 #include <config.h>
 
 #include <stdlib.h>

@@ -1,3 +1,5 @@
+/* imgscrub: Windows paths of profiles: syntax checked, variables
+ * expanded, normalised to guest paths. */
 #include <config.h>
 
 #include <ctype.h>

@@ -1,5 +1,5 @@
-/* libFuzzer target: the escaping functions (lib/escape.c, and
- * isc_msg_text in lib/winpath.c).  isc_escape_n's output is valid UTF-8
+/* libFuzzer target: the escaping functions (lib/util/escape.c, and
+ * isc_msg_text).  isc_escape_n's output is valid UTF-8
  * without control characters and decodes back to exactly its input;
  * isc_escape stops at the first NUL; isc_json_string keeps valid UTF-8
  * as it is and escapes the rest; isc_msg_text is printable too. */

@@ -20,7 +20,7 @@
  * "short", "link" a symlink, "dir", "fifo").
  *
  * qemu-img is not run: this file defines isc_qemu_img_info_as, which the
- * linker then takes instead of lib/qemu.c's.  The checks must give
+ * linker then takes instead of lib/image/qemu.c's.  The checks must give
  * either success with a sane isc_image_info or one printable message.
  */
 #include <config.h>

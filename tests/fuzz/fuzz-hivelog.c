@@ -9,7 +9,8 @@
  * Not built by `make`.  From the top of a configured tree:
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Ilib \
- *     tests/fuzz/fuzz-hivelog.c lib/hivelog.c lib/error.c lib/escape.c \
+ *     tests/fuzz/fuzz-hivelog.c lib/windows/hivelog.c lib/util/error.c \
+ *     lib/util/escape.c lib/util/cleanups.c lib/util/oom.c \
  *     $(pkg-config --cflags --libs jansson) -o fuzz-hivelog
  *   ./fuzz-hivelog -max_len=65536 corpus/
  *

@@ -1,4 +1,4 @@
-/* libFuzzer target: the profile loader (lib/profile.c's scanner, the
+/* libFuzzer target: the profile loader (lib/profiles/'s scanner, the
  * libconfuse schema, every action kind's parse function, identities,
  * includes).  The input is written as "fuzz.conf" in a private folder,
  * which comes first on the profile search path: there "base.conf" is a

@@ -1,5 +1,5 @@
 /* libFuzzer target: registry paths and value names as profiles write
- * them (lib/regpath.c).  The input, cut at its first NUL, is parsed as
+ * them (lib/windows/regpath.c).  The input, cut at its first NUL, is parsed as
  * a path and checked as a value name.  A parsed path has non-empty key
  * names without backslashes, within Windows' length limit, and its
  * display form parses back to the same path; a refusal is one printable

@@ -1,5 +1,5 @@
 /* libFuzzer target: the manifest reader that `scrub --resume` uses
- * (isc_manifest_parse_previous in lib/manifest.c).  The input is the
+ * (isc_manifest_parse_previous in lib/outputs/manifest.c).  The input is the
  * manifest file.  Whatever it holds, an image is resumed only from an
  * "ok" entry for exactly its path, and only with SHA-256s in lower-case
  * hex. */

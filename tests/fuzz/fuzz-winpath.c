@@ -1,4 +1,4 @@
-/* libFuzzer target: guest paths as profiles write them (lib/winpath.c):
+/* libFuzzer target: guest paths as profiles write them (lib/windows/winpath.c):
  * isc_winpath_check, isc_winpath_expand with variable values taken from
  * the input (they come from the guest), isc_winpath_normalise and
  * isc_name_pattern_check.  The input is TEXT, then after a NUL an

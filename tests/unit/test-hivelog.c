@@ -1,4 +1,4 @@
-/* Unit tests for lib/hivelog.c on hives and logs built here: both log
+/* Unit tests for lib/windows/hivelog.c on hives and logs built here: both log
  * formats, the order of entries across two logs, growth, and logs cut
  * or corrupted at every point (recovery stops at the first bad entry,
  * never reads outside the buffers: run under valgrind by

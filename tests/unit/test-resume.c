@@ -1,4 +1,4 @@
-/* The manifest reader behind `scrub --resume` (lib/manifest.c): only an
+/* The manifest reader behind `scrub --resume` (lib/outputs/manifest.c): only an
  * "ok" entry for exactly the same input path, with both SHA-256s as
  * imgscrub writes them, counts. */
 #include <config.h>

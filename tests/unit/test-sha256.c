@@ -1,4 +1,4 @@
-/* Unit tests for lib/sha256.c: a sparse file hashes as its bytes do,
+/* Unit tests for lib/util/sha256.c: a sparse file hashes as its bytes do,
  * whatever its holes (hashed as zeros, not read) and data look like. */
 #include <config.h>
 

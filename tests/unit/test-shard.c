@@ -1,4 +1,4 @@
-/* Unit tests for lib/shard.c: K/N parsing, --shard auto from each
+/* Unit tests for lib/outputs/shard.c: K/N parsing, --shard auto from each
  * engine's variables, and the balanced, order-independent partition. */
 #include <config.h>
 

@@ -63,10 +63,10 @@ grep -q "no-such-profile" "$WORK/err" || fail "show: missing profile not named"
 expect_status 2 "$IMGSCRUB" profiles frob 2> "$WORK/err"
 expect_status 2 "$IMGSCRUB" profiles 2> "$WORK/err"
 
-# actions: every kind of the table in lib/actions/registry.c, each from
+# actions: every kind of the table in lib/actions/table.c, each from
 # its own file and Makefile.am line, every option documented.
 "$IMGSCRUB" profiles actions > "$WORK/actions"
-sed -n 's/^  &isc_action_\([a-z_]*\),$/\1/p' "$top_srcdir/lib/actions/registry.c" \
+sed -n 's/^  &isc_action_\([a-z_]*\),$/\1/p' "$top_srcdir/lib/actions/table.c" \
   > "$WORK/table"
 [ "$(wc -l < "$WORK/table")" -ge 11 ] || fail "cannot read the kinds table"
 while read -r sym; do

@@ -1,11 +1,13 @@
-/* imgscrub: loading cleanup profiles.
+/* imgscrub: loading cleanup profiles: the libconfuse schema and parse,
+ * includes, and the action and identity sections (isc_profile_load,
+ * isc_profile_free, isc_profile_foreach_action).
  *
  * The schema is built from the action descriptors: one titled, repeatable
  * section per kind, with the kind's own options, so adding a kind touches
  * nothing here.  libconfuse parses the exact bytes that are hashed; its
  * messages are recorded, not printed, with the file and line its error
  * callback gives, and its sections are taken in file order from its
- * validate callbacks.  A small scanner over the same bytes is kept for
+ * validate callbacks.  The scanner (scan.c) reads the same bytes for
  * what libconfuse lacks (tests/unit/test-libconfuse.c shows each): the
  * line where a section starts (libconfuse's cfg_t line is where it
  * ends), right line numbers after comments (libconfuse counts too many:
@@ -16,275 +18,27 @@
  * agree on every section's kind and closing line. */
 #include <config.h>
 
-#include <dirent.h>
-#include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <confuse.h>
 
 #include "profiles/action.h"
-#include "util/cleanups.h"
-#include "util/escape.h"
 #include "profiles/profile.h"
-#include "windows/regpath.h"
-#include "util/sha256.h"
-#include "windows/winpath.h"
-#include "util/status.h"
+#include "profiles/scan-private.h"
+#include "profiles/search-private.h"
+#include "util/cleanups.h"
 #include "util/error.h"
-
-#ifndef PROFILES_INSTALL_DIR
-#define PROFILES_INSTALL_DIR "/usr/local/share/imgscrub/profiles"
-#endif
-
-#define MAX_NAME 128
-
-/* ---- search path ------------------------------------------------------ */
-
-static int
-add_string (char ***list, size_t *n, const char *s)
-{
-  char **l = realloc (*list, (*n + 2) * sizeof *l);
-
-  if (!l)
-    return -1;
-  *list = l;
-  l[*n] = strdup (s);
-  if (!l[*n])
-    return -1;
-  l[++*n] = NULL;
-  return 0;
-}
-
-/* The program (or a test) runs from the build tree. */
-static int
-in_build_tree (void)
-{
-#ifdef BUILD_TREE_DIR
-  char exe[PATH_MAX], *slash;
-  CLEANUP_FREE char *tree = realpath (BUILD_TREE_DIR, NULL);
-  ssize_t n = readlink ("/proc/self/exe", exe, sizeof exe - 1);
-  size_t len;
-
-  if (n <= 0 || !tree)
-    return 0;
-  exe[n] = '\0';
-  slash = strrchr (exe, '/');
-  if (!slash)
-    return 0;
-  *slash = '\0';
-  len = strlen (tree);
-  if (strncmp (exe, tree, len) != 0)
-    return 0;
-  return strcmp (exe + len, "/cmd") == 0 || strcmp (exe + len, "/tests") == 0 ||
-    strncmp (exe + len, "/tests/", 7) == 0;
-#else
-  return 0;
-#endif
-}
-
-/* The profiles of an installed tree that was moved as a whole (installed
- * with DESTDIR, a prefix copied elsewhere).  ISC_BINDIR and
- * PROFILES_INSTALL_DIR share a leading part P: bindir is P/B, the
- * profiles P/D.  When the program runs as X/B/imgscrub, its profiles are
- * X/D.  NULL when it does not run from such a tree, or when X/D is
- * PROFILES_INSTALL_DIR itself.  The caller frees the result. */
-static char *
-relocated_profiles_dir (void)
-{
-#ifdef ISC_BINDIR
-  const char *bindir = ISC_BINDIR, *prof = PROFILES_INSTALL_DIR;
-  char exe[PATH_MAX], *slash, *ret;
-  ssize_t n = readlink ("/proc/self/exe", exe, sizeof exe - 1);
-  size_t i, common = 0, exe_len, tail_len;
-
-  if (n <= 0)
-    return NULL;
-  exe[n] = '\0';
-  slash = strrchr (exe, '/');
-  if (!slash)
-    return NULL;
-  *slash = '\0';
-  /* P ends at the last '/' both share (or where bindir ends). */
-  for (i = 0; bindir[i] && bindir[i] == prof[i]; ++i)
-    if (bindir[i] == '/')
-      common = i;
-  if (!bindir[i] && prof[i] == '/')
-    common = i;
-  exe_len = strlen (exe);
-  tail_len = strlen (bindir + common);          /* "/B" */
-  if (tail_len == 0 || exe_len < tail_len ||
-      strcmp (exe + exe_len - tail_len, bindir + common) != 0)
-    return NULL;
-  if (asprintf (&ret, "%.*s%s", (int) (exe_len - tail_len), exe,
-                prof + common) == -1)
-    return NULL;
-  if (strcmp (ret, prof) == 0) {
-    free (ret);
-    return NULL;
-  }
-  return ret;
-#else
-  return NULL;
-#endif
-}
-
-char **
-isc_profile_search_path (void)
-{
-  CLEANUP_FREE char *relocated = relocated_profiles_dir ();
-  char **list = NULL;
-  size_t n = 0;
-  const char *env = getenv ("IMGSCRUB_PROFILE_PATH");
-
-  if (add_string (&list, &n, "") == -1)   /* allocate the terminator */
-    goto oom;
-  free (list[0]);
-  list[0] = NULL;
-  n = 0;
-  if (env) {
-    CLEANUP_FREE char *copy = strdup (env);
-    char *dir, *save = NULL;
-
-    if (!copy)
-      goto oom;
-    for (dir = strtok_r (copy, ":", &save); dir; dir = strtok_r (NULL, ":", &save))
-      if (add_string (&list, &n, dir) == -1)
-        goto oom;
-  }
-#ifdef PROFILES_SOURCE_DIR
-  if (in_build_tree () && add_string (&list, &n, PROFILES_SOURCE_DIR) == -1)
-    goto oom;
-#endif
-  if (relocated && add_string (&list, &n, relocated) == -1)
-    goto oom;
-  if (add_string (&list, &n, PROFILES_INSTALL_DIR) == -1)
-    goto oom;
-  return list;
- oom:
-  isc_free_string_list (list);
-  return NULL;
-}
-
-static int
-valid_name (const char *name)
-{
-  size_t i;
-
-  if (!name[0] || strlen (name) > MAX_NAME || name[0] == '.' || name[0] == '-')
-    return 0;
-  for (i = 0; name[i]; ++i)
-    if (!strchr ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                 "0123456789._-", name[i]))
-      return 0;
-  return 1;
-}
-
-static int
-is_regular (const char *path)
-{
-  struct stat st;
-
-  return stat (path, &st) == 0 && S_ISREG (st.st_mode);
-}
-
-int
-isc_profile_find (struct isc_err *err, const char *name, char **ret)
-{
-  CLEANUP_FREE_STRING_LIST char **dirs = NULL;
-  CLEANUP_FREE char *searched = NULL;
-  size_t i, len = 0;
-
-  if (!valid_name (name))
-    return isc_error (err, name, "not a profile name (letters, digits, '.', "
-                      "'_', '-'), nor a path (a path contains '/' or ends "
-                      "in .conf)");
-  dirs = isc_profile_search_path ();
-  if (!dirs)
-    return isc_error_oom (err, NULL);
-  for (i = 0; dirs[i]; ++i) {
-    char *path;
-
-    if (asprintf (&path, "%s/%s.conf", dirs[i], name) == -1)
-      return isc_error_oom (err, NULL);
-    if (is_regular (path)) {
-      *ret = path;
-      return 0;
-    }
-    free (path);
-    len += strlen (dirs[i]) + 1;
-  }
-  searched = calloc (1, len + 1);
-  if (!searched)
-    return isc_error_oom (err, NULL);
-  for (i = 0; dirs[i]; ++i) {
-    if (i)
-      strcat (searched, ":");
-    strcat (searched, dirs[i]);
-  }
-  return isc_error (err, name, "profile not found (searched %s)", searched);
-}
-
-static int
-compare_strings (const void *a, const void *b)
-{
-  return strcmp (*(char *const *) a, *(char *const *) b);
-}
-
-char **
-isc_profile_list_names (void)
-{
-  CLEANUP_FREE_STRING_LIST char **dirs = isc_profile_search_path ();
-  char **names = NULL;
-  size_t n = 0, i, j;
-
-  if (!dirs || add_string (&names, &n, "") == -1)
-    goto oom;
-  free (names[0]);
-  names[0] = NULL;
-  n = 0;
-  for (i = 0; dirs[i]; ++i) {
-    DIR *d = opendir (dirs[i]);
-    struct dirent *e;
-
-    if (!d)
-      continue;
-    while ((e = readdir (d)) != NULL) {
-      size_t len = strlen (e->d_name);
-      CLEANUP_FREE char *name = NULL, *path = NULL;
-
-      if (len <= 5 || strcmp (e->d_name + len - 5, ".conf") != 0)
-        continue;
-      name = strndup (e->d_name, len - 5);
-      if (!name || asprintf (&path, "%s/%s", dirs[i], e->d_name) == -1) {
-        closedir (d);
-        goto oom;
-      }
-      if (!valid_name (name) || !is_regular (path))
-        continue;
-      for (j = 0; j < n; ++j)
-        if (strcmp (names[j], name) == 0)
-          break;
-      if (j == n && add_string (&names, &n, name) == -1) {
-        closedir (d);
-        goto oom;
-      }
-    }
-    closedir (d);
-  }
-  qsort (names, n, sizeof *names, compare_strings);
-  return names;
- oom:
-  isc_free_string_list (names);
-  return NULL;
-}
+#include "util/escape.h"
+#include "util/sha256.h"
+#include "util/status.h"
+#include "windows/regpath.h"
+#include "windows/winpath.h"
 
 /* ---- reading ---------------------------------------------------------- */
 
@@ -328,414 +82,11 @@ read_file (struct isc_err *err, const char *path, char **ret, size_t *ret_len)
   return 0;
 }
 
-/* ---- the scanner ------------------------------------------------------ */
-
-enum tok {
-  T_EOF, T_STR, T_QSTR, T_LBRACE = '{', T_RBRACE = '}', T_LPAREN = '(',
-  T_RPAREN = ')', T_EQ = '=', T_PLUSEQ = '+', T_COMMA = ',', T_ERROR = -1,
-};
-
-/* libconfuse's line numbers are off after comments: its lexer (3.3)
- * counts 2 lines too many for each '#' or '//' comment and 1 for each
- * C comment (tests/unit/test-libconfuse.c).  C[L] is the line libconfuse
- * counts at the start of the real line L, from the same tokens. */
-struct line_map {
-  int *c;
-  int n;                            /* C[1..N] */
-};
-
-struct lexer {
-  const char *p, *end;
-  int line;
-  int cline;                        /* libconfuse's count of LINE */
-  struct line_map *map;             /* when not NULL, filled */
-  const char *file;                 /* escaped, for messages */
-  struct isc_err *err;
-  const char *text;                 /* T_STR: its bytes */
-  size_t len;
-  int tok_line;
-};
-
-static int
-env_error (struct lexer *lx)
-{
-  const char *close = memchr (lx->p, '}', lx->end - lx->p);
-  size_t n = close ? (size_t) (close - lx->p + 1) : 2;
-  CLEANUP_FREE char *e = isc_escape_n (lx->p, n > 64 ? 64 : n);
-
-  return isc_error (lx->err, NULL, "%s:%d: environment variable '%s' in a "
-                    "profile: not allowed (a profile must mean the same "
-                    "everywhere; write \\$ in double quotes or use single "
-                    "quotes for a literal '$')", lx->file, lx->line, e);
-}
-
-/* A line break: the real count and libconfuse's. */
-static void
-lx_newline (struct lexer *lx)
-{
-  lx->line++;
-  lx->cline++;
-  if (lx->map && lx->line <= lx->map->n)
-    lx->map->c[lx->line] = lx->cline;
-}
-
-static enum tok
-next_token (struct lexer *lx)
-{
-  for (;;) {
-    const char *p = lx->p;
-
-    if (p >= lx->end)
-      return T_EOF;
-    lx->tok_line = lx->line;
-    switch (*p) {
-    case '\n':
-      lx_newline (lx);
-      /* fall through */
-    case ' ': case '\t': case '\r':
-      lx->p++;
-      continue;
-    case '#':
-      while (lx->p < lx->end && *lx->p != '\n')
-        lx->p++;
-      lx->cline += 2;
-      continue;
-    case '{': case '}': case '(': case ')': case '=': case ',':
-      lx->p++;
-      return (enum tok) *p;
-    case '+':
-      lx->p++;
-      if (lx->p < lx->end && *lx->p == '=') {
-        lx->p++;
-        return T_PLUSEQ;
-      }
-      continue;
-    case '"':
-      for (lx->p++; lx->p < lx->end && *lx->p != '"'; lx->p++) {
-        if (*lx->p == '\\' && lx->p + 1 < lx->end) {
-          lx->p++;
-          if (*lx->p == '\n')
-            lx_newline (lx);
-          continue;
-        }
-        if (*lx->p == '\n')
-          lx_newline (lx);
-        if (*lx->p == '$' && lx->p + 1 < lx->end && lx->p[1] == '{') {
-          env_error (lx);
-          return T_ERROR;
-        }
-      }
-      lx->p++;
-      return T_QSTR;
-    case '\'':
-      for (lx->p++; lx->p < lx->end && *lx->p != '\''; lx->p++) {
-        if (*lx->p == '\\' && lx->p + 1 < lx->end &&
-            (lx->p[1] == '\\' || lx->p[1] == '\'' || lx->p[1] == '\n')) {
-          lx->p++;
-          if (*lx->p == '\n')
-            lx_newline (lx);
-          continue;
-        }
-        if (*lx->p == '\n')
-          lx_newline (lx);
-      }
-      lx->p++;
-      return T_QSTR;
-    case '/':
-      if (p + 1 < lx->end && p[1] == '/') {
-        while (lx->p < lx->end && *lx->p != '\n')
-          lx->p++;
-        lx->cline += 2;
-        continue;
-      }
-      if (p + 1 < lx->end && p[1] == '*') {
-        int closed = 0;
-
-        for (lx->p += 2; lx->p < lx->end; lx->p++) {
-          if (*lx->p == '\n')
-            lx_newline (lx);
-          if (*lx->p == '*' && lx->p + 1 < lx->end && lx->p[1] == '/') {
-            lx->p += 2;
-            lx->cline++;
-            closed = 1;
-            break;
-          }
-        }
-        /* libconfuse takes the rest of the file as the comment: the
-         * rules after it would be dropped without a word. */
-        if (!closed) {
-          isc_error (lx->err, NULL, "%s:%d: comment not closed (missing "
-                     "'*/'): the rest of the file would be ignored",
-                     lx->file, lx->tok_line);
-          return T_ERROR;
-        }
-        continue;
-      }
-      break;
-    case '*':
-      lx->p++;
-      continue;
-    case '$':
-      if (p + 1 < lx->end && p[1] == '{') {
-        env_error (lx);
-        return T_ERROR;
-      }
-      break;
-    }
-    /* An unquoted string: as for libconfuse, two slashes or a slash and
-     * a star start a comment only at the start of a token ("/var//x" is
-     * one string). */
-    lx->text = p;
-    while (lx->p < lx->end && !strchr (" \t\n\r#=\"'{}()+,*", *lx->p)) {
-      if (*lx->p == '$' && lx->p + 1 < lx->end && lx->p[1] == '{') {
-        env_error (lx);
-        return T_ERROR;
-      }
-      lx->p++;
-    }
-    if (lx->p == p) {           /* a character libconfuse skips */
-      lx->p++;
-      continue;
-    }
-    lx->len = lx->p - p;
-    return T_STR;
-  }
-}
-
-struct mark {
-  char *name;
-  int line;
-  int end_line;                     /* sections: the line of their '}' */
-};
-
-struct scan {
-  struct mark *sections;            /* top-level sections, in file order */
-  size_t n_sections;
-  struct mark *options;             /* top-level options, first place */
-  size_t n_options;
-};
-
-static void
-scan_clear (struct scan *s)
-{
-  size_t i;
-
-  for (i = 0; i < s->n_sections; ++i)
-    free (s->sections[i].name);
-  for (i = 0; i < s->n_options; ++i)
-    free (s->options[i].name);
-  free (s->sections);
-  free (s->options);
-}
-
-static int
-add_mark (struct mark **list, size_t *n, const char *name, size_t len,
-          int line)
-{
-  struct mark *l = realloc (*list, (*n + 1) * sizeof *l);
-
-  if (!l)
-    return -1;
-  *list = l;
-  l[*n].name = strndup (name, len);
-  if (!l[*n].name)
-    return -1;
-  l[*n].line = line;
-  l[*n].end_line = 0;
-  (*n)++;
-  return 0;
-}
-
-/* Options assigned in one open section (or the top level). */
-struct scope {
-  struct mark *assigned;
-  size_t n_assigned;
-  char *name;
-  int line;
-};
-
-static void
-scope_clear (struct scope *sc)
-{
-  size_t i;
-
-  for (i = 0; i < sc->n_assigned; ++i)
-    free (sc->assigned[i].name);
-  free (sc->assigned);
-  free (sc->name);
-  memset (sc, 0, sizeof *sc);
-}
-
-#define MAX_NESTING 8
-
-static int
-scan (struct isc_err *err, const char *file, const char *buf, size_t len,
-      struct scan *ret)
-{
-  struct lexer lx = { .p = buf, .end = buf + len, .line = 1, .cline = 1,
-                      .file = file, .err = err };
-  struct scope scopes[MAX_NESTING + 1];
-  struct scan s = { 0 };
-  int depth = 0, r = -1;
-  enum tok t;
-  size_t i;
-
-  memset (scopes, 0, sizeof scopes);
-  while ((t = next_token (&lx)) != T_EOF) {
-    const char *name;
-    size_t name_len;
-    int line;
-
-    if (t == T_ERROR)
-      goto out;
-    if (t == T_RBRACE) {
-      if (depth == 1)
-        s.sections[s.n_sections - 1].end_line = lx.tok_line;
-      if (depth > 0)
-        scope_clear (&scopes[depth--]);
-      continue;
-    }
-    if (t != T_STR && t != T_QSTR)
-      continue;
-    name = lx.text;
-    name_len = t == T_STR ? lx.len : 0;
-    line = lx.tok_line;
-    t = next_token (&lx);
-    if (t == T_ERROR)
-      goto out;
-    if (t == T_EQ || t == T_PLUSEQ) {
-      struct scope *sc = &scopes[depth];
-
-      for (i = 0; t == T_EQ && i < sc->n_assigned; ++i)
-        if (strlen (sc->assigned[i].name) == name_len &&
-            strncmp (sc->assigned[i].name, name, name_len) == 0) {
-          char *e = isc_escape_n (name, name_len);
-
-          isc_error (err, NULL, "%s:%d: option '%s' given twice (first "
-                     "at line %d)", file, line, e, sc->assigned[i].line);
-          free (e);
-          goto out;
-        }
-      if (add_mark (&sc->assigned, &sc->n_assigned, name, name_len, line) == -1 ||
-          (depth == 0 &&
-           add_mark (&s.options, &s.n_options, name, name_len, line) == -1))
-        goto oom;
-      t = next_token (&lx);
-      if (t == T_LBRACE)
-        while ((t = next_token (&lx)) != T_RBRACE && t != T_EOF && t != T_ERROR)
-          ;
-      if (t == T_ERROR)
-        goto out;
-      continue;
-    }
-    if (t == T_STR || t == T_QSTR)        /* a title */
-      t = next_token (&lx);
-    if (t == T_ERROR)
-      goto out;
-    if (t == T_LPAREN) {
-      while ((t = next_token (&lx)) != T_RPAREN && t != T_EOF && t != T_ERROR)
-        ;
-      if (t == T_ERROR)
-        goto out;
-      continue;
-    }
-    if (t != T_LBRACE)
-      continue;
-    if (depth == MAX_NESTING) {
-      isc_error (err, NULL, "%s:%d: sections nested too deeply", file, line);
-      goto out;
-    }
-    depth++;
-    scopes[depth].line = line;
-    scopes[depth].name = strndup (name, name_len);
-    if (!scopes[depth].name ||
-        (depth == 1 &&
-         add_mark (&s.sections, &s.n_sections, name, name_len, line) == -1))
-      goto oom;
-  }
-  if (depth > 0) {
-    char *e = isc_escape (scopes[1].name);
-
-    isc_error (err, NULL, "%s:%d: section '%s' is not closed (missing '}')",
-               file, scopes[1].line, e);
-    free (e);
-    goto out;
-  }
-  *ret = s;
-  memset (&s, 0, sizeof s);
-  r = 0;
-  goto out;
- oom:
-  isc_error_oom (err, NULL);
- out:
-  for (i = 0; i <= MAX_NESTING; ++i)
-    scope_clear (&scopes[i]);
-  scan_clear (&s);
-  return r;
-}
-
-/* Fill *RET for BUF.  Tokens after a ${VAR} (refused later) keep the
- * count reached there. */
-static int
-line_map_init (const char *buf, size_t len, struct line_map *ret)
-{
-  struct isc_err ignored = ISC_ERR_INIT;
-  struct lexer lx = { .p = buf, .end = buf + len, .line = 1, .cline = 1,
-                      .file = "", .err = &ignored, .map = ret };
-  const char *q;
-  int n = 1, i;
-  enum tok t;
-
-  for (q = buf; (q = memchr (q, '\n', buf + len - q)) != NULL; ++q)
-    n++;
-  ret->c = malloc ((n + 1) * sizeof *ret->c);
-  if (!ret->c)
-    return -1;
-  ret->n = n;
-  for (i = 0; i <= n; ++i)
-    ret->c[i] = i;
-  while ((t = next_token (&lx)) != T_EOF && t != T_ERROR)
-    ;
-  for (i = lx.line + 1; i <= n; ++i)       /* after a ${VAR} */
-    ret->c[i] = ret->c[i - 1] + 1;
-  isc_err_clear (&ignored);
-  return 0;
-}
-
-/* The real line of libconfuse's line CLINE. */
-static int
-line_map_real (const struct line_map *m, int cline)
-{
-  int lo = 1, hi;
-
-  if (!m || !m->c || m->n < 1)
-    return cline;
-  hi = m->n;
-  while (lo < hi) {                 /* the last L with C[L] <= CLINE */
-    int mid = lo + (hi - lo + 1) / 2;
-
-    if (m->c[mid] <= cline)
-      lo = mid;
-    else
-      hi = mid - 1;
-  }
-  return lo;
-}
-
-static int
-option_line (const struct scan *s, const char *name)
-{
-  size_t i;
-
-  for (i = 0; i < s->n_options; ++i)
-    if (strcmp (s->options[i].name, name) == 0)
-      return s->options[i].line;
-  return 1;
-}
-
 /* ---- the schema ------------------------------------------------------- */
 
-static cfg_opt_t identity_opts[] = {
+/* const although CFG_SEC takes a plain pointer: cfg_init copies the
+ * whole schema, sections' options included, and writes only its copy. */
+static const cfg_opt_t identity_opts[] = {
   CFG_STR ("registry", NULL, CFGF_NODEFAULT),
   CFG_STR ("value", NULL, CFGF_NODEFAULT),
   CFG_STR ("file", NULL, CFGF_NODEFAULT),
@@ -755,7 +106,7 @@ build_schema (void)
     CFG_STR ("os", NULL, CFGF_NODEFAULT),
     CFG_STR_LIST ("include", NULL, CFGF_NODEFAULT),
   };
-  cfg_opt_t identity = CFG_SEC ("identity", identity_opts,
+  cfg_opt_t identity = CFG_SEC ("identity", (cfg_opt_t *) identity_opts,
                                 CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES);
   cfg_opt_t end = CFG_END ();
   size_t n_meta = sizeof meta / sizeof meta[0], n_kinds = 0, i;
@@ -783,11 +134,32 @@ build_schema (void)
   return opts;
 }
 
-/* libconfuse reports through this while one file is parsed (libconfuse
- * itself is not reentrant); the first message wins. */
-static struct isc_err *parse_err;
-static int parse_err_set;
-static const struct line_map *parse_map;
+/* libconfuse calls on_section_closed as it closes each top-level
+ * section, in file order, with the parent's line set to the section's
+ * closing line (in its count).  CFGF_NO_TITLE_DUPES makes it refuse a
+ * second section of one kind and title (which would replace the first),
+ * so the closed one is its kind's last. */
+struct closed {
+  cfg_t *sec;
+  const char *kind;
+  int end_line;
+};
+
+/* What libconfuse's callbacks record while one file is parsed. */
+struct profile_parse {
+  struct isc_err *err;
+  int err_set;                      /* the first message wins */
+  const struct isc_profile_scan_map *map;
+  struct closed *closed;            /* top-level sections as closed */
+  size_t n_closed;
+  int closed_oom;
+};
+
+/* libconfuse (3.3) hands its error and validate callbacks a cfg_t and
+ * no pointer of ours, and a section's cfg_t does not lead to the root,
+ * so they find the file being parsed here.  Set only around cfg_parse_fp;
+ * libconfuse itself is not reentrant. */
+static struct profile_parse *parsing;
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
@@ -795,70 +167,53 @@ static void
 on_cfg_error (cfg_t *cfg, const char *fmt, va_list args)
 {
   CLEANUP_FREE char *raw = NULL, *msg = NULL, *title = NULL;
+  struct profile_parse *pp = parsing;
 
-  if (!parse_err || parse_err_set)
+  if (!pp || pp->err_set)
     return;
-  parse_err_set = 1;
+  pp->err_set = 1;
   /* libconfuse quotes the profile's text as it is. */
   if (vasprintf (&raw, fmt, args) == -1)
     raw = NULL;
   msg = raw ? isc_msg_text (raw) : NULL;
   if (cfg->name && strcmp (cfg->name, "root") != 0) {
     title = cfg->title ? isc_escape (cfg->title) : NULL;
-    isc_error (parse_err, NULL, "%s:%d: %s%s%s%s: %s",
+    isc_error (pp->err, NULL, "%s:%d: %s%s%s%s: %s",
                cfg->filename ? cfg->filename : "?",
-               line_map_real (parse_map, cfg->line), cfg->name,
+               isc_profile_scan_map_real (pp->map, cfg->line), cfg->name,
                title ? " '" : "", title ? title : "", title ? "'" : "",
                msg ? msg : "syntax error");
   }
   else
-    isc_error (parse_err, NULL, "%s:%d: %s",
+    isc_error (pp->err, NULL, "%s:%d: %s",
                cfg->filename ? cfg->filename : "?",
-               line_map_real (parse_map, cfg->line),
+               isc_profile_scan_map_real (pp->map, cfg->line),
                msg ? msg : "syntax error");
 }
 #pragma GCC diagnostic pop
 
-/* libconfuse calls this as it closes each top-level section, in file
- * order, with the parent's line set to the section's closing line (in
- * its count).  CFGF_NO_TITLE_DUPES makes it refuse a second section of
- * one kind and title (which would replace the first), so the closed one
- * is its kind's last. */
-struct closed {
-  cfg_t *sec;
-  const char *kind;
-  int end_line;
-};
-static struct closed *parse_closed;
-static size_t parse_n_closed;
-static int parse_closed_oom;
-
 static int
 on_section_closed (cfg_t *cfg, cfg_opt_t *opt)
 {
+  struct profile_parse *pp = parsing;
   unsigned n = cfg_opt_size (opt);
   struct closed *c;
 
-  c = realloc (parse_closed, (parse_n_closed + 1) * sizeof *c);
-  if (!c || n == 0) {
-    parse_closed_oom = !c;
+  if (!pp)
+    return 0;
+  c = realloc (pp->closed, (pp->n_closed + 1) * sizeof *c);
+  if (!c) {
+    pp->closed_oom = 1;
     return -1;
   }
-  parse_closed = c;
-  c = &parse_closed[parse_n_closed++];
+  pp->closed = c;
+  if (n == 0)
+    return -1;
+  c = &pp->closed[pp->n_closed++];
   c->kind = opt->name;
-  c->end_line = line_map_real (parse_map, cfg->line);
+  c->end_line = isc_profile_scan_map_real (pp->map, cfg->line);
   c->sec = cfg_opt_getnsec (opt, n - 1);
   return 0;
-}
-
-static void
-closed_clear (void)
-{
-  free (parse_closed);
-  parse_closed = NULL;
-  parse_n_closed = 0;
-  parse_closed_oom = 0;
 }
 
 /* ---- loading ---------------------------------------------------------- */
@@ -1100,7 +455,7 @@ compare_titled (const void *a, const void *b)
 
 static int
 check_titles (struct isc_err *err, const char *efile, cfg_t *const *secs,
-              const struct scan *s)
+              const struct isc_profile_scan *s)
 {
   CLEANUP_FREE struct titled *t = NULL;
   size_t i, n = 0;
@@ -1142,19 +497,20 @@ static int load (struct load_ctx *ctx, const char *name_or_path,
  * readings must agree on each section's kind and closing line.
  * *RET is the caller's to free. */
 static int
-match_sections (struct isc_err *err, const char *efile, const struct scan *s,
-                cfg_t ***ret)
+match_sections (struct isc_err *err, const char *efile,
+                const struct isc_profile_scan *s,
+                const struct profile_parse *pp, cfg_t ***ret)
 {
   cfg_t **secs;
   size_t i;
 
-  if (parse_closed_oom)
+  if (pp->closed_oom)
     return isc_error_oom (err, NULL);
   secs = calloc (s->n_sections + 1, sizeof *secs);
   if (!secs)
     return isc_error_oom (err, NULL);
   for (i = 0; i < s->n_sections; ++i) {
-    const struct closed *c = i < parse_n_closed ? &parse_closed[i] : NULL;
+    const struct closed *c = i < pp->n_closed ? &pp->closed[i] : NULL;
 
     if (!c || strcmp (c->kind, s->sections[i].name) != 0 ||
         c->end_line != s->sections[i].end_line) {
@@ -1167,20 +523,22 @@ match_sections (struct isc_err *err, const char *efile, const struct scan *s,
     }
     secs[i] = c->sec;
   }
-  if (parse_n_closed != s->n_sections) {
+  if (pp->n_closed != s->n_sections) {
     free (secs);
     return isc_error (err, NULL, "%s: libconfuse read %zu sections, the "
                       "scanner %zu (a bug: please report it)", efile,
-                      parse_n_closed, s->n_sections);
+                      pp->n_closed, s->n_sections);
   }
   *ret = secs;
   return 0;
 }
 
-/* Everything after libconfuse accepted the file. */
+/* Everything after libconfuse accepted the file: PP is what its
+ * callbacks recorded, S the scanner's reading. */
 static int
 build (struct load_ctx *ctx, struct isc_profile *p, const char *efile,
-       cfg_t *cfg, const struct scan *s)
+       cfg_t *cfg, const struct isc_profile_scan *s,
+       const struct profile_parse *pp)
 {
   struct isc_err *err = ctx->err;
   const char *name = cfg_getstr (cfg, "name");
@@ -1192,11 +550,12 @@ build (struct load_ctx *ctx, struct isc_profile *p, const char *efile,
 
   if (!name)
     return isc_error (err, NULL, "%s:1: missing required option 'name'", efile);
-  if (!valid_name (name)) {
+  if (!isc_profile_valid_name (name)) {
     CLEANUP_FREE char *e = isc_escape (name);
 
     return isc_error (err, NULL, "%s:%d: name '%s' must be letters, digits, "
-                      "'.', '_' or '-'", efile, option_line (s, "name"), e);
+                      "'.', '_' or '-'", efile,
+                      isc_profile_scan_option_line (s, "name"), e);
   }
   /* The file name is how the profile is found: they must agree. */
   base = strdup (strrchr (p->path, '/') + 1);
@@ -1207,8 +566,8 @@ build (struct load_ctx *ctx, struct isc_profile *p, const char *efile,
     base[len - 5] = '\0';
     if (strcmp (base, name) != 0)
       return isc_error (err, NULL, "%s:%d: name '%s' differs from the file's "
-                        "name ('%s.conf')", efile, option_line (s, "name"),
-                        name, base);
+                        "name ('%s.conf')", efile,
+                        isc_profile_scan_option_line (s, "name"), name, base);
   }
   if (!os)
     return isc_error (err, NULL, "%s:1: missing required option 'os' "
@@ -1217,14 +576,14 @@ build (struct load_ctx *ctx, struct isc_profile *p, const char *efile,
     CLEANUP_FREE char *e = isc_escape (os);
 
     return isc_error (err, NULL, "%s:%d: os '%s' is not windows, linux or any",
-                      efile, option_line (s, "os"), e);
+                      efile, isc_profile_scan_option_line (s, "os"), e);
   }
   p->name = strdup (name);
   p->description = dup_or_empty (cfg_getstr (cfg, "description"));
   p->reference = dup_or_empty (cfg_getstr (cfg, "reference"));
   if (!p->name || !p->description || !p->reference)
     return isc_error_oom (err, NULL);
-  if (match_sections (err, efile, s, &secs) == -1 ||
+  if (match_sections (err, efile, s, pp, &secs) == -1 ||
       check_titles (err, efile, secs, s) == -1)
     return -1;
 
@@ -1238,7 +597,7 @@ build (struct load_ctx *ctx, struct isc_profile *p, const char *efile,
     struct isc_profile *inc = NULL, **incs;
 
     if (load (ctx, cfg_getnstr (cfg, "include", i), dir[0] ? dir : "/",
-              efile, option_line (s, "include"), &inc) == -1)
+              efile, isc_profile_scan_option_line (s, "include"), &inc) == -1)
       return -1;
     if (!inc)
       continue;
@@ -1276,8 +635,9 @@ load_file (struct load_ctx *ctx, const char *file, struct isc_profile **ret)
   CLEANUP_FREE cfg_opt_t *schema = NULL;
   CLEANUP_CFG cfg_t *cfg = NULL;
   CLEANUP_FCLOSE FILE *fp = NULL;
-  struct scan s = { 0 };
-  struct line_map map = { 0 };
+  struct isc_profile_scan s = { 0 };
+  struct isc_profile_scan_map map = { 0 };
+  struct profile_parse pp = { .err = err, .map = &map };
   struct isc_profile *p = NULL;
   size_t len = 0, i;
   int r = -1;
@@ -1341,7 +701,6 @@ load_file (struct load_ctx *ctx, const char *file, struct isc_profile **ret)
   for (i = 0; isc_action_kinds[i]; ++i)
     cfg_set_validate_func (cfg, isc_action_kinds[i]->name, on_section_closed);
   cfg_set_validate_func (cfg, "identity", on_section_closed);
-  closed_clear ();
   /* cfg_parse_fp keeps a file name set beforehand, for messages. */
   cfg->filename = strdup (efile);
   if (!cfg->filename) {
@@ -1354,27 +713,24 @@ load_file (struct load_ctx *ctx, const char *file, struct isc_profile **ret)
       isc_error_errno (err, NULL, "fmemopen");
       goto out;
     }
-    if (line_map_init (buf, len, &map) == -1) {
+    if (isc_profile_scan_map_init (buf, len, &map) == -1) {
       isc_error_oom (err, NULL);
       goto out;
     }
-    parse_err = err;
-    parse_err_set = 0;
-    parse_map = &map;
+    parsing = &pp;
     r = cfg_parse_fp (cfg, fp);
-    parse_err = NULL;
-    parse_map = NULL;
+    parsing = NULL;
     if (r != CFG_SUCCESS) {
-      if (parse_closed_oom)
+      if (pp.closed_oom)
         isc_error_oom (err, NULL);
-      else if (!parse_err_set)
+      else if (!pp.err_set)
         isc_error (err, NULL, "%s: cannot parse profile", efile);
       r = -1;
       goto out;
     }
   }
   r = -1;
-  if (scan (err, efile, buf, len, &s) == -1)
+  if (isc_profile_scan_text (err, efile, buf, len, &s) == -1)
     goto out;
 
   ctx->stack[ctx->depth].path = real;
@@ -1393,13 +749,13 @@ load_file (struct load_ctx *ctx, const char *file, struct isc_profile **ret)
     ctx->seen = seen;
     ctx->n_seen++;
   }
-  r = build (ctx, p, efile, cfg, &s);
+  r = build (ctx, p, efile, cfg, &s, &pp);
   ctx->depth--;
 
  out:
-  scan_clear (&s);
-  closed_clear ();
-  free (map.c);
+  isc_profile_scan_clear (&s);
+  free (pp.closed);
+  isc_profile_scan_map_clear (&map);
   if (r == 0)
     *ret = p;
   else

@@ -1,5 +1,5 @@
 /* What libconfuse (the version imgscrub runs with) records about a
- * profile and what it lets through.  lib/profiles/ keeps its own small
+ * profile and what it lets through.  lib/profiles/scan.c keeps its own small
  * scanner over the same bytes only for what these checks show libconfuse
  * lacks:
  *   - the line where a section starts (libconfuse's cfg_t line is where
@@ -118,7 +118,7 @@ main (void)
   cfg_free (cfg);
 
   /* ... but its lines are off after comments: 2 lines too many for each
-   * '#' or '//' comment, 1 for each C comment (lib/profiles/ maps them
+   * '#' or '//' comment, 1 for each C comment (lib/profiles/scan.c maps them
    * back). */
   CHECK (parse ("# one\nname = x\nbogus = 1\n", &cfg) == CFG_PARSE_ERROR);
   CHECK (error_line == 3 + 2);

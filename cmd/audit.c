@@ -439,7 +439,8 @@ cmd_audit (int argc, char **argv)
     { "profile", required_argument, NULL, 'p' },
     { NULL, 0, NULL, 0 },
   };
-  struct isc_engine_opts opts = COMMON_ENGINE_OPTS (ISC_ENGINE_AUDIT);
+  struct isc_engine_opts opts =
+    common_engine_opts (ISC_ENGINE_AUDIT, arg_trace, arg_verbose);
   struct common_args cargs = { 0 };
   struct isc_err err = ISC_ERR_INIT;
   struct isc_profile **profiles = NULL;

@@ -254,6 +254,21 @@ images_from_args (struct common_args *args, char *const *argv,
   return images;
 }
 
+struct isc_engine_opts
+common_engine_opts (enum isc_engine_mode mode, int trace, int verbosity)
+{
+  struct isc_engine_opts o = {
+    .mode = mode,
+    .launch_timeout = ISC_DEFAULT_LAUNCH_TIMEOUT,
+    .drives_per_appliance = ISC_DEFAULT_DRIVES_PER_APPLIANCE,
+    .trace = trace,
+    .verbose = verbosity > 1,
+    .progress = out_progress,
+  };
+
+  return o;
+}
+
 void
 images_free (struct isc_image *images, size_t n)
 {

@@ -47,16 +47,11 @@ enum {
   { "jobs", required_argument, NULL, 'j' },                             \
   { "launch-timeout", required_argument, NULL, OPT_LAUNCH_TIMEOUT }
 
-/* Engine options every subcommand starts from: defaults, the global -v
- * and -x, progress through cmd/output.c. */
-#define COMMON_ENGINE_OPTS(MODE) {                                      \
-    .mode = (MODE),                                                     \
-    .launch_timeout = ISC_DEFAULT_LAUNCH_TIMEOUT,                       \
-    .drives_per_appliance = ISC_DEFAULT_DRIVES_PER_APPLIANCE,           \
-    .trace = arg_trace,                                                 \
-    .verbose = arg_verbose > 1,                                         \
-    .progress = out_progress,                                           \
-  }
+/* Engine options every subcommand starts from, for MODE: the defaults,
+ * TRACE (-x) and VERBOSITY (the -v count: libguestfs's debug messages
+ * from -vv), progress through cmd/output.c. */
+struct isc_engine_opts common_engine_opts (enum isc_engine_mode mode,
+                                           int trace, int verbosity);
 
 struct common_args {
   enum isc_format forced;           /* --format */

@@ -128,7 +128,8 @@ cmd_inspect (int argc, char **argv)
     { "json", no_argument, NULL, OPT_JSON },
     { NULL, 0, NULL, 0 },
   };
-  struct isc_engine_opts opts = COMMON_ENGINE_OPTS (ISC_ENGINE_INSPECT);
+  struct isc_engine_opts opts =
+    common_engine_opts (ISC_ENGINE_INSPECT, arg_trace, arg_verbose);
   struct common_args cargs = { 0 };
   struct isc_err err = ISC_ERR_INIT;
   struct isc_image *images;

@@ -594,7 +594,7 @@ int
 cmd_scrub (int argc, char **argv)
 {
   struct scrub_args a = {
-    .opts = COMMON_ENGINE_OPTS (ISC_ENGINE_SCRUB),
+    .opts = common_engine_opts (ISC_ENGINE_SCRUB, arg_trace, arg_verbose),
     .aargs = ARCHIVE_ARGS_INIT,
   };
   struct scrub_run run = { .report = stdout };

@@ -28,6 +28,16 @@
 #define RULES_IN_APPLIANCE "etc/udev/rules.d/60-persistent-storage.rules"
 #define MAX_RULES_BYTES (1 << 20)
 
+/* What the folder is made of: the stock supermin files NAMES in STOCK,
+ * and the trimmed rules. */
+struct folder_parts {
+  const char *stock;
+  struct dirent **names;
+  int n_names;
+  const char *rules;
+  size_t rules_len;
+};
+
 static int
 runs_id_program (const char *rule, size_t len)
 {
@@ -112,10 +122,11 @@ free_dirents (struct dirent **names, int n)
 /* The digest naming the folder: this module's layout, the stock files
  * (name, size, mtime: an upgrade changes them) and the trimmed rules. */
 static int
-folder_digest (struct isc_err *err, const char *stock,
-               struct dirent **names, int n_names, const char *rules,
-               size_t rules_len, char digest[ISC_SHA256_HEX_LEN + 1])
+folder_digest (struct isc_err *err, const struct folder_parts *parts,
+               char digest[ISC_SHA256_HEX_LEN + 1])
 {
+  const char *stock = parts->stock;
+  struct dirent **names = parts->names;
   CLEANUP_FREE char *buf = NULL;
   size_t len = 0;
   FILE *f = open_memstream (&buf, &len);
@@ -124,7 +135,7 @@ folder_digest (struct isc_err *err, const char *stock,
   if (!f)
     return isc_error_oom (err, NULL);
   fprintf (f, "imgscrub appliance %s\n%s\n", LAYOUT_VERSION, stock);
-  for (i = 0; i < n_names && !failed; ++i) {
+  for (i = 0; i < parts->n_names && !failed; ++i) {
     CLEANUP_FREE char *path = NULL;
     struct stat st;
 
@@ -139,7 +150,7 @@ folder_digest (struct isc_err *err, const char *stock,
                (long long) st.st_size, (long long) st.st_mtim.tv_sec,
                st.st_mtim.tv_nsec);
   }
-  fwrite (rules, 1, rules_len, f);
+  fwrite (parts->rules, 1, parts->rules_len, f);
   if (fclose (f) != 0 && !failed)
     failed = isc_error_oom (err, NULL);
   if (failed)
@@ -200,9 +211,8 @@ write_rules_tarball (struct isc_err *err, const char *path,
 
 /* Make FOLDER/supermin.d: a symlink to each stock file, and our rules. */
 static int
-fill_folder (struct isc_err *err, const char *folder, const char *stock,
-             struct dirent **names, int n_names, const char *rules,
-             size_t rules_len)
+fill_folder (struct isc_err *err, const char *folder,
+             const struct folder_parts *parts)
 {
   CLEANUP_FREE char *supermin_d = NULL;
   CLEANUP_FREE char *tarball = NULL;
@@ -213,24 +223,24 @@ fill_folder (struct isc_err *err, const char *folder, const char *stock,
     return isc_error_oom (err, NULL);
   if (mkdir (supermin_d, 0755) == -1)
     return isc_error_errno (err, supermin_d, "cannot create");
-  for (i = 0; i < n_names; ++i) {
+  for (i = 0; i < parts->n_names; ++i) {
+    const char *name = parts->names[i]->d_name;
     CLEANUP_FREE char *target = NULL;
     CLEANUP_FREE char *link = NULL;
 
-    if (asprintf (&target, "%s/%s", stock, names[i]->d_name) == -1 ||
-        asprintf (&link, "%s/%s", supermin_d, names[i]->d_name) == -1)
+    if (asprintf (&target, "%s/%s", parts->stock, name) == -1 ||
+        asprintf (&link, "%s/%s", supermin_d, name) == -1)
       return isc_error_oom (err, NULL);
     if (symlink (target, link) == -1)
       return isc_error_errno (err, link, "cannot create a symlink");
   }
-  return write_rules_tarball (err, tarball, rules, rules_len);
+  return write_rules_tarball (err, tarball, parts->rules, parts->rules_len);
 }
 
-/* CACHE/.imgscrub-appliance-UID/DIGEST for the stock files NAMES, made
- * unless an earlier run made it. */
+/* CACHE/.imgscrub-appliance-UID/DIGEST for PARTS, made unless an
+ * earlier run made it. */
 static int
-make_folder (struct isc_err *err, const char *stock, struct dirent **names,
-             int n_names, const char *rules, size_t rules_len,
+make_folder (struct isc_err *err, const struct folder_parts *parts,
              const char *cache, char **dir)
 {
   CLEANUP_FREE char *root = NULL;
@@ -238,8 +248,7 @@ make_folder (struct isc_err *err, const char *stock, struct dirent **names,
   CLEANUP_FREE char *building = NULL;
   char digest[ISC_SHA256_HEX_LEN + 1];
 
-  if (folder_digest (err, stock, names, n_names, rules, rules_len,
-                     digest) == -1)
+  if (folder_digest (err, parts, digest) == -1)
     return -1;
   if (asprintf (&root, "%s/.imgscrub-appliance-%ju", cache,
                 (uintmax_t) geteuid ()) == -1 ||
@@ -253,8 +262,7 @@ make_folder (struct isc_err *err, const char *stock, struct dirent **names,
   if (access (folder, F_OK) == -1) {
     if (!mkdtemp (building))
       return isc_error_errno (err, building, "cannot create");
-    if (fill_folder (err, building, stock, names, n_names, rules,
-                     rules_len) == -1) {
+    if (fill_folder (err, building, parts) == -1) {
       isc_remove_tree (building);
       return -1;
     }
@@ -305,9 +313,14 @@ isc_appliance_path_prepare (struct isc_err *err, const char *stock_supermin_d,
     return isc_error_errno (err, stock, "cannot list");
   if (n_names == 0)
     r = isc_error (err, stock, "empty: not a supermin appliance");
-  else
-    r = make_folder (err, stock, names, n_names, rules, rules_len, cache,
-                     dir);
+  else {
+    struct folder_parts parts = {
+      .stock = stock, .names = names, .n_names = n_names,
+      .rules = rules, .rules_len = rules_len,
+    };
+
+    r = make_folder (err, &parts, cache, dir);
+  }
   free_dirents (names, n_names);
   return r;
 }

@@ -1,3 +1,6 @@
+/* imgscrub: one appliance worker, the child side of appliance.h: it owns
+ * the libguestfs handle, inspects each drive, scrubs or audits its guest
+ * and writes the messages of the protocol on job->fd. */
 #include <config.h>
 
 #include <stdio.h>
@@ -23,6 +26,50 @@
 #include "util/status.h"
 #include "util/error.h"
 
+/* The appliance as a whole: its handle, and what inspection learnt of
+ * all its drives (asked once, shared by the drives' turns). */
+struct appliance {
+  const struct isc_appliance_job *job;
+  const struct isc_appliance_drive *drives;
+  size_t n_drives;
+  guestfs_h *g;
+  int *drive_index;                 /* each drive's device index; -1: it
+                                       could not be added */
+  size_t n_added;
+  char **devices;                   /* guestfs_list_devices */
+  char **partitions;                /* guestfs_list_partitions */
+  char **types;                     /* partition_types, once asked */
+  char ***pvs;                      /* each drive's LVM physical volumes,
+                                       or NULL: not an LVM guest */
+  int full_done;                    /* the full inspection has run */
+  char **roots;                     /* what it found */
+  char *full_error;                 /* why it failed */
+  const char **root_of;             /* each drive's root among ROOTS */
+};
+
+/* One drive's turn in the appliance: from inspection to its "image"
+ * message, everything that message reports. */
+struct drive_run {
+  const struct isc_appliance_job *job;
+  const struct isc_appliance_drive *drive;
+  guestfs_h *g;
+  const char *dev;                  /* its device in the appliance */
+  double start;                     /* isc_now () when its turn began */
+  double seconds;                   /* reported: its turn's wall time */
+  enum isc_image_status status;
+  struct isc_err err;               /* why it failed or was skipped */
+  json_t *facts;
+  int root_mounted;                 /* the quick inspection left "/"
+                                       mounted */
+  json_t *actions;                  /* scrub */
+  json_t *identities;               /* audit */
+  json_t *hives;
+  json_t *tree;                     /* --export-tree */
+  int flushed;
+  json_t *steps;
+  char *tmpdir;                     /* host scratch while a guest is open */
+};
+
 static void
 send_simple (int fd, const char *type, const char *error)
 {
@@ -32,6 +79,15 @@ send_simple (int fd, const char *type, const char *error)
     json_object_set_new (msg, "error", isc_json_string (error));
   isc_worker_send (fd, msg);
   json_decref (msg);
+}
+
+/* The appliance as a whole failed: tell the parent ERROR (as it is,
+ * NULL: no reason).  Returns -1. */
+static int
+fatal (const struct appliance *ap, const char *error)
+{
+  send_simple (ap->job->fd, "fatal", error);
+  return -1;
 }
 
 /* Which of our drives holds ROOT: partitions map to their disk, logical
@@ -280,14 +336,14 @@ drive_pvs (const char *drive_dev, char *const *partitions,
 /* LVM guests are inspected one at a time, each with LVM filtered to
  * its own disk (lvm_guest_facts): note each drive's physical volumes. */
 static void
-assign_pvs (char *const *devices, const int *drive_index, size_t n_drives,
-            char *const *partitions, char *const *types, char ***pvs)
+assign_pvs (struct appliance *ap)
 {
   size_t i;
 
-  for (i = 0; i < n_drives; ++i)
-    if (drive_index[i] >= 0 && !pvs[i])
-      pvs[i] = drive_pvs (devices[drive_index[i]], partitions, types);
+  for (i = 0; i < ap->n_drives; ++i)
+    if (ap->drive_index[i] >= 0 && !ap->pvs[i])
+      ap->pvs[i] = drive_pvs (ap->devices[ap->drive_index[i]],
+                              ap->partitions, ap->types);
 }
 
 /* Clones share volume group names and PV UUIDs: with every disk in
@@ -337,17 +393,17 @@ inspect_flags (const struct isc_appliance_job *job)
 /* Give each drive (not on LVM: those are inspected alone) the root the
  * full inspection found on it. */
 static void
-assign_roots (guestfs_h *g, char *const *roots, const int *drive_index,
-              size_t n_drives, char ***pvs, const char **root_of)
+assign_roots (struct appliance *ap)
 {
   size_t i, d;
 
-  for (i = 0; roots && roots[i]; ++i) {
-    int idx = root_drive_index (g, roots[i]);
+  for (i = 0; ap->roots && ap->roots[i]; ++i) {
+    int idx = root_drive_index (ap->g, ap->roots[i]);
 
-    for (d = 0; d < n_drives; ++d)
-      if (drive_index[d] == idx && idx >= 0 && !root_of[d] && !pvs[d])
-        root_of[d] = roots[i];
+    for (d = 0; d < ap->n_drives; ++d)
+      if (ap->drive_index[d] == idx && idx >= 0 && !ap->root_of[d] &&
+          !ap->pvs[d])
+        ap->root_of[d] = ap->roots[i];
   }
 }
 
@@ -364,30 +420,27 @@ guest_os (const char *type)
 /* --export-tree: the scrubbed guest, still mounted, into a pax tar the
  * parent merges into the final archive. */
 static int
-export_tree (const struct isc_appliance_job *job, guestfs_h *g,
-             const struct isc_appliance_drive *drive, struct isc_err *err,
-             json_t **tree)
+export_tree (struct drive_run *dr)
 {
   struct isc_tree_stats stats = { .skipped = json_array () };
   CLEANUP_FREE char *path = NULL;
 
-  if (asprintf (&path, "%s/tree-%zu.tar", job->workdir, drive->id) == -1) {
+  if (asprintf (&path, "%s/tree-%zu.tar", dr->job->workdir,
+                dr->drive->id) == -1) {
     json_decref (stats.skipped);
-    return isc_error_oom (err, NULL);
+    return isc_error_oom (&dr->err, NULL);
   }
-  if (isc_tree_write (err, g, path, &stats) == -1) {
+  if (isc_tree_write (&dr->err, dr->g, path, &stats) == -1) {
     json_decref (stats.skipped);
     return -1;
   }
-  *tree = json_pack ("{s:s, s:I, s:I, s:o}", "path", path,
-                     "entries", (json_int_t) stats.entries,
-                     "bytes", (json_int_t) stats.bytes,
-                     "skipped", stats.skipped);
+  dr->tree = json_pack ("{s:s, s:I, s:I, s:o}", "path", path,
+                        "entries", (json_int_t) stats.entries,
+                        "bytes", (json_int_t) stats.bytes,
+                        "skipped", stats.skipped);
   return 0;
 }
 
-/* Scrub one guest: mount, apply, export its tree if asked, unmount and
- * flush.  Returns the image status. */
 /* lib/inspect.c left the Windows registry facts to us
  * (ISC_INSPECT_HOST_REGISTRY), or read them with the appliance's hivex
  * and found a dirty hive: read them on the host, from the hive copies
@@ -402,160 +455,210 @@ dirty_registry_facts (struct isc_guest *gu, json_t *facts)
   return isc_guest_windows_facts (gu, facts);
 }
 
-static enum isc_image_status
-scrub_guest (const struct isc_appliance_job *job, guestfs_h *g,
-             const struct isc_appliance_drive *drive, const char *root,
-             json_t *facts, int root_mounted, struct isc_err *err,
-             json_t *actions, json_t *hives, json_t **tree, int *flushed,
-             json_t *steps)
+/* What scrub and audit share: mount DR's guest (read-only in a dry
+ * run), make it a scratch directory and fill GU from its facts.  STEPS,
+ * where the guest's step times go (NULL: none are kept), gets "mount".
+ * On failure nothing is left mounted; otherwise guest_close undoes all
+ * but the mounts. */
+static int
+guest_open (struct drive_run *dr, int dry_run, json_t *steps,
+            struct isc_guest *gu)
 {
-  const char *type = json_string_value (json_object_get (facts, "os"));
-  unsigned os = guest_os (type);
-  CLEANUP_FREE char *tmpdir = NULL;
-  struct isc_guest gu = { 0 };
-  size_t i;
-  int applies = 0, r;
-  double began;
+  const char *workdir = dr->job->workdir;
+  json_t *facts = dr->facts;
+  double began = isc_now ();
+  char *tmpdir;
 
-  if (!os) {
-    isc_error (err, NULL, "guest operating system '%s' is not supported",
-               type ? type : "unknown");
-    return ISC_IMAGE_SKIPPED;
-  }
-  for (i = 0; i < job->n_profiles; ++i)
-    if (job->profiles[i]->os & os)
-      applies = 1;
-  if (!applies) {
-    isc_error (err, NULL, "no profile applies to %s guests", type);
-    return ISC_IMAGE_SKIPPED;
-  }
-  began = isc_now ();
-  if (mount_guest (err, g, facts, job->dry_run, root_mounted) == -1) {
-    guestfs_umount_all (g);
-    return ISC_IMAGE_FAILED;
+  if (mount_guest (&dr->err, dr->g, facts, dry_run, dr->root_mounted) == -1) {
+    guestfs_umount_all (dr->g);
+    return -1;
   }
   isc_step_add (steps, "mount", began);
-  if (asprintf (&tmpdir, "%s/guest-XXXXXX", job->workdir) == -1 ||
-      !mkdtemp (tmpdir)) {
-    isc_error_errno (err, job->workdir, "cannot create scratch directory");
-    guestfs_umount_all (g);
-    return ISC_IMAGE_FAILED;
+  if (asprintf (&tmpdir, "%s/guest-XXXXXX", workdir) == -1)
+    tmpdir = NULL;
+  if (!tmpdir || !mkdtemp (tmpdir)) {
+    isc_error_errno (&dr->err, workdir, "cannot create scratch directory");
+    free (tmpdir);
+    guestfs_umount_all (dr->g);
+    return -1;
   }
-  gu.g = g;
-  gu.image = drive->name;
-  gu.root = root;
-  gu.os = os;
-  gu.steps = steps;
-  gu.systemroot = json_string_value (json_object_get (facts,
-                                                      "windows_systemroot"));
-  gu.distro = json_string_value (json_object_get (facts, "distro"));
-  gu.skips = job->skips;
-  gu.tmpdir = tmpdir;
-  gu.dry_run = job->dry_run;
-  gu.dirty_hives = job->dirty_hives;
-  gu.err = err;
-  gu.on_result = isc_record_action;
-  gu.on_result_opaque = actions;
-  gu.hives = hives;
-  r = dirty_registry_facts (&gu, facts);
-  if (r == 0)
-    r = isc_guest_apply (&gu, job->profiles, job->n_profiles);
-  isc_guest_clear (&gu);
-  isc_remove_tree (tmpdir);
-  began = isc_now ();
-  if (r == 0 && job->export_tree && !job->dry_run) {
-    r = export_tree (job, g, drive, err, tree);
-    began = isc_step_add (steps, "export-tree", began);
-  }
-  /* Unmount before reporting.  Flush too when the parent should
-   * convert this image while the appliance goes on: "flushed" tells it
-   * the overlay holds every change (qemu's own caches included). */
-  if (guestfs_umount_all (g) == -1 && r == 0)
-    r = isc_error (err, NULL, "unmount failed: %s", guestfs_last_error (g));
-  began = isc_step_add (steps, "unmount", began);
-  if (!job->dry_run && r == 0 && drive->flush_early) {
-    if (guestfs_sync (g) == -1)
-      r = isc_error (err, NULL, "sync failed: %s", guestfs_last_error (g));
-    else
-      *flushed = 1;
-    isc_step_add (steps, "flush", began);
-  }
-  return r == 0 ? ISC_IMAGE_OK : ISC_IMAGE_FAILED;
-}
-
-/* Read the identities of one guest (IDENTITIES NULL: only its facts
- * from a dirty registry), mounted read-only. */
-static enum isc_image_status
-audit_guest (const struct isc_appliance_job *job, guestfs_h *g,
-             const struct isc_appliance_drive *drive, const char *root,
-             json_t *facts, int root_mounted, struct isc_err *err,
-             json_t *identities, json_t *hives)
-{
-  const char *type = json_string_value (json_object_get (facts, "os"));
-  CLEANUP_FREE char *tmpdir = NULL;
-  struct isc_guest gu = { 0 };
-  int r;
-
-  if (mount_guest (err, g, facts, 1, root_mounted) == -1) {
-    guestfs_umount_all (g);
-    return ISC_IMAGE_FAILED;
-  }
-  if (asprintf (&tmpdir, "%s/guest-XXXXXX", job->workdir) == -1 ||
-      !mkdtemp (tmpdir)) {
-    isc_error_errno (err, job->workdir, "cannot create scratch directory");
-    guestfs_umount_all (g);
-    return ISC_IMAGE_FAILED;
-  }
-  gu.g = g;
-  gu.image = drive->name;
-  gu.root = root;
-  gu.os = guest_os (type);
-  gu.systemroot = json_string_value (json_object_get (facts,
-                                                      "windows_systemroot"));
-  gu.distro = json_string_value (json_object_get (facts, "distro"));
-  gu.tmpdir = tmpdir;
-  gu.dry_run = 1;
-  gu.dirty_hives = job->dirty_hives;
-  gu.err = err;
-  gu.hives = hives;
-  r = dirty_registry_facts (&gu, facts);
-  if (r == 0 && identities)
-    r = isc_audit_guest (&gu, job->profiles, job->n_profiles, identities);
-  isc_guest_clear (&gu);
-  isc_remove_tree (tmpdir);
-  guestfs_umount_all (g);
-  return r == 0 ? ISC_IMAGE_OK : ISC_IMAGE_FAILED;
+  dr->tmpdir = tmpdir;
+  *gu = (struct isc_guest) {
+    .g = dr->g,
+    .image = dr->drive->name,
+    .root = json_string_value (json_object_get (facts, "root")),
+    .os = guest_os (json_string_value (json_object_get (facts, "os"))),
+    .systemroot = json_string_value (json_object_get (facts,
+                                                      "windows_systemroot")),
+    .distro = json_string_value (json_object_get (facts, "distro")),
+    .tmpdir = tmpdir,
+    .dry_run = dry_run,
+    .dirty_hives = dr->job->dirty_hives,
+    .hives = dr->hives,
+    .err = &dr->err,
+    .steps = steps,
+  };
+  return 0;
 }
 
 static void
-send_image (int fd, size_t id, enum isc_image_status status,
-            const struct isc_err *err, json_t *facts, json_t *actions,
-            json_t *identities, json_t *hives, json_t *tree, int flushed,
-            json_t *steps, double seconds)
+guest_close (struct drive_run *dr, struct isc_guest *gu)
+{
+  isc_guest_clear (gu);
+  isc_remove_tree (dr->tmpdir);
+  free (dr->tmpdir);
+  dr->tmpdir = NULL;
+}
+
+/* Why the job has nothing to do on a guest of type TYPE (OS, guest_os):
+ * set in DR, returning -1; 0 when some profile applies. */
+static int
+check_applies (struct drive_run *dr, const char *type, unsigned os)
+{
+  const struct isc_appliance_job *job = dr->job;
+  size_t i;
+
+  if (!os)
+    return isc_error (&dr->err, NULL, "guest operating system '%s' is not "
+                      "supported", type ? type : "unknown");
+  for (i = 0; i < job->n_profiles; ++i)
+    if (job->profiles[i]->os & os)
+      return 0;
+  return isc_error (&dr->err, NULL, "no profile applies to %s guests", type);
+}
+
+/* Unmount a scrubbed guest before it is reported (R: how its work
+ * ended; BEGAN: when its last step ended).  Flush too when the parent
+ * should convert this image while the appliance goes on: "flushed"
+ * tells it the overlay holds every change (qemu's own caches included). */
+static int
+unmount_scrubbed (struct drive_run *dr, int r, double began)
+{
+  if (guestfs_umount_all (dr->g) == -1 && r == 0)
+    r = isc_error (&dr->err, NULL, "unmount failed: %s",
+                   guestfs_last_error (dr->g));
+  began = isc_step_add (dr->steps, "unmount", began);
+  if (!dr->job->dry_run && r == 0 && dr->drive->flush_early) {
+    if (guestfs_sync (dr->g) == -1)
+      r = isc_error (&dr->err, NULL, "sync failed: %s",
+                     guestfs_last_error (dr->g));
+    else
+      dr->flushed = 1;
+    isc_step_add (dr->steps, "flush", began);
+  }
+  return r;
+}
+
+/* Scrub one guest: mount, apply, export its tree if asked, unmount and
+ * flush.  Returns the image status. */
+static enum isc_image_status
+scrub_guest (struct drive_run *dr)
+{
+  const struct isc_appliance_job *job = dr->job;
+  const char *type = json_string_value (json_object_get (dr->facts, "os"));
+  struct isc_guest gu;
+  double began;
+  int r;
+
+  if (check_applies (dr, type, guest_os (type)) == -1)
+    return ISC_IMAGE_SKIPPED;
+  if (guest_open (dr, job->dry_run, dr->steps, &gu) == -1)
+    return ISC_IMAGE_FAILED;
+  gu.skips = job->skips;
+  gu.on_result = isc_record_action;
+  gu.on_result_opaque = dr->actions;
+  r = dirty_registry_facts (&gu, dr->facts);
+  if (r == 0)
+    r = isc_guest_apply (&gu, job->profiles, job->n_profiles);
+  guest_close (dr, &gu);
+  began = isc_now ();
+  if (r == 0 && job->export_tree && !job->dry_run) {
+    r = export_tree (dr);
+    began = isc_step_add (dr->steps, "export-tree", began);
+  }
+  r = unmount_scrubbed (dr, r, began);
+  return r == 0 ? ISC_IMAGE_OK : ISC_IMAGE_FAILED;
+}
+
+/* Read the identities of one guest (DR->identities NULL: only its facts
+ * from a dirty registry), mounted read-only. */
+static enum isc_image_status
+audit_guest (struct drive_run *dr)
+{
+  struct isc_guest gu;
+  int r;
+
+  if (guest_open (dr, 1, NULL, &gu) == -1)
+    return ISC_IMAGE_FAILED;
+  r = dirty_registry_facts (&gu, dr->facts);
+  if (r == 0 && dr->identities)
+    r = isc_audit_guest (&gu, dr->job->profiles, dr->job->n_profiles,
+                         dr->identities);
+  guest_close (dr, &gu);
+  guestfs_umount_all (dr->g);
+  return r == 0 ? ISC_IMAGE_OK : ISC_IMAGE_FAILED;
+}
+
+/* The "image" message (appliance.h) for DR. */
+static void
+send_image (const struct drive_run *dr)
 {
   json_t *msg = json_pack ("{s:s, s:I, s:s, s:f}", "type", "image",
-                           "id", (json_int_t) id,
-                           "status", isc_image_status_name (status),
-                           "seconds", seconds);
+                           "id", (json_int_t) dr->drive->id,
+                           "status", isc_image_status_name (dr->status),
+                           "seconds", dr->seconds);
 
-  if (status != ISC_IMAGE_OK)
-    json_object_set_new (msg, "error", isc_json_string (isc_err_msg (err)));
-  if (facts)
-    json_object_set (msg, "facts", facts);
-  if (actions)
-    json_object_set (msg, "actions", actions);
-  if (identities)
-    json_object_set (msg, "identities", identities);
-  if (hives && json_array_size (hives) > 0)
-    json_object_set (msg, "hives", hives);
-  if (tree)
-    json_object_set (msg, "tree", tree);
-  if (flushed)
+  if (dr->status != ISC_IMAGE_OK)
+    json_object_set_new (msg, "error",
+                         isc_json_string (isc_err_msg (&dr->err)));
+  if (dr->facts)
+    json_object_set (msg, "facts", dr->facts);
+  if (dr->actions)
+    json_object_set (msg, "actions", dr->actions);
+  if (dr->identities)
+    json_object_set (msg, "identities", dr->identities);
+  if (dr->hives && json_array_size (dr->hives) > 0)
+    json_object_set (msg, "hives", dr->hives);
+  if (dr->tree)
+    json_object_set (msg, "tree", dr->tree);
+  if (dr->flushed)
     json_object_set_new (msg, "flushed", json_true ());
-  if (steps)
-    json_object_set (msg, "steps", steps);
-  isc_worker_send (fd, msg);
+  if (dr->steps)
+    json_object_set (msg, "steps", dr->steps);
+  isc_worker_send (dr->job->fd, msg);
   json_decref (msg);
+}
+
+static void
+drive_run_clear (struct drive_run *dr)
+{
+  json_decref (dr->steps);
+  json_decref (dr->tree);
+  json_decref (dr->facts);
+  json_decref (dr->actions);
+  json_decref (dr->identities);
+  json_decref (dr->hives);
+  isc_err_clear (&dr->err);
+  free (dr->tmpdir);
+}
+
+static void
+appliance_clear (struct appliance *ap)
+{
+  size_t i;
+
+  for (i = 0; ap->pvs && i < ap->n_drives; ++i)
+    isc_free_string_list (ap->pvs[i]);
+  free (ap->pvs);
+  free (ap->full_error);
+  isc_free_string_list (ap->types);
+  isc_free_string_list (ap->partitions);
+  isc_free_string_list (ap->devices);
+  isc_free_string_list (ap->roots);
+  free (ap->root_of);
+  free (ap->drive_index);
+  if (ap->g)
+    guestfs_close (ap->g);
 }
 
 static int
@@ -569,223 +672,259 @@ all_scratch (const struct isc_appliance_drive *drives, size_t n_drives)
   return 1;
 }
 
-int
-isc_appliance_run (const struct isc_appliance_job *job,
-                   const struct isc_appliance_drive *drives, size_t n_drives)
+/* The libguestfs handle, set up as the job says. */
+static int
+create_handle (struct appliance *ap)
 {
-  CLEANUP_GUESTFS guestfs_h *g = NULL;
-  CLEANUP_FREE int *drive_index = NULL;
-  CLEANUP_FREE const char **root_of = NULL;
-  CLEANUP_FREE_STRING_LIST char **roots = NULL;
-  CLEANUP_FREE_STRING_LIST char **devices = NULL;
-  CLEANUP_FREE_STRING_LIST char **partitions = NULL;
-  CLEANUP_FREE_STRING_LIST char **types = NULL;
-  CLEANUP_FREE char *full_error = NULL;
-  char ***pvs = NULL;
-  size_t i, n_added = 0;
-  int full_done = 0, alive = 1;
+  const struct isc_appliance_job *job = ap->job;
 
   /* libguestfs's own scratch (overlays of read-only drives, its
    * sockets) goes in our work directory, which the parent removes even
    * when it had to kill this worker.  A socket path must stay short. */
   if (job->workdir && strlen (job->workdir) < 72)
     setenv ("XDG_RUNTIME_DIR", job->workdir, 1);
-  g = guestfs_create ();
-  if (!g) {
-    send_simple (job->fd, "fatal", "cannot create a libguestfs handle");
-    return 1;
-  }
-  if (job->workdir && guestfs_set_tmpdir (g, job->workdir) == -1) {
-    send_simple (job->fd, "fatal", "cannot set the libguestfs tmpdir");
-    return 1;
-  }
+  ap->g = guestfs_create ();
+  if (!ap->g)
+    return fatal (ap, "cannot create a libguestfs handle");
+  if (job->workdir && guestfs_set_tmpdir (ap->g, job->workdir) == -1)
+    return fatal (ap, "cannot set the libguestfs tmpdir");
   if (job->appliance_dir &&
-      (guestfs_set_path (g, job->appliance_dir) == -1 ||
-       guestfs_set_cachedir (g, job->appliance_dir) == -1)) {
-    send_simple (job->fd, "fatal", "cannot set the appliance folder");
-    return 1;
-  }
-  guestfs_set_error_handler (g, NULL, NULL);
-  guestfs_set_trace (g, job->trace);
-  guestfs_set_verbose (g, job->verbose);
-  drive_index = calloc (n_drives, sizeof *drive_index);
-  root_of = calloc (n_drives, sizeof *root_of);
-  if (!drive_index || !root_of) {
-    send_simple (job->fd, "fatal", "out of memory");
-    return 1;
-  }
-  for (i = 0; i < n_drives; ++i) {
-    drive_index[i] = -1;
-    if (guestfs_add_drive_opts (g, drives[i].path,
-                                GUESTFS_ADD_DRIVE_OPTS_FORMAT, drives[i].format,
-                                GUESTFS_ADD_DRIVE_OPTS_READONLY, drives[i].readonly,
-                                GUESTFS_ADD_DRIVE_OPTS_CACHEMODE,
-                                drives[i].scratch ? "unsafe" : "writeback",
-                                -1) == -1) {
-      struct isc_err err = ISC_ERR_INIT;
+      (guestfs_set_path (ap->g, job->appliance_dir) == -1 ||
+       guestfs_set_cachedir (ap->g, job->appliance_dir) == -1))
+    return fatal (ap, "cannot set the appliance folder");
+  guestfs_set_error_handler (ap->g, NULL, NULL);
+  guestfs_set_trace (ap->g, job->trace);
+  guestfs_set_verbose (ap->g, job->verbose);
+  return 0;
+}
 
-      isc_error (&err, NULL, "cannot add drive: %s", guestfs_last_error (g));
-      send_image (job->fd, drives[i].id, ISC_IMAGE_FAILED, &err, NULL, NULL,
-                  NULL, NULL, NULL, 0, NULL, 0);
-      isc_err_clear (&err);
+/* Add every drive before the launch; one that cannot be added fails
+ * its own image, not the appliance. */
+static int
+add_drives (struct appliance *ap)
+{
+  size_t i;
+
+  ap->drive_index = calloc (ap->n_drives, sizeof *ap->drive_index);
+  ap->root_of = calloc (ap->n_drives, sizeof *ap->root_of);
+  if (!ap->drive_index || !ap->root_of)
+    return fatal (ap, "out of memory");
+  for (i = 0; i < ap->n_drives; ++i) {
+    const struct isc_appliance_drive *d = &ap->drives[i];
+
+    ap->drive_index[i] = -1;
+    if (guestfs_add_drive_opts (ap->g, d->path,
+                                GUESTFS_ADD_DRIVE_OPTS_FORMAT, d->format,
+                                GUESTFS_ADD_DRIVE_OPTS_READONLY, d->readonly,
+                                GUESTFS_ADD_DRIVE_OPTS_CACHEMODE,
+                                d->scratch ? "unsafe" : "writeback",
+                                -1) == -1) {
+      struct drive_run dr = { .job = ap->job, .drive = d,
+                              .status = ISC_IMAGE_FAILED };
+
+      isc_error (&dr.err, NULL, "cannot add drive: %s",
+                 guestfs_last_error (ap->g));
+      send_image (&dr);
+      drive_run_clear (&dr);
       continue;
     }
-    drive_index[i] = n_added++;
+    ap->drive_index[i] = ap->n_added++;
   }
-  if (n_added == 0) {
-    send_simple (job->fd, "done", NULL);
-    return 0;
-  }
+  return 0;
+}
+
+/* Launch, and list the disks every drive's inspection looks at. */
+static int
+launch (struct appliance *ap)
+{
   /* Autosync fsyncs every disk at shutdown, about 0.08 s each under
    * TCG.  Scratch overlays need no fsync: every image is unmounted
    * after its work, which writes its filesystem out to qemu, and qemu
    * writes its qcow2 metadata out when it exits.  An input edited in
    * place keeps the fsync. */
-  if (all_scratch (drives, n_drives))
-    guestfs_set_autosync (g, 0);
-  if (guestfs_launch (g) == -1) {
-    send_simple (job->fd, "fatal", guestfs_last_error (g));
-    return 1;
-  }
-  send_simple (job->fd, "launched", NULL);
-
-  devices = guestfs_list_devices (g);
-  partitions = guestfs_list_partitions (g);
-  pvs = calloc (n_drives, sizeof *pvs);
-  if (!devices || !pvs) {
-    free (pvs);
-    send_simple (job->fd, "fatal", "cannot list the appliance's disks");
-    return 1;
-  }
-
-  for (i = 0; i < n_drives; ++i) {
-    struct isc_err err = ISC_ERR_INIT;
-    enum isc_image_status status = ISC_IMAGE_OK;
-    json_t *facts = NULL, *actions = NULL, *identities = NULL, *tree = NULL;
-    json_t *hives = NULL, *steps = json_object ();
-    double start = isc_now ();
-    const char *dev;
-    int root_mounted = 0, flushed = 0;
-    json_t *working;
-
-    if (drive_index[i] < 0)
-      continue;
-    dev = devices[drive_index[i]];
-    working = json_pack ("{s:s, s:I}", "type", "working",
-                         "id", (json_int_t) drives[i].id);
-    isc_worker_send (job->fd, working);
-    json_decref (working);
-    if (pvs[i])
-      facts = lvm_guest_facts (g, dev, partitions, pvs[i]);
-    else if (isc_fast_inspect (g, dev, partitions, types, NULL,
-                               inspect_flags (job), &facts,
-                               &root_mounted) == 0 && !types) {
-      /* blkid costs about 0.25 s a partition under TCG: ask it only
-       * once some guest is beyond the quick inspection, which simply
-       * tries to mount each partition. */
-      types = partition_types (g, partitions);
-      assign_pvs (devices, drive_index, n_drives, partitions, types, pvs);
-      if (pvs[i])
-        facts = lvm_guest_facts (g, dev, partitions, pvs[i]);
-    }
-    if (!facts && !pvs[i]) {
-      /* The full inspection looks at every drive: pay for it once, and
-       * only when some guest is beyond the quick one. */
-      if (!full_done) {
-        guestfs_push_error_handler (g, NULL, NULL);
-        roots = guestfs_inspect_os (g);
-        if (!roots)
-          full_error = strdup (guestfs_last_error (g) ? guestfs_last_error (g)
-                               : "unknown error");
-        /* On some damaged guests (a corrupt hive) it fails and leaves a
-         * filesystem mounted, which would block every later mount. */
-        guestfs_umount_all (g);
-        guestfs_pop_error_handler (g);
-        assign_roots (g, roots, drive_index, n_drives, pvs, root_of);
-        full_done = 1;
-      }
-      if (root_of[i])
-        facts = inspection_facts (g, root_of[i], dev);
-    }
-    isc_step_add (steps, "inspect", start);
-    if (!facts && full_error && !pvs[i]) {
-      /* It looks at every drive: any of them may have made it fail. */
-      isc_error (&err, NULL, "no operating system found by the quick "
-                 "inspection, and libguestfs's full inspection of the "
-                 "appliance's drives failed: %s", full_error);
-      status = ISC_IMAGE_FAILED;
-    }
-    else if (!facts) {
-      isc_error (&err, NULL, "no operating system found in the image "
-                 "(not a supported guest, or the disk is damaged)");
-      status = ISC_IMAGE_FAILED;
-    }
-    else {
-      const char *root = json_string_value (json_object_get (facts, "root"));
-
-      if (job->mode == ISC_ENGINE_SCRUB) {
-        actions = json_array ();
-        hives = json_array ();
-        status = scrub_guest (job, g, &drives[i], root, facts, root_mounted,
-                              &err, actions, hives, &tree, &flushed, steps);
-      }
-      else if (job->mode == ISC_ENGINE_AUDIT) {
-        identities = json_array ();
-        hives = json_array ();
-        status = audit_guest (job, g, &drives[i], root, facts, root_mounted,
-                              &err, identities, hives);
-      }
-      else if (json_is_true (json_object_get (facts, "registry_unread"))) {
-        hives = json_array ();
-        status = audit_guest (job, g, &drives[i], root, facts, root_mounted,
-                              &err, NULL, hives);
-        root_mounted = 0;
-      }
-    }
-    /* Work that ran unmounts; a guest skipped or only inspected has
-     * its root still mounted by the quick inspection. */
-    if (root_mounted && (job->mode == ISC_ENGINE_INSPECT ||
-                         status == ISC_IMAGE_SKIPPED))
-      guestfs_umount_all (g);
-    /* Once the appliance is gone every call fails, and the image would
-     * be blamed for it: report nothing more, so that the parent retries
-     * the unfinished images in a fresh appliance. */
-    alive = guestfs_is_ready (g) > 0;
-    if (facts)
-      json_object_del (facts, "registry_unread");
-    if (alive)
-      send_image (job->fd, drives[i].id, status, &err, facts, actions,
-                  identities, hives, tree, flushed, steps,
-                  isc_now () - start);
-    json_decref (steps);
-    json_decref (tree);
-    json_decref (facts);
-    json_decref (actions);
-    json_decref (identities);
-    json_decref (hives);
-    isc_err_clear (&err);
-    if (!alive)
-      break;
-  }
-  for (i = 0; i < n_drives; ++i)
-    isc_free_string_list (pvs[i]);
-  free (pvs);
-  if (!alive) {
-    send_simple (job->fd, "fatal", "the appliance died unexpectedly");
-    return 1;
-  }
-
-  /* guestfs_close ignores errors; a failed shutdown may mean lost writes. */
-  if (guestfs_umount_all (g) == -1 || guestfs_shutdown (g) == -1) {
-    char *msg = NULL;
-
-    if (asprintf (&msg, "appliance shutdown failed: %s",
-                  guestfs_last_error (g)) == -1)
-      msg = NULL;
-    send_simple (job->fd, "fatal", msg ? msg : "appliance shutdown failed");
-    free (msg);
-    return 1;
-  }
-  send_simple (job->fd, "done", NULL);
+  if (all_scratch (ap->drives, ap->n_drives))
+    guestfs_set_autosync (ap->g, 0);
+  if (guestfs_launch (ap->g) == -1)
+    return fatal (ap, guestfs_last_error (ap->g));
+  send_simple (ap->job->fd, "launched", NULL);
+  ap->devices = guestfs_list_devices (ap->g);
+  ap->partitions = guestfs_list_partitions (ap->g);
+  ap->pvs = calloc (ap->n_drives, sizeof *ap->pvs);
+  if (!ap->devices || !ap->pvs)
+    return fatal (ap, "cannot list the appliance's disks");
   return 0;
+}
+
+/* The full inspection looks at every drive: pay for it once, and only
+ * when some guest is beyond the quick one. */
+static void
+full_inspection (struct appliance *ap)
+{
+  guestfs_h *g = ap->g;
+
+  if (ap->full_done)
+    return;
+  guestfs_push_error_handler (g, NULL, NULL);
+  ap->roots = guestfs_inspect_os (g);
+  if (!ap->roots)
+    ap->full_error = strdup (guestfs_last_error (g) ? guestfs_last_error (g)
+                             : "unknown error");
+  /* On some damaged guests (a corrupt hive) it fails and leaves a
+   * filesystem mounted, which would block every later mount. */
+  guestfs_umount_all (g);
+  guestfs_pop_error_handler (g);
+  assign_roots (ap);
+  ap->full_done = 1;
+}
+
+/* Find the guest on drive I: with LVM filtered to its disk, by the
+ * quick inspection, or by the full one.  Sets DR->facts (NULL: none
+ * found) and DR->root_mounted. */
+static void
+inspect_drive (struct appliance *ap, size_t i, struct drive_run *dr)
+{
+  if (ap->pvs[i])
+    dr->facts = lvm_guest_facts (ap->g, dr->dev, ap->partitions, ap->pvs[i]);
+  else if (isc_fast_inspect (ap->g, dr->dev, ap->partitions, ap->types, NULL,
+                             inspect_flags (ap->job), &dr->facts,
+                             &dr->root_mounted) == 0 && !ap->types) {
+    /* blkid costs about 0.25 s a partition under TCG: ask it only
+     * once some guest is beyond the quick inspection, which simply
+     * tries to mount each partition. */
+    ap->types = partition_types (ap->g, ap->partitions);
+    assign_pvs (ap);
+    if (ap->pvs[i])
+      dr->facts = lvm_guest_facts (ap->g, dr->dev, ap->partitions,
+                                   ap->pvs[i]);
+  }
+  if (!dr->facts && !ap->pvs[i]) {
+    full_inspection (ap);
+    if (ap->root_of[i])
+      dr->facts = inspection_facts (ap->g, ap->root_of[i], dr->dev);
+  }
+  isc_step_add (dr->steps, "inspect", dr->start);
+}
+
+/* The job's work on drive I's guest, or why there is none: sets
+ * DR->status and what the "image" message reports. */
+static void
+work_on_guest (const struct appliance *ap, size_t i, struct drive_run *dr)
+{
+  enum isc_engine_mode mode = ap->job->mode;
+
+  if (!dr->facts && ap->full_error && !ap->pvs[i]) {
+    /* It looks at every drive: any of them may have made it fail. */
+    isc_error (&dr->err, NULL, "no operating system found by the quick "
+               "inspection, and libguestfs's full inspection of the "
+               "appliance's drives failed: %s", ap->full_error);
+    dr->status = ISC_IMAGE_FAILED;
+  }
+  else if (!dr->facts) {
+    isc_error (&dr->err, NULL, "no operating system found in the image "
+               "(not a supported guest, or the disk is damaged)");
+    dr->status = ISC_IMAGE_FAILED;
+  }
+  else if (mode == ISC_ENGINE_SCRUB) {
+    dr->actions = json_array ();
+    dr->hives = json_array ();
+    dr->status = scrub_guest (dr);
+  }
+  else if (mode == ISC_ENGINE_AUDIT) {
+    dr->identities = json_array ();
+    dr->hives = json_array ();
+    dr->status = audit_guest (dr);
+  }
+  else if (json_is_true (json_object_get (dr->facts, "registry_unread"))) {
+    dr->hives = json_array ();
+    dr->status = audit_guest (dr);
+    dr->root_mounted = 0;
+  }
+}
+
+/* Drive I's turn: inspect its guest, do the work, report.  Returns -1
+ * when the appliance died meanwhile. */
+static int
+run_drive (struct appliance *ap, size_t i)
+{
+  struct drive_run dr = {
+    .job = ap->job, .drive = &ap->drives[i], .g = ap->g,
+    .dev = ap->devices[ap->drive_index[i]], .start = isc_now (),
+    .status = ISC_IMAGE_OK, .steps = json_object (),
+  };
+  json_t *working = json_pack ("{s:s, s:I}", "type", "working",
+                               "id", (json_int_t) dr.drive->id);
+  int alive;
+
+  isc_worker_send (ap->job->fd, working);
+  json_decref (working);
+  inspect_drive (ap, i, &dr);
+  work_on_guest (ap, i, &dr);
+  /* Work that ran unmounts; a guest skipped or only inspected has
+   * its root still mounted by the quick inspection. */
+  if (dr.root_mounted && (ap->job->mode == ISC_ENGINE_INSPECT ||
+                          dr.status == ISC_IMAGE_SKIPPED))
+    guestfs_umount_all (ap->g);
+  /* Once the appliance is gone every call fails, and the image would
+   * be blamed for it: report nothing more, so that the parent retries
+   * the unfinished images in a fresh appliance. */
+  alive = guestfs_is_ready (ap->g) > 0;
+  if (dr.facts)
+    json_object_del (dr.facts, "registry_unread");
+  if (alive) {
+    dr.seconds = isc_now () - dr.start;
+    send_image (&dr);
+  }
+  drive_run_clear (&dr);
+  return alive ? 0 : -1;
+}
+
+static int
+run_drives (struct appliance *ap)
+{
+  size_t i;
+
+  for (i = 0; i < ap->n_drives; ++i)
+    if (ap->drive_index[i] >= 0 && run_drive (ap, i) == -1)
+      return fatal (ap, "the appliance died unexpectedly");
+  return 0;
+}
+
+/* guestfs_close ignores errors; a failed shutdown may mean lost writes. */
+static int
+shut_down (struct appliance *ap)
+{
+  CLEANUP_FREE char *msg = NULL;
+
+  if (guestfs_umount_all (ap->g) == -1 || guestfs_shutdown (ap->g) == -1) {
+    if (asprintf (&msg, "appliance shutdown failed: %s",
+                  guestfs_last_error (ap->g)) == -1)
+      msg = NULL;
+    return fatal (ap, msg ? msg : "appliance shutdown failed");
+  }
+  send_simple (ap->job->fd, "done", NULL);
+  return 0;
+}
+
+int
+isc_appliance_run (const struct isc_appliance_job *job,
+                   const struct isc_appliance_drive *drives, size_t n_drives)
+{
+  struct appliance ap = { .job = job, .drives = drives, .n_drives = n_drives };
+  int r = -1;
+
+  if (create_handle (&ap) == -1 || add_drives (&ap) == -1)
+    goto out;
+  if (ap.n_added == 0) {
+    /* Every image has been reported already: nothing to launch for. */
+    send_simple (job->fd, "done", NULL);
+    r = 0;
+    goto out;
+  }
+  if (launch (&ap) == -1 || run_drives (&ap) == -1 || shut_down (&ap) == -1)
+    goto out;
+  r = 0;
+
+ out:
+  appliance_clear (&ap);
+  return r == 0 ? 0 : 1;
 }

@@ -1,5 +1,9 @@
+/* imgscrub: the batch engine of engine.h.  Owns each image's stage machine
+ * (enum stage, set_stage) and the children that move images along it:
+ * appliances, finishers and hashers. */
 #include <config.h>
 
+#include <assert.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -51,6 +55,21 @@ enum input_hash {
   INPUT_HASH_WAITING,               /* wants a hasher */
   INPUT_HASH_RUNNING,               /* a hasher takes it */
   INPUT_HASH_FAILED,                /* input_hash_error says why */
+};
+
+/* An image's place in the run, private to this file (isc_image's
+ * priv): allocated by isc_engine_run, freed by run_state_free. */
+struct isc_image_private {
+  enum stage stage;                 /* changed only by set_stage */
+  struct isc_checked_file *file;    /* the checked input, kept open until
+                                       the image is done */
+  char *drive;                      /* what the appliance opens */
+  enum isc_format drive_format;
+  int drive_readonly;
+  int flushed;                      /* its appliance flushed its writes */
+  char *converted;                  /* finished output awaiting rename */
+  enum input_hash input_hash;
+  char *input_hash_error;           /* why the input could not be hashed */
 };
 
 enum task_kind {
@@ -112,20 +131,80 @@ isc_image_clear (struct isc_image *img)
   img->tree = NULL;
   json_decref (img->steps);
   img->steps = NULL;
-  free (img->input_hash_error);
-  img->input_hash_error = NULL;
-  free (img->drive);
-  img->drive = NULL;
-  if (img->file)
-    isc_checked_file_clear (img->file);
-  free (img->file);
-  img->file = NULL;
   free (img->output);
   img->output = NULL;
-  if (img->converted)
-    unlink (img->converted);
-  free (img->converted);
-  img->converted = NULL;
+}
+
+/* Give every image its private state, at STAGE_UNCHECKED. */
+static int
+run_state_new (struct isc_err *err, struct isc_image *images, size_t n_images)
+{
+  size_t i;
+
+  for (i = 0; i < n_images; ++i) {
+    images[i].priv = calloc (1, sizeof *images[i].priv);
+    if (!images[i].priv)
+      return isc_error_oom (err, NULL);
+    images[i].priv->stage = STAGE_UNCHECKED;
+    images[i].priv->input_hash = INPUT_HASH_NONE;
+  }
+  return 0;
+}
+
+/* The run is over: nothing of an image's private state outlives it. */
+static void
+run_state_free (struct isc_image *images, size_t n_images)
+{
+  size_t i;
+
+  for (i = 0; i < n_images; ++i) {
+    struct isc_image_private *priv = images[i].priv;
+
+    if (!priv)
+      continue;
+    free (priv->input_hash_error);
+    free (priv->drive);
+    if (priv->file)
+      isc_checked_file_clear (priv->file);
+    free (priv->file);
+    if (priv->converted)
+      unlink (priv->converted);
+    free (priv->converted);
+    free (priv);
+    images[i].priv = NULL;
+  }
+}
+
+/* The one place an image changes stage.  The stage machine, forwards:
+ * UNCHECKED -> NEW -> QUEUED -> WORKED -> FINISHING -> FINISHED, then
+ * (HASH_WAIT ->) DONE.  Back to NEW from UNCHECKED (checked) and from
+ * an appliance's stages when it failed (restart_or_fail); HASH_WAIT and
+ * DONE from any stage before them, when its status becomes final
+ * (image_done). */
+static void
+set_stage (struct isc_image *img, enum stage to)
+{
+  enum stage from = img->priv->stage;
+
+  switch (to) {
+  case STAGE_UNCHECKED:
+    assert (!"no stage leads back to UNCHECKED");
+    break;
+  case STAGE_NEW:
+    assert (from != STAGE_NEW && from < STAGE_HASH_WAIT);
+    break;
+  case STAGE_QUEUED: case STAGE_WORKED: case STAGE_FINISHING:
+  case STAGE_FINISHED:
+    assert (from == to - 1);
+    break;
+  case STAGE_HASH_WAIT:
+    assert (from < STAGE_HASH_WAIT);
+    break;
+  case STAGE_DONE:
+    assert (from != STAGE_DONE);
+    break;
+  }
+  img->priv->stage = to;
 }
 
 void
@@ -180,8 +259,8 @@ image_fail (struct isc_image *img, const char *msg)
 static int
 input_hash_pending (const struct isc_image *img)
 {
-  return img->input_hash == INPUT_HASH_WAITING ||
-    img->input_hash == INPUT_HASH_RUNNING;
+  return img->priv->input_hash == INPUT_HASH_WAITING ||
+    img->priv->input_hash == INPUT_HASH_RUNNING;
 }
 
 /* IMG's status is final, but for its input's hash: until that is in,
@@ -189,21 +268,23 @@ input_hash_pending (const struct isc_image *img)
 static void
 image_done (struct run *run, struct isc_image *img)
 {
+  struct isc_image_private *priv = img->priv;
+
   if (input_hash_pending (img) && !cancelled) {
-    img->stage = STAGE_HASH_WAIT;
+    set_stage (img, STAGE_HASH_WAIT);
     return;
   }
-  if (img->input_hash == INPUT_HASH_FAILED && img->status == ISC_IMAGE_OK)
-    image_fail (img, img->input_hash_error);
-  if (img->converted) {
-    unlink (img->converted);
-    free (img->converted);
-    img->converted = NULL;
+  if (priv->input_hash == INPUT_HASH_FAILED && img->status == ISC_IMAGE_OK)
+    image_fail (img, priv->input_hash_error);
+  if (priv->converted) {
+    unlink (priv->converted);
+    free (priv->converted);
+    priv->converted = NULL;
   }
   /* Nothing reads the input any more. */
-  if (img->file)
-    isc_checked_file_clear (img->file);
-  img->stage = STAGE_DONE;
+  if (priv->file)
+    isc_checked_file_clear (priv->file);
+  set_stage (img, STAGE_DONE);
   ++run->done;
   progress (run->opts, ISC_EVENT_DONE, img, run->done, run->n_images);
 }
@@ -276,9 +357,9 @@ static int
 create_overlay (struct isc_err *err, struct isc_image *img,
                 const char *overlay)
 {
-  if (isc_checked_file_verify (err, img->path, img->file) == -1)
+  if (isc_checked_file_verify (err, img->path, img->priv->file) == -1)
     return -1;
-  return isc_qemu_img_create_overlay (err, overlay, img->file->qemu_name,
+  return isc_qemu_img_create_overlay (err, overlay, img->priv->file->qemu_name,
                                       isc_format_driver (img->info.format));
 }
 
@@ -303,17 +384,18 @@ prepare_image (struct isc_err *err, const struct isc_engine_opts *opts,
                struct isc_image *images, size_t index)
 {
   struct isc_image *img = &images[index];
+  struct isc_image_private *priv = img->priv;
   CLEANUP_FREE char *overlay = NULL;
   double began = isc_now ();
 
-  img->file = calloc (1, sizeof *img->file);
+  priv->file = calloc (1, sizeof *priv->file);
   img->steps = json_object ();
-  if (!img->file || !img->steps)
+  if (!priv->file || !img->steps)
     return isc_error_oom (err, img->path);
-  img->file->fd = -1;
+  priv->file->fd = -1;
   if (isc_image_check_file (err, img->path, img->forced_format,
                             img->no_follow ? ISC_CHECK_NOFOLLOW : 0,
-                            &img->info, img->file) == -1)
+                            &img->info, priv->file) == -1)
     return -1;
   img->output_format = opts->output_format != ISC_FORMAT_UNKNOWN
     ? opts->output_format : img->info.format;
@@ -322,24 +404,25 @@ prepare_image (struct isc_err *err, const struct isc_engine_opts *opts,
                                img->output_format);
     if (!img->output)
       return isc_error_oom (err, img->path);
-    if (output_clash (err, images, index, img->file->resolved) == -1)
+    if (output_clash (err, images, index, priv->file->resolved) == -1)
       return -1;
   }
   began = isc_step_add (img->steps, "check", began);
   if (opts->mode == ISC_ENGINE_SCRUB && hash_input_first (opts, img)) {
-    if (isc_sha256_file (err, img->file->qemu_name, img->input_sha256) == -1 ||
-        isc_checked_file_verify (err, img->path, img->file) == -1)
+    if (isc_sha256_file (err, priv->file->qemu_name,
+                         img->input_sha256) == -1 ||
+        isc_checked_file_verify (err, img->path, priv->file) == -1)
       return -1;
     began = isc_step_add (img->steps, "hash-input", began);
     if (already_done (img))
       return 0;
   }
 
-  img->drive_readonly = 0;
+  priv->drive_readonly = 0;
   if (opts->mode == ISC_ENGINE_SCRUB && opts->in_place && !opts->dry_run) {
-    img->drive = strdup (img->file->qemu_name);
-    img->drive_format = img->info.format;
-    if (!img->drive)
+    priv->drive = strdup (priv->file->qemu_name);
+    priv->drive_format = img->info.format;
+    if (!priv->drive)
       return isc_error_oom (err, img->path);
     return 0;
   }
@@ -348,10 +431,10 @@ prepare_image (struct isc_err *err, const struct isc_engine_opts *opts,
   if (create_overlay (err, img, overlay) == -1)
     return -1;
   isc_step_add (img->steps, "overlay", began);
-  img->drive = TAKE_PTR (overlay);
-  img->drive_format = ISC_FORMAT_QCOW2;
+  priv->drive = TAKE_PTR (overlay);
+  priv->drive_format = ISC_FORMAT_QCOW2;
   if (opts->mode == ISC_ENGINE_SCRUB && !img->input_sha256[0])
-    img->input_hash = INPUT_HASH_WAITING;
+    priv->input_hash = INPUT_HASH_WAITING;
   return 0;
 }
 
@@ -401,12 +484,13 @@ appliance_child (void *opaque, int fd)
     return 1;
   for (i = 0; i < job->n_members; ++i) {
     const struct isc_image *img = &job->images[job->members[i]];
+    const struct isc_image_private *priv = img->priv;
 
     drives[i].id = job->members[i];
     drives[i].name = img->path;
-    drives[i].path = img->drive;
-    drives[i].format = isc_format_name (img->drive_format);
-    drives[i].readonly = img->drive_readonly;
+    drives[i].path = priv->drive;
+    drives[i].format = isc_format_name (priv->drive_format);
+    drives[i].readonly = priv->drive_readonly;
     drives[i].scratch = !opts->in_place || opts->dry_run;
     drives[i].flush_early = img->info.file_size >= FLUSH_EARLY_BYTES;
   }
@@ -448,18 +532,19 @@ finisher_child (void *opaque, int fd)
 {
   const struct child_job *job = opaque;
   const struct isc_image *img = &job->images[job->image];
+  struct isc_image_private *priv = img->priv;
   struct isc_err err = ISC_ERR_INIT;
   char sha[ISC_SHA256_HEX_LEN + 1];
-  const char *hashed = img->drive;
+  const char *hashed = priv->drive;
   json_t *steps = json_object ();
   double began = isc_now ();
 
   reset_child_signals ();
-  if (img->converted) {
-    hashed = img->converted;
-    if (isc_qemu_img_convert (&err, img->drive,
-                              isc_format_driver (img->drive_format),
-                              img->converted,
+  if (priv->converted) {
+    hashed = priv->converted;
+    if (isc_qemu_img_convert (&err, priv->drive,
+                              isc_format_driver (priv->drive_format),
+                              priv->converted,
                               isc_format_driver (img->output_format),
                               isc_format_create_options (img->output_format))
         == -1)
@@ -487,8 +572,8 @@ hasher_child (void *opaque, int fd)
   json_t *steps;
 
   reset_child_signals ();
-  if (isc_sha256_file (&err, img->file->qemu_name, sha) == -1 ||
-      isc_checked_file_verify (&err, img->path, img->file) == -1)
+  if (isc_sha256_file (&err, img->priv->file->qemu_name, sha) == -1 ||
+      isc_checked_file_verify (&err, img->path, img->priv->file) == -1)
     return send_fatal (fd, &err);
   steps = json_object ();
   isc_step_add (steps, "hash-input", began);
@@ -515,7 +600,7 @@ count_stage (const struct run *run, enum stage stage)
   size_t i, n = 0;
 
   for (i = 0; i < run->n_images; ++i)
-    n += run->images[i].stage == (int) stage;
+    n += run->images[i].priv->stage == stage;
   return n;
 }
 
@@ -598,9 +683,9 @@ check_next (struct run *run)
     struct isc_image *img = &run->images[i];
     struct isc_err ierr = ISC_ERR_INIT;
 
-    if (img->stage != STAGE_UNCHECKED)
+    if (img->priv->stage != STAGE_UNCHECKED)
       continue;
-    img->stage = STAGE_NEW;
+    set_stage (img, STAGE_NEW);
     if (prepare_image (&ierr, run->opts, run->images, i) == -1) {
       image_fail (img, isc_err_msg (&ierr));
       image_done (run, img);
@@ -642,17 +727,17 @@ start_appliance (struct run *run)
   for (i = 0; i < run->n_images && t->n_members < size; ++i) {
     struct isc_image *img = &run->images[i];
 
-    if (img->stage == STAGE_NEW) {
+    if (img->priv->stage == STAGE_NEW) {
       struct isc_err err = ISC_ERR_INIT;
 
       /* Right before qemu opens it. */
-      if (isc_checked_file_verify (&err, img->path, img->file) == -1) {
+      if (isc_checked_file_verify (&err, img->path, img->priv->file) == -1) {
         image_fail (img, isc_err_msg (&err));
         image_done (run, img);
         isc_err_clear (&err);
         continue;
       }
-      img->stage = STAGE_QUEUED;
+      set_stage (img, STAGE_QUEUED);
       img->attempts++;
       t->members[t->n_members++] = i;
     }
@@ -669,11 +754,13 @@ start_appliance (struct run *run)
 static int
 can_finish (const struct run *run, const struct isc_image *img)
 {
+  struct isc_image_private *priv = img->priv;
+
   /* The overlay is converted once the appliance flushed it (early for
    * large images) or exited; in place, the input is hashed only once
    * nothing writes it. */
-  return img->stage == STAGE_WORKED && !run->opts->dry_run &&
-    ((img->converted && img->flushed) || img->group_clean);
+  return priv->stage == STAGE_WORKED && !run->opts->dry_run &&
+    ((priv->converted && priv->flushed) || img->group_clean);
 }
 
 static void
@@ -686,7 +773,7 @@ start_finisher (struct run *run, size_t index)
 
   t->kind = TASK_FINISHER;
   t->image = index;
-  img->stage = STAGE_FINISHING;
+  set_stage (img, STAGE_FINISHING);
   progress (run->opts, ISC_EVENT_WRITING, img, run->done, run->n_images);
   if (start_task (run, t, &job, finisher_child) == -1) {
     image_fail (img, t->error);
@@ -704,7 +791,7 @@ start_hasher (struct run *run, size_t index)
 
   t->kind = TASK_HASHER;
   t->image = index;
-  run->images[index].input_hash = INPUT_HASH_RUNNING;
+  run->images[index].priv->input_hash = INPUT_HASH_RUNNING;
   start_task (run, t, &job, hasher_child);
 }
 
@@ -713,24 +800,25 @@ start_hasher (struct run *run, size_t index)
 static void
 maybe_commit (struct run *run, struct isc_image *img)
 {
+  struct isc_image_private *priv = img->priv;
   struct isc_err err = ISC_ERR_INIT;
 
-  if (img->stage != STAGE_FINISHED || !img->group_clean ||
+  if (priv->stage != STAGE_FINISHED || !img->group_clean ||
       input_hash_pending (img))
     return;
   /* An output is what the input held from its check until now.  When
    * the input changed, or could not be hashed, image_done fails the
    * image and removes the converted output. */
-  if (img->converted && img->input_hash != INPUT_HASH_FAILED) {
-    if (isc_checked_file_verify (&err, img->path, img->file) == -1)
+  if (priv->converted && priv->input_hash != INPUT_HASH_FAILED) {
+    if (isc_checked_file_verify (&err, img->path, priv->file) == -1)
       image_fail (img, isc_err_msg (&err));
     else {
-      if (isc_atomic_commit (&err, img->converted, img->output) == -1)
+      if (isc_atomic_commit (&err, priv->converted, img->output) == -1)
         image_fail (img, isc_err_msg (&err));
-      free (img->converted);
-      img->converted = NULL;
+      free (priv->converted);
+      priv->converted = NULL;
       /* The overlay has served its purpose: free its space early. */
-      unlink (img->drive);
+      unlink (priv->drive);
     }
   }
   image_done (run, img);
@@ -741,6 +829,7 @@ maybe_commit (struct run *run, struct isc_image *img)
 static void
 take_image_result (struct run *run, struct isc_image *img, json_t *msg)
 {
+  struct isc_image_private *priv = img->priv;
   const struct isc_engine_opts *opts = run->opts;
   const char *status = json_string_value (json_object_get (msg, "status"));
   const char *error = json_string_value (json_object_get (msg, "error"));
@@ -755,7 +844,7 @@ take_image_result (struct run *run, struct isc_image *img, json_t *msg)
   img->hives = json_incref (json_object_get (msg, "hives"));
   json_decref (img->tree);
   img->tree = json_incref (json_object_get (msg, "tree"));
-  img->flushed = json_is_true (json_object_get (msg, "flushed"));
+  priv->flushed = json_is_true (json_object_get (msg, "flushed"));
   free (img->error);
   img->error = error ? strdup (error) : NULL;
   img->seconds += json_real_value (json_object_get (msg, "seconds"));
@@ -774,11 +863,11 @@ take_image_result (struct run *run, struct isc_image *img, json_t *msg)
     image_done (run, img);
     return;
   }
-  img->stage = STAGE_WORKED;
-  if (img->output && asprintf (&img->converted, "%s/output-%zu.%s",
+  set_stage (img, STAGE_WORKED);
+  if (img->output && asprintf (&priv->converted, "%s/output-%zu.%s",
                                opts->workdir, (size_t) (img - run->images),
                                isc_format_extension (img->output_format)) == -1) {
-    img->converted = NULL;
+    priv->converted = NULL;
     image_fail (img, "out of memory");
     image_done (run, img);
   }
@@ -804,7 +893,8 @@ handle_message (struct run *run, struct task *t, json_t *msg)
   else if (strcmp (type, "working") == 0 && img)
     progress_worker (run->opts, ISC_EVENT_WORKING, img, run->done,
                      run->n_images, t->slot);
-  else if (strcmp (type, "image") == 0 && img && img->stage == STAGE_QUEUED)
+  else if (strcmp (type, "image") == 0 && img &&
+           img->priv->stage == STAGE_QUEUED)
     take_image_result (run, img, msg);
   else if ((strcmp (type, "finished") == 0 && t->kind == TASK_FINISHER) ||
            (strcmp (type, "hashed") == 0 && t->kind == TASK_HASHER)) {
@@ -830,12 +920,13 @@ handle_message (struct run *run, struct task *t, json_t *msg)
 static void
 restart_or_fail (struct run *run, struct isc_image *img, const char *why)
 {
+  struct isc_image_private *priv = img->priv;
   CLEANUP_FREE char *reason = strdup (why ? why : "appliance failed");
 
-  if (img->converted) {
-    unlink (img->converted);
-    free (img->converted);
-    img->converted = NULL;
+  if (priv->converted) {
+    unlink (priv->converted);
+    free (priv->converted);
+    priv->converted = NULL;
   }
   img->output_sha256[0] = '\0';
   json_decref (img->actions);
@@ -845,21 +936,21 @@ restart_or_fail (struct run *run, struct isc_image *img, const char *why)
   json_decref (img->tree);
   img->tree = NULL;
   img->group_clean = 0;
-  img->flushed = 0;
+  priv->flushed = 0;
   if (img->attempts >= 2 || cancelled) {
     image_fail (img, cancelled ? "interrupted" : reason);
     image_done (run, img);
     return;
   }
-  img->stage = STAGE_NEW;
+  set_stage (img, STAGE_NEW);
   img->status = ISC_IMAGE_PENDING;
   /* A fresh overlay: the dead appliance may have half-written it. */
-  if (img->drive && img->drive_format == ISC_FORMAT_QCOW2 &&
-      strcmp (img->drive, img->file->qemu_name) != 0) {
+  if (priv->drive && priv->drive_format == ISC_FORMAT_QCOW2 &&
+      strcmp (priv->drive, priv->file->qemu_name) != 0) {
     struct isc_err err = ISC_ERR_INIT;
 
-    unlink (img->drive);
-    if (create_overlay (&err, img, img->drive) == -1) {
+    unlink (priv->drive);
+    if (create_overlay (&err, img, priv->drive) == -1) {
       image_fail (img, isc_err_msg (&err));
       image_done (run, img);
       isc_err_clear (&err);
@@ -882,19 +973,80 @@ static void
 input_hashed (struct run *run, struct isc_image *img, int status,
               const char *error)
 {
+  struct isc_image_private *priv = img->priv;
+
   if (status == 0 && img->input_sha256[0])
-    img->input_hash = INPUT_HASH_NONE;
+    priv->input_hash = INPUT_HASH_NONE;
   else {
-    img->input_hash = INPUT_HASH_FAILED;
+    priv->input_hash = INPUT_HASH_FAILED;
     img->input_sha256[0] = '\0';
-    free (img->input_hash_error);
-    img->input_hash_error = strdup (cancelled ? "interrupted"
+    free (priv->input_hash_error);
+    priv->input_hash_error = strdup (cancelled ? "interrupted"
                                     : error ? error : "cannot hash the input");
   }
-  if (img->stage == STAGE_HASH_WAIT)
+  if (priv->stage == STAGE_HASH_WAIT)
     image_done (run, img);
   else
     maybe_commit (run, img);
+}
+
+/* IMG's finisher ended with STATUS. */
+static void
+finisher_ended (struct run *run, struct task *t, int status)
+{
+  struct isc_image *img = &run->images[t->image];
+
+  if (img->priv->stage != STAGE_FINISHING)
+    return;
+  if (img->group_clean == -1)           /* its appliance failed meanwhile */
+    restart_or_fail (run, img, img->error);
+  else if (status == 0 && img->output_sha256[0]) {
+    set_stage (img, STAGE_FINISHED);
+    maybe_commit (run, img);
+  }
+  else {
+    image_fail (img, t->error ? t->error : "output conversion failed");
+    image_done (run, img);
+  }
+}
+
+/* An appliance ended with STATUS: each of its images is done, goes on
+ * to be committed, or starts over. */
+static void
+appliance_ended (struct run *run, struct task *t, int status)
+{
+  size_t i;
+
+  progress_worker (run->opts, ISC_EVENT_IDLE, NULL, run->done, run->n_images,
+                   t->slot);
+  for (i = 0; i < t->n_members; ++i) {
+    struct isc_image *img = &run->images[t->members[i]];
+    enum stage stage = img->priv->stage;
+
+    /* Finished (failed) while the appliance went on: remember whether
+     * what it did there reached the disk (manifest.h, "written"). */
+    if (stage == STAGE_DONE || stage == STAGE_HASH_WAIT) {
+      img->group_clean = t->clean && status == 0 ? 1 : -1;
+      continue;
+    }
+    if (t->clean && status == 0) {
+      img->group_clean = 1;
+      if (stage == STAGE_QUEUED) {
+        image_fail (img, "the appliance did not report on this image");
+        image_done (run, img);
+      }
+      else
+        maybe_commit (run, img);
+    }
+    else if (stage == STAGE_FINISHING) {
+      /* Settled when its finisher ends. */
+      img->group_clean = -1;
+      free (img->error);
+      img->error = strdup (t->error);
+    }
+    else
+      restart_or_fail (run, img, t->error);
+  }
 }
 
 /* A child has exited: settle what it was doing. */
@@ -903,7 +1055,6 @@ task_ended (struct run *run, struct task *t)
 {
   struct isc_err err = ISC_ERR_INIT;
   int status;
-  size_t i;
 
   status = t->w ? isc_worker_wait (&err, t->w) : -1;
   if (status != 0 && !t->error)
@@ -914,57 +1065,12 @@ task_ended (struct run *run, struct task *t)
                        : "appliance failed to start");
   isc_err_clear (&err);
 
-  if (t->kind == TASK_HASHER) {
+  if (t->kind == TASK_HASHER)
     input_hashed (run, &run->images[t->image], status, t->error);
-    return;
-  }
-  if (t->kind == TASK_FINISHER) {
-    struct isc_image *img = &run->images[t->image];
-
-    if (img->stage != STAGE_FINISHING)
-      return;
-    if (img->group_clean == -1)         /* its appliance failed meanwhile */
-      restart_or_fail (run, img, img->error);
-    else if (status == 0 && img->output_sha256[0]) {
-      img->stage = STAGE_FINISHED;
-      maybe_commit (run, img);
-    }
-    else {
-      image_fail (img, t->error ? t->error : "output conversion failed");
-      image_done (run, img);
-    }
-    return;
-  }
-
-  progress_worker (run->opts, ISC_EVENT_IDLE, NULL, run->done, run->n_images,
-                   t->slot);
-  for (i = 0; i < t->n_members; ++i) {
-    struct isc_image *img = &run->images[t->members[i]];
-
-    /* Finished (failed) while the appliance went on: remember whether
-     * what it did there reached the disk (manifest.h, "written"). */
-    if (img->stage == STAGE_DONE || img->stage == STAGE_HASH_WAIT) {
-      img->group_clean = t->clean && status == 0 ? 1 : -1;
-      continue;
-    }
-    if (t->clean && status == 0) {
-      img->group_clean = 1;
-      if (img->stage == STAGE_QUEUED) {
-        image_fail (img, "the appliance did not report on this image");
-        image_done (run, img);
-      }
-      else
-        maybe_commit (run, img);
-    }
-    else if (img->stage == STAGE_FINISHING) {
-      /* Settled when its finisher ends. */
-      img->group_clean = -1;
-      free (img->error);
-      img->error = strdup (t->error);
-    }
-    else
-      restart_or_fail (run, img, t->error);
-  }
+  else if (t->kind == TASK_FINISHER)
+    finisher_ended (run, t, status);
+  else
+    appliance_ended (run, t, status);
 }
 
 static void
@@ -998,9 +1104,9 @@ cancel_all (struct run *run)
   for (i = 0; i < run->n_images; ++i) {
     struct isc_image *img = &run->images[i];
 
-    if (img->stage == STAGE_HASH_WAIT)
+    if (img->priv->stage == STAGE_HASH_WAIT)
       image_done (run, img);
-    else if (img->stage != STAGE_DONE) {
+    else if (img->priv->stage != STAGE_DONE) {
       image_fail (img, "interrupted");
       image_done (run, img);
     }
@@ -1085,8 +1191,8 @@ schedule (struct run *run)
       if (can_finish (run, &run->images[i]))
         start_finisher (run, i);
     for (i = 0; i < run->n_images && count_helpers (run) < run->opts->jobs; ++i)
-      if (run->images[i].input_hash == INPUT_HASH_WAITING &&
-          run->images[i].stage != STAGE_UNCHECKED)
+      if (run->images[i].priv->input_hash == INPUT_HASH_WAITING &&
+          run->images[i].priv->stage != STAGE_UNCHECKED)
         start_hasher (run, i);
     if (run->n_tasks == 0 && count_stage (run, STAGE_UNCHECKED) == 0)
       return;
@@ -1113,6 +1219,31 @@ schedule (struct run *run)
   }
 }
 
+/* O with its defaults filled in and its limits applied. */
+static void
+settle_opts (struct isc_engine_opts *o)
+{
+  if (o->jobs == 0)
+    o->jobs = isc_engine_default_jobs ();
+  if (o->jobs > ISC_MAX_JOBS)
+    o->jobs = ISC_MAX_JOBS;
+  if (o->drives_per_appliance == 0 ||
+      o->drives_per_appliance > ISC_MAX_DRIVES_PER_APPLIANCE)
+    o->drives_per_appliance = ISC_DEFAULT_DRIVES_PER_APPLIANCE;
+}
+
+/* Each image's checked file stays open until it is done. */
+static void
+raise_fd_limit (void)
+{
+  struct rlimit rl;
+
+  if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit (RLIMIT_NOFILE, &rl);
+  }
+}
+
 int
 isc_engine_run (struct isc_err *err, const struct isc_engine_opts *opts,
                 struct isc_image *images, size_t n_images)
@@ -1122,22 +1253,8 @@ isc_engine_run (struct isc_err *err, const struct isc_engine_opts *opts,
   CLEANUP_FREE char *own_workdir = NULL;
   size_t i;
 
-  if (o.jobs == 0)
-    o.jobs = isc_engine_default_jobs ();
-  if (o.jobs > ISC_MAX_JOBS)
-    o.jobs = ISC_MAX_JOBS;
-  if (o.drives_per_appliance == 0 ||
-      o.drives_per_appliance > ISC_MAX_DRIVES_PER_APPLIANCE)
-    o.drives_per_appliance = ISC_DEFAULT_DRIVES_PER_APPLIANCE;
-  {
-    /* Each image's checked file stays open until it is done. */
-    struct rlimit rl;
-
-    if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-      rl.rlim_cur = rl.rlim_max;
-      setrlimit (RLIMIT_NOFILE, &rl);
-    }
-  }
+  settle_opts (&o);
+  raise_fd_limit ();
   if (!o.workdir) {
     /* For the overlays, when the caller keeps no scratch space. */
     const char *tmp = getenv ("TMPDIR");
@@ -1157,14 +1274,19 @@ isc_engine_run (struct isc_err *err, const struct isc_engine_opts *opts,
     return isc_error_oom (err, NULL);
   }
 
-  for (i = 0; i < n_images; ++i) {
+  for (i = 0; i < n_images; ++i)
     images[i].status = ISC_IMAGE_PENDING;
-    images[i].stage = STAGE_UNCHECKED;
-    images[i].input_hash = INPUT_HASH_NONE;
+  if (run_state_new (err, images, n_images) == -1) {
+    run_state_free (images, n_images);
+    free (run.tasks);
+    if (own_workdir)
+      isc_remove_tree (own_workdir);
+    return -1;
   }
   schedule (&run);
   if (cancelled)
     cancel_all (&run);
+  run_state_free (images, n_images);
   free (run.tasks);
   if (own_workdir)
     isc_remove_tree (own_workdir);

@@ -17,6 +17,7 @@
 #include "util/status.h"
 
 struct isc_profile;
+struct isc_image_private;
 
 struct isc_image {
   /* Set by the caller. */
@@ -50,20 +51,13 @@ struct isc_image {
                                        check, hash-input, overlay, inspect,
                                        mount, each action kind, unmount,
                                        flush, convert, hash; or NULL */
-  /* Private to the engine. */
-  struct isc_checked_file *file;    /* the checked input, kept open until
-                                       the image is done */
-  char *drive;                      /* what the appliance opens */
-  enum isc_format drive_format;
-  int drive_readonly;
   int attempts;                     /* appliances it was given to */
-  int stage;                        /* engine.c: enum stage */
   int group_clean;                  /* its appliance shut down cleanly (1)
-                                       or not (-1); 0 while it runs */
-  int flushed;                      /* its appliance flushed its writes */
-  char *converted;                  /* finished output awaiting rename */
-  int input_hash;                   /* engine.c: enum input_hash */
-  char *input_hash_error;           /* why the input could not be hashed */
+                                       or not (-1); 0 while it runs (the
+                                       manifest's "written") */
+  /* Private to lib/run/engine.c (its stage machine): allocated by
+   * isc_engine_run and freed before it returns. */
+  struct isc_image_private *priv;
 };
 
 /* Progress events, in the parent, as they happen. */

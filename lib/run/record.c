@@ -1,3 +1,5 @@
+/* imgscrub: the JSON record of one action result, as a worker sends it
+ * and the manifest keeps it. */
 #include <config.h>
 
 #include <stdio.h>

@@ -1,3 +1,5 @@
+/* imgscrub: appliance worker processes: started, fed and read through a
+ * pipe of JSON lines, killed and reaped with what libguestfs left. */
 #include <config.h>
 
 #include <dirent.h>

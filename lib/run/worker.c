@@ -1,5 +1,5 @@
-/* imgscrub: appliance worker processes: started, fed and read through a
- * pipe of JSON lines, killed and reaped with what libguestfs left. */
+/* imgscrub: appliance worker processes: forked, read through a pipe of
+ * JSON lines, killed and reaped, with the folders libguestfs left. */
 #include <config.h>
 
 #include <dirent.h>

@@ -1,9 +1,9 @@
 /* imgscrub: a guest's machine identities, read for `imgscrub audit`.
  *
  * Declared identities are read through the same code the actions use
- * (isc_reg_foreach, isc_guest_foreach_path), each under a stand-in
- * action so that their failures are collected like the actions' and
- * turned into "error" entries. */
+ * (isc_reg_foreach, isc_guest_foreach_path), each as a read of no
+ * action kind; what they report failed becomes an "error" entry through
+ * the guest's result callback. */
 #include <config.h>
 
 #include <errno.h>
@@ -38,9 +38,6 @@
 /* Largest registry value read, and SSH public key file. */
 #define MAX_REG_VALUE (16 * 1024 * 1024)
 #define MAX_PUBKEY (16 * 1024)
-
-/* The stand-in kind: its name appears in failure messages. */
-static const struct isc_action_kind identity_kind = { .name = "identity" };
 
 struct seen {
   char *name;
@@ -412,8 +409,8 @@ add_entry (struct audit *au, const char *where, const char *value,
 }
 
 /* The shared lookups (isc_reg_foreach, isc_guest_foreach_path) report
- * what they could not read as failures of the stand-in action: each
- * becomes an error entry of the identity being read. */
+ * what they could not read as failed: each becomes an error entry of
+ * the identity being read. */
 static void
 take_failure (void *opaque, const struct isc_action *a, const char *target,
               enum isc_result result, const char *reason)
@@ -570,7 +567,6 @@ audit_identity (struct audit *au, const char *profile,
   struct isc_guest *gu = au->gu;
   CLEANUP_FREE char *source = NULL;
   struct isc_action a = {
-    .kind = &identity_kind,
     .profile = profile,
     .title = id->title,
     .file = id->file,

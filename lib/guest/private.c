@@ -45,7 +45,7 @@ isc_guest_report (struct isc_guest *gu, const struct isc_action *a,
     priv->action_failed = 1;
     if (!priv->first_failure &&
         asprintf (&priv->first_failure, "%s:%d: %s%s%s%s: %s", a->file,
-                  a->line, a->kind->name, a->title ? " '" : "",
+                  a->line, a->kind ? a->kind->name : "read", a->title ? " '" : "",
                   a->title ? a->title : "", a->title ? "'" : "",
                   reason ? reason : "unknown error") == -1)
       priv->first_failure = NULL;

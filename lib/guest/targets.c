@@ -140,7 +140,7 @@ glob_expand (struct isc_guest *gu, struct isc_err *reason,
         if (l->types[j] == ISC_FT_ABSENT ||
             fnmatch (pat, l->names[j], flags) != 0 ||
             (!last && l->types[j] != ISC_FT_DIR) ||
-            (last && !(a->kind->globs & want)))
+            (last && !(a->kind && (a->kind->globs & want))))
           continue;
         path = isc_path_join (cur[i], l->names[j]);
         if (last && path && isc_action_excluded (a, path, windows)) {
@@ -174,7 +174,7 @@ visit (struct isc_guest *gu, const struct isc_action *a, const char *path,
   size_t i;
   int r = 0;
 
-  if (!a->kind->globs || !has_glob (path, strlen (path)))
+  if (!a->kind || !a->kind->globs || !has_glob (path, strlen (path)))
     return fn (gu, a, path, opaque);
   if (glob_expand (gu, &reason, a, path, &paths) == -1) {
     isc_guest_report_failed (gu, a, path, &reason);

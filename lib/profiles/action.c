@@ -181,7 +181,7 @@ isc_action_depth_check (struct isc_err *err, const struct isc_action *a,
                       const char *path)
 {
   CLEANUP_FREE char *norm = NULL;
-  unsigned min = a->kind->min_depth;
+  unsigned min = a->kind ? a->kind->min_depth : 0;
 
   /* A variable stands for a folder of its own: deep enough. */
   if (min == 0 || path[0] == '%')

@@ -86,6 +86,8 @@ struct isc_action_kind {
 };
 
 struct isc_action {
+  /* NULL for a read that is no kind of a profile (audit's identities):
+   * it takes no globs and has no depth limit. */
   const struct isc_action_kind *kind;
   const char *profile;              /* name of the profile it came from (borrowed) */
   char *title;                      /* the section's title, may be NULL */

@@ -167,8 +167,8 @@ check "A: user-temp: bob's AppData\\Local link not reported as not followed: $(w
   unfollowed winr user-temp
 
 # ---- read back -------------------------------------------------------------
-lo=$(ls "$out"/links*)
-wo=$(ls "$out"/win*)
+lo=$(ls "$out"/links* 2> /dev/null) || fail "no scrubbed Linux image ($failures case(s) failed already)"
+wo=$(ls "$out"/win* 2> /dev/null) || fail "no scrubbed Windows image ($failures case(s) failed already)"
 guestfish --ro -a "$lo" -a "$wo" > "$WORK/back" 2>&1 <<'EOF' || true
 run
 mount /dev/sda1 /

@@ -29,6 +29,10 @@
 
 /* Most files one action deletes. */
 #define MAX_MATCHES 100000
+/* Most matches too long to reach that one walk records one by one. */
+#define MAX_LONG_REPORTED 100
+#define STR_(x) #x
+#define STR(x) STR_ (x)
 
 struct data {
   char **names;                     /* NULL-terminated */
@@ -163,11 +167,13 @@ on_path (struct isc_guest *gu, const struct isc_action *a, const char *path,
   int flags = gu->os == ISC_OS_WINDOWS ? FNM_CASEFOLD : 0;
   CLEANUP_FREE_STRING_LIST char **matched = NULL;
   size_t size = 0, entries = 0, found = 0, n_matched = 0, i, prefix_len;
+  size_t n_long = 0;
   enum isc_ftype type;
   int r;
 
   /* The folder is looked into, not acted on: resolve it whole, inside
-   * the guest. */
+   * the guest, through the links only root can have made
+   * (isc_guest_real_folder). */
   if (gu->os == ISC_OS_WINDOWS) {
     CLEANUP_FREE char *cased = NULL;
 
@@ -178,7 +184,8 @@ on_path (struct isc_guest *gu, const struct isc_action *a, const char *path,
   else if (isc_guest_real_folder (gu, &reason, path, &dir) == -1)
     goto failed;
   if (!dir || dir[0] != '/') {
-    isc_guest_report (gu, a, path, ISC_RESULT_ABSENT, NULL);
+    isc_guest_report (gu, a, path, ISC_RESULT_ABSENT,
+                      dir ? NULL : isc_guest_unfollowed (gu));
     return 0;
   }
   if (isc_guest_ftype (gu, &reason, dir, &type, NULL) == -1)
@@ -195,7 +202,7 @@ on_path (struct isc_guest *gu, const struct isc_action *a, const char *path,
     isc_error_errno (&reason, NULL, "cannot read the listing of '%s'", dir);
     goto failed;
   }
-  while ((r = isc_read_entry (fp, &reason, &line, &size)) == 1) {
+  while ((r = isc_read_entry (fp, &reason, &line, &size)) >= 1) {
     char **m;
 
     if (++entries > ISC_MAX_LISTING) {
@@ -218,6 +225,17 @@ on_path (struct isc_guest *gu, const struct isc_action *a, const char *path,
     base = base ? base + 1 : rel;
     if (!matches (d->names, base, flags))
       continue;
+    if (r == 2) {
+      /* Too long for any guest call: recorded, left alone. */
+      CLEANUP_FREE char *full = isc_path_join (dir, rel);
+
+      found++;
+      if (n_long++ < MAX_LONG_REPORTED)
+        isc_guest_report (gu, a, full ? full : dir, ISC_RESULT_SKIPPED,
+                          "path longer than " STR (ISC_MAX_GUEST_PATH)
+                          " bytes: left alone");
+      continue;
+    }
     if (n_matched >= MAX_MATCHES) {
       isc_error (&reason, NULL, "more than %d matching files", MAX_MATCHES);
       goto failed;
@@ -241,6 +259,14 @@ on_path (struct isc_guest *gu, const struct isc_action *a, const char *path,
     r = delete_match (gu, a, dir, matched[i], &found);
   if (r == -1)
     return -1;
+  if (n_long > MAX_LONG_REPORTED) {
+    CLEANUP_FREE char *msg = NULL;
+
+    if (asprintf (&msg, "%zu more paths longer than %d bytes: left alone",
+                  n_long - MAX_LONG_REPORTED, ISC_MAX_GUEST_PATH) == -1)
+      isc_oom ();
+    isc_guest_report (gu, a, dir, ISC_RESULT_SKIPPED, msg);
+  }
   if (found == 0)
     isc_guest_report (gu, a, a->target, ISC_RESULT_ABSENT, NULL);
   return 0;

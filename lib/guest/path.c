@@ -3,6 +3,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,12 +120,6 @@ isc_guest_rm_rf (struct isc_guest *gu, struct isc_err *reason, void *opaque)
   return r == -1 ? guestfs_failed (gu, reason) : 0;
 }
 
-int
-isc_guest_truncate (struct isc_guest *gu, struct isc_err *reason, void *opaque)
-{
-  return guestfs_truncate (gu->g, opaque) == -1 ?
-    guestfs_failed (gu, reason) : 0;
-}
 
 int
 isc_guest_write_aside (struct isc_guest *gu, struct isc_err *reason,
@@ -175,6 +170,27 @@ isc_guest_write_aside (struct isc_guest *gu, struct isc_err *reason,
   return r;
 }
 
+/* A file with more than one name is replaced by a new empty file (same
+ * mode and owner), never truncated in place: truncating empties every
+ * name, and a guest user may have hard-linked /etc/shadow as the file a
+ * rule empties. */
+int
+isc_guest_truncate (struct isc_guest *gu, struct isc_err *reason, void *opaque)
+{
+  const char *path = opaque;
+  struct guestfs_statns *st = guestfs_lstatns (gu->g, path);
+  int64_t nlink;
+
+  if (!st)
+    return guestfs_failed (gu, reason);
+  nlink = st->st_nlink;
+  guestfs_free_statns (st);
+  if (nlink > 1)
+    return isc_guest_write_aside (gu, reason, path, "", 0, -1);
+  return guestfs_truncate (gu->g, path) == -1 ?
+    guestfs_failed (gu, reason) : 0;
+}
+
 int
 isc_guest_path_eq (const struct isc_guest *gu, const char *a, const char *b)
 {
@@ -188,9 +204,11 @@ is_absent_errno (int e)
   return e == ENOENT || e == ENOTDIR;
 }
 
-/* Keep what PATH resolved to (REAL, NULL when absent) for this pass. */
+/* Keep what PATH resolved to (REAL, NULL when absent; WHY, a link not
+ * followed on the way) for this pass. */
 static void
-remember_folder (struct isc_guest *gu, const char *path, const char *real)
+remember_folder (struct isc_guest *gu, const char *path, const char *real,
+                 const char *why)
 {
   struct isc_guest_private *priv = gu->priv;
   struct isc_folder *f;
@@ -201,11 +219,14 @@ remember_folder (struct isc_guest *gu, const char *path, const char *real)
   if (!f)
     return;                         /* only a cache */
   priv->folders = f;
-  f[priv->n_folders].path = strdup (path);
-  f[priv->n_folders].real = real ? strdup (real) : NULL;
-  if (!f[priv->n_folders].path || (real && !f[priv->n_folders].real)) {
-    free (f[priv->n_folders].path);
-    free (f[priv->n_folders].real);
+  f += priv->n_folders;
+  f->path = strdup (path);
+  f->real = real ? strdup (real) : NULL;
+  f->unfollowed = why ? strdup (why) : NULL;
+  if (!f->path || (real && !f->real) || (why && !f->unfollowed)) {
+    free (f->path);
+    free (f->real);
+    free (f->unfollowed);
     return;
   }
   priv->n_folders++;
@@ -226,43 +247,193 @@ isc_guest_folders_forget (struct isc_guest *gu, const char *removed)
         (f->real && isc_path_at_or_below (f->real, removed))) {
       free (f->path);
       free (f->real);
+      free (f->unfollowed);
     }
     else
       priv->folders[kept++] = *f;
   }
   priv->n_folders = kept;
+  if (!removed) {
+    free (priv->unfollowed);
+    priv->unfollowed = NULL;
+  }
   if (kept == 0) {
     free (priv->folders);
     priv->folders = NULL;
   }
 }
 
-/* guestfs_realpath of PATH, or NULL when it is not there. */
+/* Whether PATH lies in a Windows user's profile folder: C:\Users\NAME
+ * or a ProfileList folder loaded so far. */
 static int
-appliance_realpath (struct isc_guest *gu, struct isc_err *reason,
-                    const char *path, char **ret)
+in_user_profile (struct isc_guest *gu, const char *path)
+{
+  struct isc_guest_private *priv = gu->priv;
+  size_t i;
+
+  if (strncasecmp (path, "/Users/", 7) == 0 && path[7] != '\0')
+    return 1;
+  for (i = 0; priv && i < priv->n_users; ++i)
+    if (priv->users[i].dir && strcmp (priv->users[i].dir, "/") != 0 &&
+        strlen (path) >= strlen (priv->users[i].dir) &&
+        strncasecmp (path, priv->users[i].dir,
+                     strlen (priv->users[i].dir)) == 0 &&
+        (path[strlen (priv->users[i].dir)] == '/' ||
+         path[strlen (priv->users[i].dir)] == '\0'))
+      return 1;
+  return 0;
+}
+
+/* Whether the symlink (or junction) LINK, in the resolved folder DIR,
+ * may be followed: only when no unprivileged guest user can have made
+ * it.  Any user can plant a link in a folder of their own and point it
+ * at /, so a link is followed only when root owns it and DIR is root's
+ * alone (owned by root, writable by nobody else): the reasoning of the
+ * kernel's protected_symlinks and sshd's StrictModes.  ntfs-3g maps no
+ * NTFS ownership (every entry reads as root's, mode 0777), so on
+ * Windows the place decides: never in a user's profile, else followed
+ * (C:\Documents and Settings and other system junctions).  0 with
+ * *WHY (caller frees) when not. */
+static int
+link_trusted (struct isc_guest *gu, struct isc_err *reason, const char *dir,
+              const char *link, char **why)
 {
   guestfs_h *g = gu->g;
-  int e;
+  struct guestfs_statns *lst = NULL, *dst = NULL;
+  int r = -1;
 
-  guestfs_push_error_handler (g, NULL, NULL);
-  *ret = guestfs_realpath (g, path);
-  e = guestfs_last_errno (g);
-  guestfs_pop_error_handler (g);
-  if (!*ret && !is_absent_errno (e))
-    return isc_error (reason, path, "cannot resolve: %s",
-                      guestfs_last_error (g) ? guestfs_last_error (g) : "error");
-  return 0;
+  *why = NULL;
+  if (gu->os == ISC_OS_WINDOWS) {
+    if (!in_user_profile (gu, link))
+      return 1;
+    if (asprintf (why, "link '%s' not followed: in a user's profile folder",
+                  link) == -1)
+      return isc_error_oom (reason, NULL);
+    return 0;
+  }
+  lst = guestfs_lstatns (g, link);
+  dst = lst ? guestfs_lstatns (g, dir) : NULL;
+  if (!lst || !dst) {
+    isc_error (reason, link, "cannot stat: %s",
+               guestfs_last_error (g) ? guestfs_last_error (g) : "error");
+    goto out;
+  }
+  if (lst->st_uid != 0) {
+    if (asprintf (why, "link '%s' not followed: owned by uid %" PRIi64
+                  ", not root", link, lst->st_uid) == -1)
+      goto oom;
+  }
+  else if (dst->st_uid != 0 || (dst->st_mode & 022)) {
+    if (asprintf (why, "link '%s' not followed: its folder is writable by "
+                  "%s", link, dst->st_uid != 0 ? "a user other than root"
+                  : "group or others") == -1)
+      goto oom;
+  }
+  r = *why == NULL;
+  goto out;
+ oom:
+  *why = NULL;
+  isc_error_oom (reason, NULL);
+ out:
+  guestfs_free_statns (lst);
+  guestfs_free_statns (dst);
+  return r;
+}
+
+/* Set the link the current resolution did not follow (WHY, taken). */
+static void
+set_unfollowed (struct isc_guest *gu, char *why)
+{
+  if (!gu->priv) {
+    free (why);
+    return;
+  }
+  free (gu->priv->unfollowed);
+  gu->priv->unfollowed = why;
+}
+
+const char *
+isc_guest_unfollowed (const struct isc_guest *gu)
+{
+  return gu->priv ? gu->priv->unfollowed : NULL;
 }
 
 /* Folders are resolved one component at a time, parent first: the
  * parent's resolution is cached, and each component costs a cached
  * listing or one lstat (half a millisecond under TCG).  Only a symlink
- * goes to guestfs_realpath (about 11 ms), which resolves it inside the
- * guest. */
-int
-isc_guest_real_folder (struct isc_guest *gu, struct isc_err *reason,
-                       const char *folder, char **ret)
+ * is read (guestfs_readlink), and only one link_trusted allows; its
+ * target is resolved the same way, component by component, so that a
+ * trusted link to a user's link goes no further than the user's link.
+ * A link not followed makes the folder absent, never resolved
+ * elsewhere. */
+static int real_folder (struct isc_guest *gu, struct isc_err *reason,
+                        const char *folder, char **ret, unsigned depth);
+
+/* Most links one resolution follows, as the kernel's MAXSYMLINKS. */
+#define MAX_LINKS 40
+
+/* Where the trusted link LINK in the real folder DIR leads: *RET, or
+ * NULL when the target is not there. */
+static int
+follow_link (struct isc_guest *gu, struct isc_err *reason, const char *dir,
+             const char *link, char **ret, unsigned depth)
+{
+  CLEANUP_FREE char *target = NULL, *cur = NULL;
+  const char *p;
+
+  *ret = NULL;
+  if (depth >= MAX_LINKS)
+    return isc_error (reason, link, "more than %d symbolic links on the way",
+                      MAX_LINKS);
+  guestfs_push_error_handler (gu->g, NULL, NULL);
+  target = guestfs_readlink (gu->g, link);
+  guestfs_pop_error_handler (gu->g);
+  if (!target)
+    return isc_error (reason, link, "cannot read the link: %s",
+                      guestfs_last_error (gu->g) ? guestfs_last_error (gu->g)
+                      : "error");
+  if (strlen (target) > ISC_MAX_GUEST_PATH)
+    return isc_error (reason, link, "link longer than %d bytes",
+                      ISC_MAX_GUEST_PATH);
+  cur = strdup (target[0] == '/' ? "/" : dir);
+  if (!cur)
+    return isc_error_oom (reason, NULL);
+  for (p = target; *p; ) {
+    size_t len = strcspn (p, "/");
+    char *next = NULL;
+
+    if (len == 0 || (len == 1 && p[0] == '.'))
+      ;
+    else if (len == 2 && p[0] == '.' && p[1] == '.') {
+      /* CUR is real (no link in it): its parent is lexical. */
+      char *slash = strrchr (cur, '/');
+
+      if (slash == cur)
+        cur[1] = '\0';
+      else
+        *slash = '\0';
+    }
+    else {
+      CLEANUP_FREE char *name = strndup (p, len), *joined = NULL;
+
+      if (!name || !(joined = isc_path_join (cur, name)))
+        return isc_error_oom (reason, NULL);
+      if (real_folder (gu, reason, joined, &next, depth + 1) == -1)
+        return -1;
+      if (!next)
+        return 0;                   /* not there, or not followed */
+      free (cur);
+      cur = next;
+    }
+    p += len + (p[len] == '/');
+  }
+  *ret = TAKE_PTR (cur);
+  return 0;
+}
+
+static int
+real_folder (struct isc_guest *gu, struct isc_err *reason,
+             const char *folder, char **ret, unsigned depth)
 {
   CLEANUP_FREE char *parent = NULL, *parent_real = NULL, *child = NULL;
   const char *slash = strrchr (folder, '/');
@@ -276,15 +447,23 @@ isc_guest_real_folder (struct isc_guest *gu, struct isc_err *reason,
   }
   for (i = 0; gu->priv && i < gu->priv->n_folders; ++i)
     if (strcmp (gu->priv->folders[i].path, folder) == 0) {
-      if (gu->priv->folders[i].real &&
-          !(*ret = strdup (gu->priv->folders[i].real)))
+      const struct isc_folder *f = &gu->priv->folders[i];
+
+      if (f->real && !(*ret = strdup (f->real)))
         return isc_error_oom (reason, NULL);
+      if (f->unfollowed) {
+        char *why = strdup (f->unfollowed);
+
+        if (!why)
+          return isc_error_oom (reason, NULL);
+        set_unfollowed (gu, why);
+      }
       return 0;
     }
   parent = slash == folder ? strdup ("/") : strndup (folder, slash - folder);
   if (!parent)
     return isc_error_oom (reason, NULL);
-  if (isc_guest_real_folder (gu, reason, parent, &parent_real) == -1)
+  if (real_folder (gu, reason, parent, &parent_real, depth) == -1)
     return -1;
   if (parent_real) {
     child = isc_path_join (parent_real, slash + 1);
@@ -293,14 +472,30 @@ isc_guest_real_folder (struct isc_guest *gu, struct isc_err *reason,
     if (isc_guest_ftype (gu, reason, child, &type, NULL) == -1)
       return -1;
     if (type == ISC_FT_SYMLINK) {
-      if (appliance_realpath (gu, reason, child, ret) == -1)
+      char *why;
+      int t = link_trusted (gu, reason, parent_real, child, &why);
+
+      if (t == -1)
+        return -1;
+      if (!t)
+        set_unfollowed (gu, why);
+      else if (follow_link (gu, reason, parent_real, child, ret, depth) == -1)
         return -1;
     }
     else if (type != ISC_FT_ABSENT)
       *ret = TAKE_PTR (child);
   }
-  remember_folder (gu, folder, *ret);
+  remember_folder (gu, folder, *ret,
+                   *ret ? NULL : isc_guest_unfollowed (gu));
   return 0;
+}
+
+int
+isc_guest_real_folder (struct isc_guest *gu, struct isc_err *reason,
+                       const char *folder, char **ret)
+{
+  set_unfollowed (gu, NULL);
+  return real_folder (gu, reason, folder, ret, 0);
 }
 
 /* guestfs_case_sensitive_path, NULL when a folder on the way is
@@ -344,6 +539,7 @@ isc_guest_case_path (struct isc_guest *gu, struct isc_err *reason,
   size_t used = 1;
 
   *ret = NULL;
+  set_unfollowed (gu, NULL);
   cased = malloc (strlen (path) + 1);
   if (!cased)
     return isc_error_oom (reason, NULL);
@@ -388,6 +584,7 @@ isc_guest_resolve (struct isc_guest *gu, struct isc_err *reason,
   CLEANUP_FREE char *cased = NULL, *parent = NULL, *real = NULL;
   const char *p = path, *slash;
 
+  set_unfollowed (gu, NULL);
   if (path[0] != '/')
     return isc_error (reason, path, "not an absolute guest path");
   if (strlen (path) > ISC_MAX_GUEST_PATH)
@@ -670,10 +867,10 @@ list_dir (struct isc_guest *gu, struct isc_err *reason, const char *dir,
   unlink (file);
   if (!fp)
     return isc_error_errno (reason, dir, "cannot read the listing");
-  while ((r = isc_read_entry (fp, reason, &line, &size)) == 1) {
+  while ((r = isc_read_entry (fp, reason, &line, &size)) >= 1) {
     char **n;
 
-    if (line[0] == '\0' || strchr (line, '/') || strcmp (line, ".") == 0 ||
+    if (r == 2 || line[0] == '\0' || strchr (line, '/') || strcmp (line, ".") == 0 ||
         strcmp (line, "..") == 0)
       continue;
     if (l->n >= MAX_DIR_ENTRIES)
@@ -921,9 +1118,10 @@ isc_read_entry (FILE *fp, struct isc_err *reason, char **line, size_t *size)
       return isc_error_errno (reason, NULL, "reading a guest listing");
     return 0;
   }
+  /* Any guest user can make one (deep folders under /var/tmp): the
+   * caller skips it, and it never fails the image. */
   if (n > ISC_MAX_GUEST_PATH)
-    return isc_error (reason, NULL, "guest listing holds a path longer "
-                      "than %d bytes", ISC_MAX_GUEST_PATH);
+    return 2;
   /* The last entry may lack its terminator; getdelim keeps it a string. */
   return 1;
 }

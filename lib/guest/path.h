@@ -87,16 +87,24 @@ void isc_guest_folders_forget (struct isc_guest *gu, const char *removed);
 
 /* What the guest folder FOLDER (absolute, true letter case) resolves to
  * (guestfs_realpath, once per pass): *RET, or NULL when it does not
- * exist; caller frees.  -1 with REASON when it cannot be resolved. */
+ * exist or a link on the way is not followed (isc_guest_unfollowed);
+ * caller frees.  -1 with REASON when it cannot be resolved. */
 int isc_guest_real_folder (struct isc_guest *gu, struct isc_err *reason,
                            const char *folder, char **ret);
+
+/* Why the last isc_guest_real_folder or isc_guest_resolve found its
+ * path absent, when a symlink or junction on the way was not followed
+ * (one an unprivileged guest user may have made); else NULL.  Valid
+ * until the next resolution. */
+const char *isc_guest_unfollowed (const struct isc_guest *gu);
 
 /* Drop every cached folder listing. */
 void isc_guest_dirs_forget (struct isc_guest *gu);
 
 /* Read the next NUL-terminated entry of FP into *LINE (getdelim
- * buffers).  Returns 1 with an entry, 0 at the end, -1 with REASON on a
- * read error or an entry longer than ISC_MAX_GUEST_PATH. */
+ * buffers).  Returns 1 with an entry, 2 with an entry longer than
+ * ISC_MAX_GUEST_PATH (no guest call takes it: skip it), 0 at the end,
+ * -1 with REASON on a read error. */
 int isc_read_entry (FILE *fp, struct isc_err *reason, char **line,
                     size_t *size);
 

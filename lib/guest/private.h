@@ -51,6 +51,7 @@ struct isc_removed {
 struct isc_folder {
   char *path;                       /* as asked */
   char *real;                       /* NULL: not there */
+  char *unfollowed;                 /* why, when a link was not followed */
 };
 
 /* One folder's entries, listed once per guest for glob expansion. */
@@ -87,6 +88,8 @@ struct isc_guest_private {
   const char *pkgfmt;               /* "rpm", "deb", "" once looked at */
   struct isc_folder *folders;       /* folders resolved in this pass */
   size_t n_folders;
+  char *unfollowed;                 /* the last resolution's link not
+                                       followed, and why; or NULL */
   unsigned serial;                  /* host scratch file names */
   size_t n_failed;                  /* actions with a failed target */
   char *first_failure;

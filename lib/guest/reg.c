@@ -490,6 +490,9 @@ isc_reg_users (struct isc_guest *gu, struct isc_err *reason,
       }
     }
     priv->users_loaded = 1;
+    /* Folders resolved before the profiles were known may have gone
+     * through a link in one (isc_guest_real_folder). */
+    isc_guest_folders_forget (gu, NULL);
   }
   *ret = priv->users;
   *ret_n = priv->n_users;
@@ -805,10 +808,18 @@ reset_logs (struct isc_guest *gu, struct isc_hivefile *hf)
 
   if (!hf->dirty)
     return 0;
-  for (k = 0; k < 2; ++k)
-    if (hf->logs[k] && guestfs_truncate (gu->g, hf->logs[k]) == -1)
-      return isc_error (gu->err, hf->logs[k], "cannot empty the transaction "
-                        "log of the rewritten hive: %s", last_error (gu->g));
+  for (k = 0; k < 2; ++k) {
+    struct isc_err reason = ISC_ERR_INIT;
+
+    /* isc_guest_truncate: a log hard-linked elsewhere gets a new empty
+     * file, the other name keeps its bytes. */
+    if (hf->logs[k] && isc_guest_truncate (gu, &reason, hf->logs[k]) == -1) {
+      isc_error (gu->err, hf->logs[k], "cannot empty the transaction log "
+                 "of the rewritten hive: %s", isc_err_msg (&reason));
+      isc_err_clear (&reason);
+      return -1;
+    }
+  }
   if (hf->entry && (hf->logs[0] || hf->logs[1]))
     json_object_set_new (hf->entry, "logs", json_string ("reset"));
   return 0;

@@ -36,8 +36,10 @@ isc_guest_lookup (struct isc_guest *gu, const struct isc_action *a,
         isc_guest_ftype (gu, &reason, *resolved, type, ret_size) == -1)))
     isc_guest_report_failed (gu, a, *resolved ? *resolved : path, &reason);
   else if (!*resolved || (need && *type == ISC_FT_ABSENT))
+    /* A link not followed on the way is named: the rule did nothing
+     * because of it, not because nothing was there. */
     isc_guest_report (gu, a, *resolved ? *resolved : path, ISC_RESULT_ABSENT,
-                      NULL);
+                      *resolved ? NULL : isc_guest_unfollowed (gu));
   else
     return 0;
   isc_err_clear (&reason);
@@ -66,8 +68,10 @@ add_path (struct isc_err *reason, char ***list, size_t *n, char *path)
     return isc_error_oom (reason, NULL);
   if (*n >= MAX_GLOB_MATCHES) {
     free (path);
-    return isc_error (reason, NULL, "a glob naming more than %d paths",
-                      MAX_GLOB_MATCHES);
+    return isc_error (reason, NULL, "a glob naming more than %d paths: "
+                      "a folder this full is beyond imgscrub (only root "
+                      "in the guest can fill a folder the stock rules "
+                      "glob)", MAX_GLOB_MATCHES);
   }
   l = realloc (*list, (*n + 2) * sizeof *l);
   if (!l) {
@@ -182,7 +186,8 @@ visit (struct isc_guest *gu, const struct isc_action *a, const char *path,
     return 0;
   }
   if (!paths)
-    isc_guest_report (gu, a, path, ISC_RESULT_ABSENT, NULL);
+    isc_guest_report (gu, a, path, ISC_RESULT_ABSENT,
+                      isc_guest_unfollowed (gu));
   for (i = 0; paths && paths[i] && r == 0; ++i)
     r = fn (gu, a, paths[i], opaque);
   return r;

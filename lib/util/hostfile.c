@@ -28,7 +28,7 @@ isc_host_file_open (struct isc_err *err, const char *path,
      * link only when the last component is one. */
     if (errno == ELOOP && lstat (path, &st) == 0 && S_ISLNK (st.st_mode))
       return isc_error (err, path, "is a symbolic link: not followed");
-    return isc_error_errno (err, path, "open");
+    return isc_error_errno (err, path, "cannot open");
   }
   if (fstat (fd, &st) == -1)
     return isc_error_errno (err, path, "stat");

@@ -319,12 +319,13 @@ write_identities (const char *path, const struct common_args *cargs,
     abort ();
   for (i = 0; i < n_profiles; ++i)
     add_profile_ids (plist, profiles[i]);
-  r |= write_line (fp, json_pack ("{s:i, s:s, s:s, s:{s:I, s:I, s:I}, s:o}",
+  r |= write_line (fp, json_pack ("{s:i, s:s, s:s, s:{s:I, s:I, s:I, s:I}, s:o}",
                                   "identities", 1, "tool", PACKAGE_NAME,
                                   "version", PACKAGE_VERSION, "shard",
                                   "index", (json_int_t) (cargs->shard_n ? cargs->shard_k : 1),
                                   "count", (json_int_t) (cargs->shard_n ? cargs->shard_n : 1),
                                   "inputs", (json_int_t) cargs->shard_inputs,
+                                  "images", (json_int_t) n,
                                   "profiles", plist));
   for (i = 0; i < n; ++i) {
     json_t *line = json_pack ("{s:o, s:s}", "input",

@@ -26,6 +26,7 @@
 #include "util/escape.h"
 #include "windows/hivelog.h"
 #include "output.h"
+#include "guest/reg.h"
 #include "guest/transfer.h"
 #include "util/hostfile.h"
 
@@ -294,6 +295,14 @@ do_recover (const char *hive_path, char **log_paths, size_t n_log_paths,
   if (isc_hivelog_recover (&err, hive_path, hive.data, hive.len, files,
                            n_logs, &result, &len, &s) == -1)
     goto failed;
+  /* The cap of any hive a scrub reads: recovery may not make more. */
+  if (result && len > ISC_MAX_HIVE_SIZE) {
+    isc_error (&err, hive_path, "the hive recovered from its logs (%s%s%s) "
+               "would be %zu bytes, larger than %lld", logs[0].path,
+               n_logs > 1 ? ", " : "", n_logs > 1 ? logs[1].path : "", len,
+               ISC_MAX_HIVE_SIZE);
+    goto failed;
+  }
   if (result ? write_output (out, result, len) == -1
       : write_output (out, hive.data, hive.len) == -1)
     goto out;                     /* reported */

@@ -21,6 +21,11 @@
 #include "outputs/manifest.h"
 #include "output.h"
 #include "outputs/shard.h"
+#include "util/hostfile.h"
+
+/* Largest shard manifest read (a manifest of 100,000 images is some
+ * 100 MiB). */
+#define MAX_SHARD_BYTES (1024 * 1024 * 1024)
 
 static void
 usage (void)
@@ -181,7 +186,10 @@ load_shards (const char *dir, struct shard *shards, size_t n,
 
   for (i = 0; i < n; ++i) {
     CLEANUP_FREE char *path = NULL;
+    CLEANUP_FREE unsigned char *data = NULL;
+    struct isc_err err = ISC_ERR_INIT;
     json_error_t jerr;
+    size_t len = 0;
     json_t *sh;
 
     if (asprintf (&path, "%s/%s", dir, shards[i].name) == -1) {
@@ -189,7 +197,16 @@ load_shards (const char *dir, struct shard *shards, size_t n,
       out_error (NULL, "out of memory");
       return -1;
     }
-    shards[i].manifest = json_load_file (path, JSON_REJECT_DUPLICATES, &jerr);
+    /* Not json_load_file: a FIFO would block it and a symbolic link be
+     * followed, its target's first token quoted in the error. */
+    if (isc_read_host_file (&err, path, MAX_SHARD_BYTES, &data,
+                            &len) == -1) {
+      refuse (refusals, NULL, "%s", isc_err_msg (&err));
+      isc_err_clear (&err);
+      continue;
+    }
+    shards[i].manifest = json_loadb ((const char *) data, len,
+                                     JSON_REJECT_DUPLICATES, &jerr);
     if (!shards[i].manifest) {
       refuse (refusals, path, "not a manifest: line %d: %s", jerr.line,
               jerr.text);
@@ -203,6 +220,47 @@ load_shards (const char *dir, struct shard *shards, size_t n,
               "%u, or it lists no images", shards[i].k, shards[i].n);
   }
   return 0;
+}
+
+/* Each shard's summary against its images: the merged counts are the
+ * images' own (SUM: {"ok", "failed", "skipped"}), and a summary that
+ * says otherwise, or is not three non-negative integers, is refused
+ * (trusting it let "failed": -1 or a huge count hide a failed image
+ * and exit 0).  Counted as isc_manifest_finish counts: neither "ok"
+ * nor "skipped" is failed. */
+static void
+check_summaries (const struct shard *shards, size_t n, json_int_t sum[3],
+                 size_t *refusals)
+{
+  static const char *const keys[3] = { "ok", "failed", "skipped" };
+  size_t i, j, k;
+
+  sum[0] = sum[1] = sum[2] = 0;
+  for (i = 0; i < n; ++i) {
+    json_t *summary = json_object_get (shards[i].manifest, "summary");
+    json_int_t count[3] = { 0, 0, 0 };
+    json_t *entry;
+
+    json_array_foreach (json_object_get (shards[i].manifest, "images"), j,
+                        entry) {
+      const char *st = json_string_value (json_object_get (entry, "status"));
+
+      count[st && strcmp (st, "ok") == 0 ? 0
+            : st && strcmp (st, "skipped") == 0 ? 2 : 1]++;
+    }
+    for (k = 0; k < 3; ++k) {
+      json_t *v = json_object_get (summary, keys[k]);
+
+      if (!json_is_integer (v) || json_integer_value (v) < 0)
+        refuse (refusals, shards[i].name, "its summary's \"%s\" is not a "
+                "count (a non-negative integer)", keys[k]);
+      else if (json_integer_value (v) != count[k])
+        refuse (refusals, shards[i].name, "its summary says %"
+                JSON_INTEGER_FORMAT " %s, its images say %" JSON_INTEGER_FORMAT,
+                json_integer_value (v), keys[k], count[k]);
+      sum[k] += count[k];
+    }
+  }
 }
 
 /* "name sha256, ..." of a manifest's profiles; the caller frees it. */
@@ -301,18 +359,11 @@ collect_images (const struct shard *shards, size_t n, size_t *ret_n,
   return claims;
 }
 
-static void
-add_summary (json_t *sum, json_t *shard_sum, const char *key)
-{
-  json_object_set_new (sum, key,
-                       json_integer (json_integer_value (json_object_get (sum, key)) +
-                                     json_integer_value (json_object_get (shard_sum, key))));
-}
-
 /* The merged manifest; *RET_FAILED: images or archives failed. */
 static json_t *
 merged_manifest (const struct shard *shards, size_t n,
-                 const struct claim *claims, size_t n_claims, int *ret_failed)
+                 const struct claim *claims, size_t n_claims,
+                 const json_int_t counts[3], int *ret_failed)
 {
   json_t *first = shards[0].manifest;
   json_t *m = json_pack ("{s:i, s:s, s:s, s:O, s:O}",
@@ -321,7 +372,8 @@ merged_manifest (const struct shard *shards, size_t n,
                          "mode", json_object_get (first, "mode"),
                          "profiles", json_object_get (first, "profiles"));
   json_t *images = json_array (), *list = json_array (), *archives = json_array ();
-  json_t *sum = json_pack ("{s:i, s:i, s:i}", "ok", 0, "failed", 0, "skipped", 0);
+  json_t *sum = json_pack ("{s:I, s:I, s:I}", "ok", counts[0],
+                           "failed", counts[1], "skipped", counts[2]);
   const char *started = NULL, *finished = NULL;
   int failed = 0, interrupted = 0;
   size_t i;
@@ -362,9 +414,6 @@ merged_manifest (const struct shard *shards, size_t n,
       json_object_set_new (desc, "interrupted", json_true ());
       interrupted = 1;
     }
-    add_summary (sum, json_object_get (s, "summary"), "ok");
-    add_summary (sum, json_object_get (s, "summary"), "failed");
-    add_summary (sum, json_object_get (s, "summary"), "skipped");
     json_array_append_new (list, desc);
   }
   json_object_set_new (m, "started", json_string (started ? started : ""));
@@ -377,7 +426,7 @@ merged_manifest (const struct shard *shards, size_t n,
     json_decref (archives);
   if (interrupted)
     json_object_set_new (m, "interrupted", json_true ());
-  failed |= interrupted || json_integer_value (json_object_get (sum, "failed")) > 0;
+  failed |= interrupted || counts[1] > 0;
   json_object_set_new (m, "summary", sum);
   *ret_failed = failed;
   return m;
@@ -398,6 +447,7 @@ cmd_merge (int argc, char **argv)
   char *path = NULL, *text = NULL, *shown = NULL;
   const char *dir, *manifest_arg = NULL;
   size_t n = 0, n_claims = 0, refusals = 0, i;
+  json_int_t counts[3] = { 0, 0, 0 };
   json_t *merged = NULL;
   int status = EXIT_INTERNAL, failed = 0, c;
 
@@ -431,6 +481,8 @@ cmd_merge (int argc, char **argv)
     check_agree (shards, n, &refusals);
   if (refusals == 0)
     claims = collect_images (shards, n, &n_claims, &refusals);
+  if (refusals == 0)
+    check_summaries (shards, n, counts, &refusals);
   if (refusals) {
     out_error (dir, "shards refused: no manifest written");
     status = EXIT_USAGE;
@@ -440,7 +492,7 @@ cmd_merge (int argc, char **argv)
   /* Interrupted: nothing is written (the write itself is atomic). */
   if (run_interrupted)
     goto out;
-  merged = merged_manifest (shards, n, claims, n_claims, &failed);
+  merged = merged_manifest (shards, n, claims, n_claims, counts, &failed);
   text = json_dumps (merged, JSON_INDENT (2) | JSON_ENSURE_ASCII |
                      JSON_SORT_KEYS);
   if (!text)

@@ -113,7 +113,7 @@ cp "$FIXTURES/linux.qcow2" "$imgs/linux-b.qcow2"
 for k in 1 2; do
   expect_status 0 "$IMGSCRUB" -q audit -p linux-machine-id --shard $k/2 \
     --identities-out "$WORK/ids.$k" "$imgs" > /dev/null 2> "$WORK/err.$k"
-  [ "$(head -1 "$WORK/ids.$k" | jq -c .shard)" = "{\"index\":$k,\"count\":2,\"inputs\":2}" ] ||
+  [ "$(head -1 "$WORK/ids.$k" | jq -c .shard)" = "{\"index\":$k,\"count\":2,\"inputs\":2,\"images\":1}" ] ||
     fail "table $k header: $(head -1 "$WORK/ids.$k")"
 done
 expect_status 1 "$IMGSCRUB" audit --merge --json "$WORK/ids.1" "$WORK/ids.2" > "$WORK/sharded.json" 2> /dev/null

@@ -291,15 +291,51 @@ set_entry_name (struct archive_entry *e, const char *name)
 }
 
 int
+isc_archive_member_name_safe (const char *name)
+{
+  const char *p = name;
+
+  if (!name || !name[0] || name[0] == '/')
+    return 0;
+  for (;;) {
+    size_t n = strcspn (p, "/");
+
+    if (n == 0 || (n == 1 && p[0] == '.') ||
+        (n == 2 && p[0] == '.' && p[1] == '.'))
+      return 0;
+    if (!p[n])
+      return 1;
+    p += n + 1;
+  }
+}
+
+int
 isc_archiver_write_header (struct isc_err *err, struct isc_archiver *ar,
                            struct archive_entry *entry)
 {
+  const char *name, *link;
   int r;
 
   locale_t previous;
 
   if (stopped (err, ar) == -1)
     return -1;
+  /* Every member passes here, whoever built its name (a prefix derived
+   * from an input's name, a guest's tree): an extractor writes where
+   * the name says, so one that climbs out is refused, not written. */
+  previous = enter_utf8 ();
+  name = archive_entry_pathname (entry);
+  link = archive_entry_hardlink (entry);
+  r = !isc_archive_member_name_safe (name) ||
+    (link && !isc_archive_member_name_safe (link));
+  leave_utf8 (previous);
+  if (r) {
+    isc_error (err, ar->final, "refused to write the member '%s'%s%s%s: an "
+               "absolute name, or an empty, '.' or '..' component",
+               name ? name : "", link ? " (a hard link to '" : "",
+               link ? link : "", link ? "')" : "");
+    return -1;
+  }
   previous = enter_utf8 ();
   r = archive_write_header (ar->a, entry);
   leave_utf8 (previous);

@@ -70,6 +70,12 @@ int isc_archiver_write_header (struct isc_err *err, struct isc_archiver *ar,
 int isc_archiver_write_data (struct isc_err *err, struct isc_archiver *ar,
                              const void *data, size_t len);
 
+/* 1 when NAME is safe to extract: relative, every component non-empty
+ * and neither "." nor ".." (no leading or trailing or double slash).
+ * isc_archiver_write_header refuses any other member name or hard link
+ * target (-1), whatever wrote it. */
+int isc_archive_member_name_safe (const char *name);
+
 /* GNU tar names members "./a/b" (and the top "./"): NAME without that
  * and without a trailing slash, its length in *LEN, or NULL for the top
  * itself. */

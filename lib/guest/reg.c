@@ -130,6 +130,14 @@ replay (struct isc_guest *gu, struct isc_err *reason, struct isc_hivefile *hf,
   if (isc_hivelog_recover (reason, hf->guest_path, data, len, files, n,
                            &out, &out_len, s) == -1)
     goto out;
+  /* Held to the cap of any hive: the logs are guest data too. */
+  if (out_len > ISC_MAX_HIVE_SIZE) {
+    isc_error (reason, hf->guest_path, "registry hive recovered from "
+               "'%s'%s%s%s would be %zu bytes, larger than %lld", files[0].name,
+               n > 1 ? " and '" : "", n > 1 ? files[1].name : "",
+               n > 1 ? "'" : "", out_len, ISC_MAX_HIVE_SIZE);
+    goto out;
+  }
   fd = open (hf->host_path, O_WRONLY | O_TRUNC | O_CLOEXEC);
   if (fd == -1 || isc_write_all (fd, out, out_len) == -1) {
     isc_error_errno (reason, hf->host_path, "cannot write the recovered hive");

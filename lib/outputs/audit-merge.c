@@ -6,12 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "outputs/audit-merge.h"
 #include "util/cleanups.h"
 #include "util/escape.h"
 #include "outputs/shard.h"
 #include "util/error.h"
+#include "util/hostfile.h"
 
 /* One open-addressing table serves three purposes: identity names
  * (DATA: the name's number), images (TAG: the shard, DATA: the image's
@@ -166,6 +168,18 @@ isc_audit_merge_free (struct isc_audit_merge *m)
     free (m->seen[k]);
   free (m->seen);
   free (m);
+}
+
+/* The header's count of the images its shard lists ("shard": {"images"}),
+ * -1 when absent (older tables, checked by their total only) or not a
+ * count. */
+static json_int_t
+header_images (json_t *h)
+{
+  json_t *v = json_object_get (json_object_get (h, "shard"), "images");
+
+  return json_is_integer (v) && json_integer_value (v) >= 0 ?
+    json_integer_value (v) : -1;
 }
 
 /* The first line: which shard, and does it go with the others? */
@@ -335,15 +349,22 @@ int
 isc_audit_merge_add_file (struct isc_err *err, struct isc_audit_merge *m,
                           const char *path)
 {
-  FILE *fp = fopen (path, "re");
+  FILE *fp = NULL;
   CLEANUP_FREE char *line = NULL;
-  size_t cap = 0, lineno = 0;
+  size_t cap = 0, lineno = 0, images_before = m->n_images;
+  json_int_t images = -1;
   ssize_t len;
   unsigned k = 0;
-  int r = -1;
+  int fd, r = -1;
 
-  if (!fp)
+  fd = isc_host_file_open (err, path, NULL);
+  if (fd == -1)
+    return -1;
+  fp = fdopen (fd, "r");
+  if (!fp) {
+    close (fd);
     return isc_error_errno (err, path, "cannot open");
+  }
   while ((len = getline (&line, &cap, fp)) != -1) {
     json_error_t jerr;
     json_t *j;
@@ -361,8 +382,10 @@ isc_audit_merge_add_file (struct isc_err *err, struct isc_audit_merge *m,
                  j ? "" : ": ", j ? "" : jerr.text);
       goto out;
     }
-    if (lineno == 1)
+    if (lineno == 1) {
       r = read_header (err, m, path, j, &k);
+      images = header_images (j);
+    }
     else
       r = add_line (err, m, path, k, j);
     json_decref (j);
@@ -376,6 +399,15 @@ isc_audit_merge_add_file (struct isc_err *err, struct isc_audit_merge *m,
   }
   if (lineno == 0) {
     isc_error (err, path, "empty: not an identity table");
+    goto out;
+  }
+  /* A table cut at a line boundary still parses: its header says how
+   * many images it lists (the images another shard lists are refused
+   * above, so those added here are this table's). */
+  if (images >= 0 && (size_t) images != m->n_images - images_before) {
+    isc_error (err, path, "lists %zu images, its header says %"
+               JSON_INTEGER_FORMAT ": the table is cut or was edited",
+               m->n_images - images_before, images);
     goto out;
   }
   r = 0;
@@ -409,6 +441,13 @@ isc_audit_merge_check_complete (struct isc_err *err,
                       "(audit --shard K/%u --identities-out FILE)", missing,
                       m->count, missing > 1 ? "s" : "", list,
                       missing > 20 ? ", ..." : "", m->count);
+  /* Every shard read: together they list every input split, or one of
+   * them was cut (a header alone is a valid-looking empty shard). */
+  if ((json_int_t) m->n_images != m->inputs)
+    return isc_error (err, NULL, "the %u identity tables list %zu images, "
+                      "their headers say %" JSON_INTEGER_FORMAT " were "
+                      "split: a table is cut or was edited", m->count,
+                      m->n_images, m->inputs);
   return 0;
 }
 

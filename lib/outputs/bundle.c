@@ -78,18 +78,22 @@ isc_bundle_write (struct isc_err *err, const char *final,
   return -1;
 }
 
-/* The folder for IMG's tree: its file name without the extension,
- * made unique among the folders already used (USED, N_USED). */
-static char *
-tree_folder (const struct isc_image *img, char **used, size_t n_used)
+char *
+isc_tree_folder_name (const char *path, char *const *used, size_t n_used)
 {
-  const char *base = strrchr (img->path, '/') ? strrchr (img->path, '/') + 1
-    : img->path;
+  const char *base = strrchr (path, '/') ? strrchr (path, '/') + 1 : path;
   const char *dot = strrchr (base, '.');
   int stem = dot && dot != base ? (int) (dot - base) : (int) strlen (base);
   char *name = NULL;
   unsigned k;
 
+  /* "...raw" has the stem "..": every member would climb out of the
+   * extraction folder.  "", "." and ".." are no folder names. */
+  if (stem == 0 || (stem == 1 && base[0] == '.') ||
+      (stem == 2 && base[0] == '.' && base[1] == '.')) {
+    base = "image";
+    stem = strlen (base);
+  }
   for (k = 1;; ++k) {
     size_t i;
     int clash = 0;
@@ -128,7 +132,7 @@ isc_tree_export_write (struct isc_err *err, const char *final,
 
     if (images[i].status != ISC_IMAGE_OK || !part)
       continue;
-    used[n_used] = tree_folder (&images[i], used, n_used);
+    used[n_used] = isc_tree_folder_name (images[i].path, used, n_used);
     if (!used[n_used]) {
       isc_error_oom (err, final);
       goto out;

@@ -28,6 +28,13 @@ int isc_bundle_write (struct isc_err *err, const char *final,
                       const struct isc_image *images, size_t n,
                       const json_t *manifest);
 
+/* The folder of the tree of the image at PATH in a tree export: its
+ * file name without the extension ("image" when that would be "", "."
+ * or ".."), made unique among USED (N_USED names) with "-2", "-3"...
+ * The caller frees it; NULL on out of memory. */
+char *isc_tree_folder_name (const char *path, char *const *used,
+                            size_t n_used);
+
 /* Write FINAL holding the tree of every ok image that has one, each
  * under its own folder, then MANIFEST.  ENTRIES[i] is image i's object
  * in the manifest: "tree" is added to it (folder, counts, and as

@@ -13,6 +13,39 @@
 #include "util/error.h"
 
 int
+isc_host_file_open (struct isc_err *err, const char *path,
+                    struct stat *ret_st)
+{
+  CLEANUP_CLOSE int fd = -1;
+  struct stat st;
+  int flags, r;
+
+  /* O_NONBLOCK: opening a FIFO for reading would wait for a writer, and
+   * a device might act on the open; the type is only known after it. */
+  fd = open (path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
+             O_NOCTTY);
+  if (fd == -1) {
+    /* ELOOP is also "too many levels of links" on the way: say symbolic
+     * link only when the last component is one. */
+    if (errno == ELOOP && lstat (path, &st) == 0 && S_ISLNK (st.st_mode))
+      return isc_error (err, path, "is a symbolic link: not followed");
+    return isc_error_errno (err, path, "cannot open");
+  }
+  if (fstat (fd, &st) == -1)
+    return isc_error_errno (err, path, "stat");
+  if (!S_ISREG (st.st_mode))
+    return isc_error (err, path, "not a regular file");
+  flags = fcntl (fd, F_GETFL);
+  if (flags == -1 || fcntl (fd, F_SETFL, flags & ~O_NONBLOCK) == -1)
+    return isc_error_errno (err, path, "fcntl");
+  if (ret_st)
+    *ret_st = st;
+  r = fd;
+  fd = -1;
+  return r;
+}
+
+int
 isc_read_host_file (struct isc_err *err, const char *path, size_t max,
                     unsigned char **ret, size_t *ret_len)
 {
@@ -21,13 +54,9 @@ isc_read_host_file (struct isc_err *err, const char *path, size_t max,
   struct stat st;
   size_t len = 0;
 
-  fd = open (path, O_RDONLY | O_CLOEXEC);
+  fd = isc_host_file_open (err, path, &st);
   if (fd == -1)
-    return isc_error_errno (err, path, "open");
-  if (fstat (fd, &st) == -1)
-    return isc_error_errno (err, path, "stat");
-  if (!S_ISREG (st.st_mode))
-    return isc_error (err, path, "not a regular file");
+    return -1;
   if ((uint64_t) st.st_size > max)
     return isc_error (err, path, "larger than %zu bytes", max);
   buf = malloc (st.st_size ? st.st_size : 1);

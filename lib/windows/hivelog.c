@@ -114,12 +114,42 @@ isc_hivelog_marvin32 (const unsigned char *data, size_t len, uint64_t seed)
   return (uint64_t) hi << 32 | lo;
 }
 
-/* A hive bins data size as a base block or a log entry holds it. */
+/* A hive bins data size as a base block or a log entry holds it: the
+ * whole hive, base block included, within ISC_HIVELOG_MAX_SIZE. */
 static int
 hbins_size_ok (uint32_t size)
 {
   return size >= HBIN_ALIGN && size % HBIN_ALIGN == 0 &&
-    size <= ISC_HIVELOG_MAX_SIZE;
+    size <= ISC_HIVELOG_MAX_SIZE - BASE_BLOCK;
+}
+
+static uint64_t
+round_bin (uint64_t n)
+{
+  return (n + HBIN_ALIGN - 1) / HBIN_ALIGN * HBIN_ALIGN;
+}
+
+/* Windows grows a hive only by what it logs: the new bins are dirty and
+ * written to the log with the entry (or dirty vector) that grows it.  So
+ * a hive bins size NEW beyond the current CUR must be reached by the
+ * dirty pages (REACH: the end of the last one), and the growth must not
+ * exceed the bytes those pages write at or past CUR (PAST), each rounded
+ * up to a bin.  Otherwise a few logged bytes could claim a hive of any
+ * size up to the cap (the data between would be zeros). */
+static int
+growth_ok (uint32_t cur, uint32_t new, uint64_t reach, uint64_t past)
+{
+  return new <= cur || (new <= round_bin (reach) &&
+                        new - cur <= round_bin (past));
+}
+
+/* The part of the page OFF..OFF+LEN at or past CUR. */
+static uint64_t
+bytes_past (uint32_t cur, uint64_t off, uint64_t len)
+{
+  if (off + len <= cur)
+    return 0;
+  return off >= cur ? len : off + len - cur;
 }
 
 /* NULL when the base block at B is a valid one of a primary file. */
@@ -214,13 +244,14 @@ grow (struct work *w, size_t len)
 }
 
 /* NULL when the log entry at P (AVAIL bytes left in the log) is valid
- * and is entry EXPECT; *RET_SIZE its size. */
+ * and is entry EXPECT, applied to a hive of CUR bytes of hive bins data;
+ * *RET_SIZE its size. */
 static const char *
 check_entry (const unsigned char *p, size_t avail, uint32_t expect,
-             uint32_t *ret_size)
+             uint32_t cur, uint32_t *ret_size)
 {
   uint32_t size, hbins, count, i;
-  uint64_t total = 0;
+  uint64_t total = 0, reach = 0, past = 0;
 
   if (avail < ENTRY_HEADER)
     return "truncated entry";
@@ -251,9 +282,14 @@ check_entry (const unsigned char *p, size_t avail, uint32_t expect,
         (uint64_t) off + len > hbins)
       return "dirty page outside the hive bins data";
     total += len;
+    if ((uint64_t) off + len > reach)
+      reach = (uint64_t) off + len;
+    past += bytes_past (cur, off, len);
   }
   if (total > size - ENTRY_HEADER - (uint64_t) count * 8)
     return "dirty pages run past the end of the entry";
+  if (!growth_ok (cur, hbins, reach, past))
+    return "the hive bins data grows past the dirty pages the entry writes";
   *ret_size = size;
   return NULL;
 }
@@ -298,7 +334,7 @@ apply_new_log (struct work *w, const struct cand *c)
   while (pos < f->len) {
     uint32_t size;
 
-    why = check_entry (f->data + pos, f->len - pos, expect, &size);
+    why = check_entry (f->data + pos, f->len - pos, expect, w->hbins, &size);
     if (why)
       break;
     if (apply_entry (w, f->data + pos, &pages) == -1)
@@ -391,15 +427,36 @@ apply_old_log (struct work *w, const struct cand *c)
   uint32_t hbins = le32 (f->data + BB_HBINS_SIZE);
   size_t bitmap_len = hbins / HBIN_ALIGN;   /* bytes: a bit per 512 */
   size_t pages_at, k = 0, bit;
+  uint64_t reach = 0, past = 0;
 
   if (f->len < LOG_BASE_BLOCK + 4 + bitmap_len ||
       memcmp (f->data + LOG_BASE_BLOCK, "DIRT", 4) != 0) {
     snprintf (status, status_len, "no dirty vector");
     return 0;
   }
+  pages_at = (LOG_BASE_BLOCK + 4 + bitmap_len + SECTOR - 1) / SECTOR * SECTOR;
+  /* The pages the log holds, before any is applied: the growth they
+   * cover (growth_ok). */
+  for (bit = 0; bit < bitmap_len * 8; ++bit) {
+    const unsigned char *bitmap = f->data + LOG_BASE_BLOCK + 4;
+    size_t src = pages_at + k * SECTOR;
+
+    if (!(bitmap[bit / 8] >> (bit % 8) & 1))
+      continue;
+    if (src > f->len || f->len - src < SECTOR)
+      break;
+    reach = (uint64_t) bit * SECTOR + SECTOR;
+    past += bytes_past (w->hbins, (uint64_t) bit * SECTOR, SECTOR);
+    k++;
+  }
+  if (!growth_ok (w->hbins, hbins, reach, past)) {
+    snprintf (status, status_len, "not applied: the hive bins data grows "
+              "past the dirty pages the log writes");
+    return 0;
+  }
+  k = 0;
   if (grow (w, (size_t) BASE_BLOCK + hbins) == -1)
     return -1;
-  pages_at = (LOG_BASE_BLOCK + 4 + bitmap_len + SECTOR - 1) / SECTOR * SECTOR;
   for (bit = 0; bit < bitmap_len * 8; ++bit) {
     const unsigned char *bitmap = f->data + LOG_BASE_BLOCK + 4;
     size_t src = pages_at + k * SECTOR;

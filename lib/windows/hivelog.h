@@ -13,8 +13,12 @@
  * logs, each entry expected to follow the previous one, and recovery
  * stops at the first entry that is invalid (signature, size, hashes,
  * page bounds) or out of sequence.  The result has equal sequence
- * numbers, the hive bins data size of the last entry (the hive may grow)
- * and a fresh checksum.
+ * numbers, the hive bins data size of the last entry and a fresh
+ * checksum.  The hive may grow, but only as far as the dirty pages of
+ * the entry (or dirty vector) that grows it reach, and by no more than
+ * the bytes they write past the old end (each rounded up to a 4 KiB
+ * bin): an entry claiming more is invalid, as Windows logs every bin it
+ * adds.
  *
  * Pure and in memory: buffers in, a buffer out, nothing printed, no file
  * touched.  Every size read from a log is checked against the buffers
@@ -27,7 +31,8 @@
 
 #include "util/error.h"
 
-/* Largest hive or log accepted, and largest hive bins data size. */
+/* Largest hive or log accepted, the recovered hive included (its hive
+ * bins data at most this less the 4 KiB base block). */
 #define ISC_HIVELOG_MAX_SIZE (1024LL * 1024 * 1024)
 /* Most logs considered (.LOG, .LOG1, .LOG2). */
 #define ISC_HIVELOG_MAX_LOGS 3

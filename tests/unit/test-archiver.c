@@ -14,6 +14,7 @@
 #include <archive_entry.h>
 
 #include "archive/archiver.h"
+#include "outputs/bundle.h"
 #include "util/atomic.h"
 #include "unit.h"
 
@@ -81,6 +82,25 @@ check_member (const char *archive, const char *name, const char *sparse)
     }
   }
   CHECK (found);
+  archive_read_free (a);
+}
+
+/* ARCHIVE's only member is NAME. */
+static void
+check_member_names (const char *archive, const char *name)
+{
+  struct archive *a = archive_read_new ();
+  struct archive_entry *e;
+  size_t n = 0;
+
+  archive_read_support_format_all (a);
+  archive_read_support_filter_all (a);
+  CHECK (archive_read_open_filename (a, archive, 65536) == ARCHIVE_OK);
+  while (archive_read_next_header (a, &e) == ARCHIVE_OK) {
+    n++;
+    CHECK_STREQ (archive_entry_pathname (e), name);
+  }
+  CHECK (n == 1);
   archive_read_free (a);
 }
 
@@ -201,6 +221,112 @@ check_refusals (void)
   isc_err_clear (&err);
 }
 
+/* A tar of one member "./etc/passwd", as tar-out of a guest writes it. */
+static void
+make_tree_tar (const char *path)
+{
+  struct archive *a = archive_write_new ();
+  struct archive_entry *e = archive_entry_new ();
+
+  CHECK (archive_write_set_format_pax_restricted (a) == ARCHIVE_OK);
+  CHECK (archive_write_open_filename (a, path) == ARCHIVE_OK);
+  archive_entry_set_pathname (e, "./etc/passwd");
+  archive_entry_set_filetype (e, AE_IFREG);
+  archive_entry_set_perm (e, 0644);
+  archive_entry_set_size (e, 5);
+  CHECK (archive_write_header (a, e) == ARCHIVE_OK);
+  CHECK (archive_write_data (a, "root\n", 5) == 5);
+  archive_entry_free (e);
+  CHECK (archive_write_close (a) == ARCHIVE_OK);
+  archive_write_free (a);
+}
+
+/* Issue 22: a member name that climbs out of the extraction folder, or
+ * is absolute, or has an empty component, is refused by every writer
+ * (buffer, file, a tree under a prefix) in every format, and the
+ * archive is not left behind. */
+static void
+check_unsafe_names (const char *sparse_path)
+{
+  static const char *const bad[] = {
+    "../etc/passwd", "/etc/passwd", "a//b", "a/../b", "a/..", "..", ".",
+    "a/./b", "", "a/",
+  };
+  static const enum isc_archive_format formats[] = {
+    ISC_ARCHIVE_TAR, ISC_ARCHIVE_ZIP,
+  };
+  struct isc_err err = ISC_ERR_INIT;
+  struct isc_archive_opts opts = ISC_ARCHIVE_OPTS_INIT;
+  struct isc_archiver *ar = NULL;
+  char path[256], tree[256];
+  size_t i, f, before;
+  json_t *lost = json_array ();
+
+  for (i = 0; i < sizeof bad / sizeof bad[0]; ++i)
+    CHECK (!isc_archive_member_name_safe (bad[i]));
+  CHECK (isc_archive_member_name_safe ("a"));
+  CHECK (isc_archive_member_name_safe ("win7/etc/passwd"));
+  CHECK (isc_archive_member_name_safe ("...raw/..a/b.."));
+
+  snprintf (tree, sizeof tree, "%s/tree.tar", dir);
+  make_tree_tar (tree);
+  before = count_dir ();
+  for (f = 0; f < sizeof formats / sizeof formats[0]; ++f) {
+    opts.format = formats[f];
+    snprintf (path, sizeof path, "%s/unsafe.%s", dir,
+              isc_archive_format_name (formats[f]));
+    for (i = 0; i < sizeof bad / sizeof bad[0]; ++i) {
+      CHECK (isc_archiver_open (&err, path, &opts, &ar) == 0);
+      if (isc_archiver_add_buffer (&err, ar, bad[i], "x", 1) != -1) {
+        fprintf (stderr, "member '%s' written\n", bad[i]);
+        CHECK (0);
+      }
+      isc_archiver_abort (ar);
+    }
+    CHECK (isc_archiver_open (&err, path, &opts, &ar) == 0);
+    CHECK (isc_archiver_add_file (&err, ar, "../disk.raw", sparse_path) == -1);
+    CHECK (strstr (isc_err_msg (&err), "../disk.raw") != NULL);
+    isc_archiver_abort (ar);
+    /* The tree of an image named "...raw" under the prefix "..". */
+    CHECK (isc_archiver_open (&err, path, &opts, &ar) == 0);
+    CHECK (isc_archiver_add_archive (&err, ar, tree, "..", lost) == -1);
+    CHECK (strstr (isc_err_msg (&err), "../etc/passwd") != NULL);
+    isc_archiver_abort (ar);
+    CHECK (isc_archiver_open (&err, path, &opts, &ar) == 0);
+    CHECK (isc_archiver_add_archive (&err, ar, tree, "win7", lost) == 0);
+    CHECK (isc_archiver_commit (&err, ar) == 0);
+    check_member_names (path, "win7/etc/passwd");
+    unlink (path);
+  }
+  CHECK (count_dir () == before);
+  unlink (tree);
+  json_decref (lost);
+  isc_err_clear (&err);
+}
+
+/* The tree folder of an input: never "", "." or "..". */
+static void
+check_tree_folders (void)
+{
+  char *used[3] = { NULL, NULL, NULL };
+
+  used[0] = isc_tree_folder_name ("/images/...raw", used, 0);
+  CHECK_STREQ (used[0], "image");
+  used[1] = isc_tree_folder_name ("..raw", used, 1);
+  CHECK_STREQ (used[1], "image-2");
+  used[2] = isc_tree_folder_name ("d/win7.qcow2", used, 2);
+  CHECK_STREQ (used[2], "win7");
+  free (used[2]);
+  used[2] = isc_tree_folder_name (".raw", used, 2);
+  CHECK_STREQ (used[2], ".raw");
+  free (used[2]);
+  used[2] = isc_tree_folder_name ("....raw", used, 2);
+  CHECK_STREQ (used[2], "...");
+  free (used[0]);
+  free (used[1]);
+  free (used[2]);
+}
+
 int
 main (void)
 {
@@ -238,6 +364,8 @@ main (void)
   check_format (ISC_ARCHIVE_TAR_ZST, sparse);
   check_format (ISC_ARCHIVE_ZIP, sparse);
   check_refusals ();
+  check_unsafe_names (sparse);
+  check_tree_folders ();
 
   unlink (sparse);
   isc_remove_tree (dir);

@@ -327,6 +327,84 @@ test_damaged (void)
   free (hive);
 }
 
+/* Issue 22: a small log may not grow a hive beyond the pages it
+ * carries.  One valid entry claiming 64 MiB of hive bins data with a
+ * single 4 KiB page (a new bin with one free cell spanning the new
+ * space, which would open strictly) is refused, naming the log; so is
+ * that page placed at the far end, and an old-format log doing the
+ * same.  Growth the pages cover still applies. */
+#define BIG (64u << 20)
+
+static void
+test_growth (void)
+{
+  unsigned char *hive = make_hive (10, 9), *out = NULL;
+  struct isc_hivelog_summary s;
+  struct isc_hivelog_file f;
+  struct isc_err err = ISC_ERR_INIT;
+  unsigned char *e;
+  struct log l;
+  size_t len = 0;
+
+  log_init (&l, 9);
+  add_entry (&l, 9, BIG, 4096, 4096, 0);
+  e = l.data + 512 + 48;
+  memcpy (e, "hbin", 4);
+  put32 (e + 4, 4096);
+  put32 (e + 8, BIG - 4096);
+  put32 (e + 32, BIG - 4096 - 32);      /* a free cell: positive size */
+  put64 (l.data + 512 + 24, isc_hivelog_marvin32 (l.data + 512 + 40,
+                                                  get32 (l.data + 516) - 40,
+                                                  SEED));
+  put64 (l.data + 512 + 32, isc_hivelog_marvin32 (l.data + 512, 32, SEED));
+  f.name = "H.LOG1";
+  f.data = l.data;
+  f.len = l.len;
+  CHECK (isc_hivelog_recover (&err, "H", hive, 8192, &f, 1, &out, &len,
+                              &s) == -1);
+  CHECK (out == NULL && len == 0);
+  CHECK (strstr (isc_err_msg (&err), "H.LOG1") != NULL);
+  CHECK (strstr (s.log[0].status, "grows past") != NULL);
+  free (out);
+  out = NULL;
+  free (l.data);
+
+  /* The one page at the end of the claimed space: it reaches, but 4 KiB
+   * written do not make 64 MiB. */
+  log_init (&l, 9);
+  add_entry (&l, 9, BIG, BIG - 4096, 4096, 'C');
+  CHECK (recover (hive, 8192, &l, 1, &out, &len, &s) == -1);
+  CHECK (out == NULL);
+  CHECK (strstr (s.log[0].status, "grows past") != NULL);
+  free (l.data);
+
+  /* A valid first entry, then the growing one: the first applies, the
+   * hive keeps its size. */
+  log_init (&l, 9);
+  add_entry (&l, 9, 4096, 0, 512, 'B');
+  add_entry (&l, 10, BIG, 4096, 4096, 'C');
+  CHECK (recover (hive, 8192, &l, 1, &out, &len, &s) == 0);
+  CHECK (s.entries == 1 && len == 8192);
+  CHECK (strstr (s.log[0].status, "grows past") != NULL);
+  free (out);
+  out = NULL;
+  free (l.data);
+
+  /* Old format: a 64 MiB dirty vector with one page dirty. */
+  l.len = 512 + 512 + 4 + BIG / 4096 + 512;
+  l.len = (l.len + 511) / 512 * 512;
+  l.data = calloc (1, l.len);
+  base_block (l.data, 10, 10, 1, BIG, 2000);
+  memcpy (l.data + 512, "DIRT", 4);
+  l.data[516 + 1] = 0x01;               /* sector 8: offset 4096 */
+  CHECK (recover (hive, 8192, &l, 1, &out, &len, &s) == -1);
+  CHECK (out == NULL);
+  CHECK (strstr (s.log[0].status, "grows past") != NULL);
+  free (l.data);
+  isc_err_clear (&err);
+  free (hive);
+}
+
 /* A dirty hive and no log at all, an empty log, garbage. */
 static void
 test_no_log (void)
@@ -379,11 +457,23 @@ test_old_format (void)
   }
   free (out);
 
-  /* Cut before the second page: the first only. */
+  /* Cut before the second page: that page was the new bin's, so the
+   * log no longer covers the growth it claims and is not applied. */
   l.len = 512 + 512 + 512;
+  CHECK (recover (hive, 8192, &l, 1, &out, &len, &s) == -1);
+  CHECK (out == NULL);
+  CHECK (strstr (s.log[0].status, "grows past") != NULL);
+  /* Without the growth (8192 -> 4096 bytes of hive bins data, a 1-byte
+   * bitmap), cut before its second page: the first only. */
+  base_block (l.data, 4, 4, 1, 4096, 1000);
+  l.data[516] = 0x06;                   /* pages 1 and 2 */
+  l.data[517] = 0;
   CHECK (recover (hive, 8192, &l, 1, &out, &len, &s) == 0);
   CHECK (s.pages == 1);
   free (out);
+  l.data[516] = 0x02;
+  l.data[517] = 0x02;
+  base_block (l.data, 4, 4, 1, 8192, 1000);
 
   /* An older log than the hive is not applied. */
   l.len = 512 + 512 + 2 * 512;
@@ -414,6 +504,7 @@ main (void)
   test_damaged ();
   test_no_log ();
   test_old_format ();
+  test_growth ();
   test_log_names ();
   return unit_finish ("test-hivelog");
 }

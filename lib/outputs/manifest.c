@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "profiles/action.h"
 #include "util/atomic.h"
 #include "util/cleanups.h"
 #include "util/escape.h"
+#include "util/hostfile.h"
 #include "image/format.h"
 #include "outputs/manifest.h"
 #include "profiles/profile.h"
@@ -423,40 +425,16 @@ isc_manifest_read_previous (struct isc_err *err, const char *path,
                             struct isc_image *images, size_t n,
                             json_t **ret_previous)
 {
-  CLEANUP_FCLOSE FILE *f = fopen (path, "re");
-  CLEANUP_FREE char *text = NULL;
-  size_t len = 0, cap = 0;
+  CLEANUP_FREE unsigned char *text = NULL;
+  struct stat st;
+  size_t len;
 
   *ret_previous = NULL;
-  if (!f) {
-    if (errno == ENOENT)
-      return 0;
-    return isc_error_errno (err, path, "cannot open the manifest");
-  }
-  for (;;) {
-    size_t got;
-
-    if (cap - len < 65536) {
-      char *p;
-
-      if (cap >= MAX_PREVIOUS)
-        return isc_error (err, path, "manifest larger than %d MiB",
-                          MAX_PREVIOUS >> 20);
-      cap = cap ? cap * 2 : 65536;
-      p = realloc (text, cap);
-      if (!p)
-        return isc_error_oom (err, path);
-      text = p;
-    }
-    got = fread (text + len, 1, cap - len, f);
-    len += got;
-    if (got == 0) {
-      if (ferror (f))
-        return isc_error_errno (err, path, "cannot read the manifest");
-      break;
-    }
-  }
-  if (isc_manifest_parse_previous (err, text, len, images, n,
+  if (lstat (path, &st) == -1 && errno == ENOENT)
+    return 0;                       /* nothing done yet */
+  if (isc_read_host_file (err, path, MAX_PREVIOUS, &text, &len) == -1)
+    return -1;
+  if (isc_manifest_parse_previous (err, (const char *) text, len, images, n,
                                    ret_previous) == -1) {
     CLEANUP_FREE char *msg = strdup (isc_err_msg (err));
 

@@ -240,8 +240,8 @@ write_archives (const struct archive_args *args,
     struct isc_archive_opts o = archive_opts (args, args->export_tree, stop);
 
     out_step ("writing the tree export %s", args->export_tree);
-    if (isc_tree_export_write (&err, args->export_tree, &o, images, n,
-                               entries, manifest) == -1) {
+    if (isc_bundle_write_trees (&err, args->export_tree, &o, images, n,
+                                entries, manifest) == -1) {
       archive_failed (manifest, "export_tree", isc_err_msg (&err));
       r = -1;
     }

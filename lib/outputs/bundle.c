@@ -79,7 +79,7 @@ isc_bundle_write (struct isc_err *err, const char *final,
 }
 
 char *
-isc_tree_folder_name (const char *path, char *const *used, size_t n_used)
+isc_bundle_tree_folder (const char *path, char *const *used, size_t n_used)
 {
   const char *base = strrchr (path, '/') ? strrchr (path, '/') + 1 : path;
   const char *dot = strrchr (base, '.');
@@ -110,10 +110,10 @@ isc_tree_folder_name (const char *path, char *const *used, size_t n_used)
 }
 
 int
-isc_tree_export_write (struct isc_err *err, const char *final,
-                       const struct isc_archive_opts *opts,
-                       const struct isc_image *images, size_t n,
-                       json_t *const *entries, const json_t *manifest)
+isc_bundle_write_trees (struct isc_err *err, const char *final,
+                        const struct isc_archive_opts *opts,
+                        const struct isc_image *images, size_t n,
+                        json_t *const *entries, const json_t *manifest)
 {
   struct isc_archiver *ar = NULL;
   char **used = calloc (n ? n : 1, sizeof *used);
@@ -132,7 +132,7 @@ isc_tree_export_write (struct isc_err *err, const char *final,
 
     if (images[i].status != ISC_IMAGE_OK || !part)
       continue;
-    used[n_used] = isc_tree_folder_name (images[i].path, used, n_used);
+    used[n_used] = isc_bundle_tree_folder (images[i].path, used, n_used);
     if (!used[n_used]) {
       isc_error_oom (err, final);
       goto out;

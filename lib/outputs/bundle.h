@@ -32,7 +32,7 @@ int isc_bundle_write (struct isc_err *err, const char *final,
  * file name without the extension ("image" when that would be "", "."
  * or ".."), made unique among USED (N_USED names) with "-2", "-3"...
  * The caller frees it; NULL on out of memory. */
-char *isc_tree_folder_name (const char *path, char *const *used,
+char *isc_bundle_tree_folder (const char *path, char *const *used,
                             size_t n_used);
 
 /* Write FINAL holding the tree of every ok image that has one, each
@@ -40,9 +40,9 @@ char *isc_tree_folder_name (const char *path, char *const *used,
  * in the manifest: "tree" is added to it (folder, counts, and as
  * "unrepresentable" every entry left out or stored with a loss, with
  * the reason). */
-int isc_tree_export_write (struct isc_err *err, const char *final,
-                           const struct isc_archive_opts *opts,
-                           const struct isc_image *images, size_t n,
-                           json_t *const *entries, const json_t *manifest);
+int isc_bundle_write_trees (struct isc_err *err, const char *final,
+                            const struct isc_archive_opts *opts,
+                            const struct isc_image *images, size_t n,
+                            json_t *const *entries, const json_t *manifest);
 
 #endif

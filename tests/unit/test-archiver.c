@@ -310,17 +310,17 @@ check_tree_folders (void)
 {
   char *used[3] = { NULL, NULL, NULL };
 
-  used[0] = isc_tree_folder_name ("/images/...raw", used, 0);
+  used[0] = isc_bundle_tree_folder ("/images/...raw", used, 0);
   CHECK_STREQ (used[0], "image");
-  used[1] = isc_tree_folder_name ("..raw", used, 1);
+  used[1] = isc_bundle_tree_folder ("..raw", used, 1);
   CHECK_STREQ (used[1], "image-2");
-  used[2] = isc_tree_folder_name ("d/win7.qcow2", used, 2);
+  used[2] = isc_bundle_tree_folder ("d/win7.qcow2", used, 2);
   CHECK_STREQ (used[2], "win7");
   free (used[2]);
-  used[2] = isc_tree_folder_name (".raw", used, 2);
+  used[2] = isc_bundle_tree_folder (".raw", used, 2);
   CHECK_STREQ (used[2], ".raw");
   free (used[2]);
-  used[2] = isc_tree_folder_name ("....raw", used, 2);
+  used[2] = isc_bundle_tree_folder ("....raw", used, 2);
   CHECK_STREQ (used[2], "...");
   free (used[0]);
   free (used[1]);

@@ -128,5 +128,19 @@ mkdir "$WORK/i"
   "$FIXTURES/win.raw" > /dev/null 2> "$WORK/i.err" &
 interrupt_after_launch $! "$WORK/i.err"
 [ -z "$(ls -A "$WORK/i")" ] || fail "interrupted run left: $(ls -A "$WORK/i")"
+# An input named "...raw" (issue 22): its tree folder is never "..", and
+# no member of the export climbs out of the folder it is extracted in.
+mkdir "$WORK/dots"
+cp "$FIXTURES/linux.raw" "$WORK/dots/...raw"
+before=$(sha256 "$WORK/dots/...raw")
+"$IMGSCRUB" scrub -p linux-machine-id -o "$WORK/dots/out" --export-tree "$WORK/dots/t.tar" \
+  "$WORK/dots/...raw" > /dev/null 2> "$WORK/dots.err" || { cat "$WORK/dots.err"; fail "export of ...raw failed"; }
+tar tf "$WORK/dots/t.tar" > "$WORK/dots.list"
+[ -s "$WORK/dots.list" ] || fail "the export of ...raw is empty"
+! grep -Eq '^/|(^|/)\.\.?(/|$)' "$WORK/dots.list" ||
+  fail "a member of the export of ...raw leaves its folder: $(grep -E '^/|(^|/)\.\.?(/|$)' "$WORK/dots.list" | head -3)"
+grep -q '^image/etc/machine-id$' "$WORK/dots.list" ||
+  fail "the tree of ...raw is not in the folder 'image': $(head -3 "$WORK/dots.list")"
+[ "$(sha256 "$WORK/dots/...raw")" = "$before" ] || fail "the input ...raw changed"
 no_leftovers "$WORK"
 echo "$TEST_NAME: ok"

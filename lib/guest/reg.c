@@ -243,6 +243,21 @@ check_dirty (struct isc_guest *gu, struct isc_err *reason,
   return r;
 }
 
+/* Close HF, remove its host copy and free it. */
+static void
+hivefile_free (struct isc_hivefile *hf)
+{
+  if (hf->h)
+    hivex_close (hf->h);
+  if (hf->host_path)
+    unlink (hf->host_path);
+  free (hf->host_path);
+  free (hf->guest_path);
+  free (hf->logs[0]);
+  free (hf->logs[1]);
+  free (hf);
+}
+
 /* The hive at PATH (resolved guest path), downloaded and opened once. */
 static int
 hive_open (struct isc_guest *gu, struct isc_err *reason, const char *path,
@@ -302,13 +317,7 @@ hive_open (struct isc_guest *gu, struct isc_err *reason, const char *path,
 
  fail:
   isc_err_clear (&cause);
-  if (hf->host_path)
-    unlink (hf->host_path);
-  free (hf->host_path);
-  free (hf->guest_path);
-  free (hf->logs[0]);
-  free (hf->logs[1]);
-  free (hf);
+  hivefile_free (hf);
   return -1;
 }
 
@@ -905,18 +914,8 @@ isc_reg_close_all (struct isc_guest *gu)
 
   if (!priv)
     return;
-  for (i = 0; i < priv->n_hives; ++i) {
-    struct isc_hivefile *hf = priv->hives[i];
-
-    if (hf->h)
-      hivex_close (hf->h);
-    unlink (hf->host_path);
-    free (hf->host_path);
-    free (hf->guest_path);
-    free (hf->logs[0]);
-    free (hf->logs[1]);
-    free (hf);
-  }
+  for (i = 0; i < priv->n_hives; ++i)
+    hivefile_free (priv->hives[i]);
   free (priv->hives);
   priv->hives = NULL;
   priv->n_hives = 0;

@@ -417,6 +417,36 @@ recover_new (struct work *w, struct cand *c, size_t n, int base_valid,
   return total;
 }
 
+/* The dirty pages of an old-format log, in bitmap order. */
+struct dirty_pages {
+  const struct isc_hivelog_file *f;
+  const unsigned char *bitmap;
+  size_t n_bits;                    /* a bit per 512 bytes of hive bins */
+  size_t pages_at;                  /* where the first page is in the log */
+  size_t bit, k;                    /* the next bit to look at; pages seen */
+};
+
+/* The next page: 1 with *RET_OFF, its offset in the hive bins data, and
+ * *RET_SRC, in the log; 0 at the end, or where the log ends before the
+ * page (then P->bit < P->n_bits). */
+static int
+next_dirty_page (struct dirty_pages *p, uint64_t *ret_off, size_t *ret_src)
+{
+  for (; p->bit < p->n_bits; ++p->bit) {
+    size_t src = p->pages_at + p->k * SECTOR;
+
+    if (!(p->bitmap[p->bit / 8] >> (p->bit % 8) & 1))
+      continue;
+    if (src > p->f->len || p->f->len - src < SECTOR)
+      return 0;
+    *ret_off = (uint64_t) p->bit++ * SECTOR;
+    *ret_src = src;
+    p->k++;
+    return 1;
+  }
+  return 0;
+}
+
 /* Old format: the dirty pages of the log C. */
 static int
 apply_old_log (struct work *w, const struct cand *c)
@@ -426,49 +456,35 @@ apply_old_log (struct work *w, const struct cand *c)
   const size_t status_len = sizeof w->s->log[c->index].status;
   uint32_t hbins = le32 (f->data + BB_HBINS_SIZE);
   size_t bitmap_len = hbins / HBIN_ALIGN;   /* bytes: a bit per 512 */
-  size_t pages_at, k = 0, bit;
-  uint64_t reach = 0, past = 0;
+  struct dirty_pages p = { .f = f, .bitmap = f->data + LOG_BASE_BLOCK + 4 };
+  uint64_t reach = 0, past = 0, off;
+  size_t src, k;
 
   if (f->len < LOG_BASE_BLOCK + 4 + bitmap_len ||
       memcmp (f->data + LOG_BASE_BLOCK, "DIRT", 4) != 0) {
     snprintf (status, status_len, "no dirty vector");
     return 0;
   }
-  pages_at = (LOG_BASE_BLOCK + 4 + bitmap_len + SECTOR - 1) / SECTOR * SECTOR;
+  p.n_bits = bitmap_len * 8;
+  p.pages_at = (LOG_BASE_BLOCK + 4 + bitmap_len + SECTOR - 1) / SECTOR * SECTOR;
   /* The pages the log holds, before any is applied: the growth they
    * cover (growth_ok). */
-  for (bit = 0; bit < bitmap_len * 8; ++bit) {
-    const unsigned char *bitmap = f->data + LOG_BASE_BLOCK + 4;
-    size_t src = pages_at + k * SECTOR;
-
-    if (!(bitmap[bit / 8] >> (bit % 8) & 1))
-      continue;
-    if (src > f->len || f->len - src < SECTOR)
-      break;
-    reach = (uint64_t) bit * SECTOR + SECTOR;
-    past += bytes_past (w->hbins, (uint64_t) bit * SECTOR, SECTOR);
-    k++;
+  while (next_dirty_page (&p, &off, &src)) {
+    reach = off + SECTOR;
+    past += bytes_past (w->hbins, off, SECTOR);
   }
   if (!growth_ok (w->hbins, hbins, reach, past)) {
     snprintf (status, status_len, "not applied: the hive bins data grows "
               "past the dirty pages the log writes");
     return 0;
   }
-  k = 0;
   if (grow (w, (size_t) BASE_BLOCK + hbins) == -1)
     return -1;
-  for (bit = 0; bit < bitmap_len * 8; ++bit) {
-    const unsigned char *bitmap = f->data + LOG_BASE_BLOCK + 4;
-    size_t src = pages_at + k * SECTOR;
-
-    if (!(bitmap[bit / 8] >> (bit % 8) & 1))
-      continue;
-    if (src > f->len || f->len - src < SECTOR)
-      break;
-    memcpy (w->buf + BASE_BLOCK + bit * SECTOR, f->data + src, SECTOR);
-    k++;
-  }
-  if (bit < bitmap_len * 8)
+  p.bit = p.k = 0;
+  while (next_dirty_page (&p, &off, &src))
+    memcpy (w->buf + BASE_BLOCK + off, f->data + src, SECTOR);
+  k = p.k;
+  if (p.bit < p.n_bits)
     snprintf (status, status_len, "%zu dirty pages applied, stopped: the "
               "log ends before the next page", k);
   else

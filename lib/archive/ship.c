@@ -42,7 +42,7 @@ static char *
 safe_stem (const char *name)
 {
   const char *base = strrchr (name, '/') ? strrchr (name, '/') + 1 : name;
-  const char *dot = strchr (base, '.');
+  const char *dot = strrchr (base, '.');
   size_t n = dot && dot != base ? (size_t) (dot - base) : strlen (base), i;
   char *s = malloc (n + 5);
 
@@ -52,7 +52,7 @@ safe_stem (const char *name)
     s[i] = (base[i] >= 'a' && base[i] <= 'z') ||
       (base[i] >= 'A' && base[i] <= 'Z') ||
       (base[i] >= '0' && base[i] <= '9') || base[i] == '_' ||
-      base[i] == '-' ? base[i] : '_';
+      base[i] == '-' || base[i] == '.' ? base[i] : '_';
   if (n == 0)
     strcpy (s, "disk");
   else

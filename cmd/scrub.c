@@ -17,6 +17,7 @@
 #include "util/escape.h"
 #include "guest/path.h"
 #include "image/inputs.h"
+#include "image/target.h"
 #include "outputs/manifest.h"
 #include "output.h"
 #include "profiles/profile.h"
@@ -43,8 +44,21 @@ usage (void)
           "  -o, --output-dir DIR    write scrubbed images to DIR\n"
           "  --in-place              edit the input images themselves\n"
           "  --dry-run               open read-only and report what would change\n"
-          "  --output-format FMT     raw, qcow2, vmdk or vhd (default: the\n"
-          "                          input's format; the extension follows)\n"
+          "  --output-format FMT     raw, qcow2, vmdk (monolithicSparse), vhd\n"
+          "                          (dynamic), or, checked against their rules\n"
+          "                          before commit: vmdk-stream (vSphere, AWS),\n"
+          "                          vhd-fixed (Azure), vhdx (Hyper-V, AWS, GCE)\n"
+          "                          (default: the input's format; the\n"
+          "                          extension follows)\n"
+          "  --target NAME           ship for NAME, checked before commit:\n"
+          "                          vsphere  NAME.ova (OVF, SHA-256 .mf,\n"
+          "                                   stream VMDK)\n"
+          "                          azure    NAME.vhd, fixed, size rounded up\n"
+          "                                   to a MiB\n"
+          "                          gce      NAME.tar.gz holding disk.raw, size\n"
+          "                                   rounded up to a GiB\n"
+          "                          aws      NAME.vmdk, streamOptimized\n"
+          "                          hyperv   NAME.vhdx\n"
           "  --manifest FILE         write the manifest to FILE ('-' for stdout;\n"
           "                          default OUTDIR/manifest.json)\n"
           "  --resume                skip images the manifest already records as\n"
@@ -82,6 +96,8 @@ struct scrub_args {
   char *shard_archive, *shard_tree; /* --shard: this task's archive names */
   char **skips;                     /* --skip, NULL-terminated, owned */
   size_t n_skips;
+  int format_given;                 /* --output-format */
+  int target_given;                 /* --target */
 };
 
 /* Everything one run holds; released by scrub_clear. */
@@ -218,7 +234,7 @@ parse_args (int argc, char **argv, struct scrub_args *a, int *ret_status)
 {
   enum {
     OPT_IN_PLACE = 256, OPT_DRY_RUN, OPT_OUTPUT_FORMAT, OPT_MANIFEST,
-    OPT_RESUME, OPT_SKIP,
+    OPT_RESUME, OPT_SKIP, OPT_TARGET,
   };
   static const struct option long_options[] = {
     COMMON_ENGINE_LONG_OPTIONS,
@@ -233,6 +249,7 @@ parse_args (int argc, char **argv, struct scrub_args *a, int *ret_status)
     { "profile", required_argument, NULL, 'p' },
     { "resume", no_argument, NULL, OPT_RESUME },
     { "skip", required_argument, NULL, OPT_SKIP },
+    { "target", required_argument, NULL, OPT_TARGET },
     { NULL, 0, NULL, 0 },
   };
   int c, r;
@@ -285,9 +302,21 @@ parse_args (int argc, char **argv, struct scrub_args *a, int *ret_status)
       break;
     case OPT_MANIFEST: a->manifest_arg = optarg; break;
     case OPT_OUTPUT_FORMAT:
-      if (parse_format ("scrub", "--output-format", optarg,
+      a->format_given = 1;
+      a->opts.target = isc_target_lookup (optarg, 0);
+      if (!a->opts.target &&
+          parse_format ("scrub", "--output-format", optarg,
                         &a->opts.output_format) == -1)
         return -1;
+      break;
+    case OPT_TARGET:
+      a->target_given = 1;
+      a->opts.target = isc_target_lookup (optarg, 1);
+      if (!a->opts.target) {
+        usage_error ("scrub", "--target: unknown target '%s' (vsphere, "
+                     "azure, gce, aws, hyperv)", optarg);
+        return -1;
+      }
       break;
     default:
       usage_error ("scrub", "unrecognized option '%s'", argv[optind - 1]);
@@ -326,8 +355,17 @@ check_args (const struct scrub_args *a)
                  "--dry-run");
     return -1;
   }
-  if (o->in_place && o->output_format != ISC_FORMAT_UNKNOWN) {
+  if (o->in_place && a->format_given) {
     usage_error ("scrub", "--output-format needs -o");
+    return -1;
+  }
+  if (o->in_place && a->target_given) {
+    usage_error ("scrub", "--target needs -o or --archive");
+    return -1;
+  }
+  if (a->format_given && a->target_given) {
+    usage_error ("scrub", "--target sets the output format: give either "
+                 "--target or --output-format");
     return -1;
   }
   if (a->resume && (o->dry_run || o->in_place || !a->outdir)) {

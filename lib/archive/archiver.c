@@ -140,6 +140,18 @@ set_format (struct isc_err *err, struct isc_archiver *ar)
 
   if (ar->format == ISC_ARCHIVE_ZIP)
     r = archive_write_set_format_zip (ar->a);
+  else if (ar->format == ISC_ARCHIVE_USTAR)
+    r = archive_write_set_format_ustar (ar->a);
+  else if (ar->format == ISC_ARCHIVE_GNUTAR_GZ) {
+    /* libarchive's GNU tar writer writes no sparse entries (no oldgnu
+     * 'S' headers: only its pax writer keeps holes, as GNU.sparse
+     * records under a "GNUSparseFile.N/" name).  A reader must find the
+     * member named exactly disk.raw, so the holes are written as zeros,
+     * which gzip squeezes to almost nothing. */
+    r = archive_write_set_format_gnutar (ar->a);
+    if (r == ARCHIVE_OK)
+      r = archive_write_add_filter_gzip (ar->a);
+  }
   else {
     /* pax: no limits on names or sizes, and sparse files stay sparse. */
     r = archive_write_set_format_pax_restricted (ar->a);
@@ -497,7 +509,8 @@ isc_archiver_add_file (struct isc_err *err, struct isc_archiver *ar,
     archive_entry_free (e);
     return isc_error_oom (err, ar->final);
   }
-  if (ar->format != ISC_ARCHIVE_ZIP) {
+  if (ar->format != ISC_ARCHIVE_ZIP && ar->format != ISC_ARCHIVE_USTAR &&
+      ar->format != ISC_ARCHIVE_GNUTAR_GZ) {
     extents = map_extents (fd, st.st_size, e);
     if (extents == -1) {
       isc_error_errno (err, path, "cannot map the file's holes");

@@ -23,6 +23,10 @@ enum isc_archive_format {
   ISC_ARCHIVE_TAR_XZ,
   ISC_ARCHIVE_TAR_ZST,
   ISC_ARCHIVE_ZIP,
+  /* For the shipping targets only (archive/ship.h), never a --archive
+   * format: no names to parse them by. */
+  ISC_ARCHIVE_USTAR,                /* an OVA: plain ustar, no pax */
+  ISC_ARCHIVE_GNUTAR_GZ,            /* GCE: GNU tar headers, gzip */
 };
 
 /* "tar", "tar.gz", "tar.xz", "tar.zst", "zip"; static. */

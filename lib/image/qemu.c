@@ -559,10 +559,20 @@ isc_qemu_img_create_overlay (struct isc_err *err, const char *overlay,
                              const char *backing,
                              const char *backing_fmt)
 {
+  return isc_qemu_img_create_overlay_sized (err, overlay, backing,
+                                            backing_fmt, 0);
+}
+
+int
+isc_qemu_img_create_overlay_sized (struct isc_err *err, const char *overlay,
+                                   const char *backing,
+                                   const char *backing_fmt, uint64_t size)
+{
   CLEANUP_FREE char *file = NULL;
+  char size_arg[24];
   const char *argv[] = {
     "qemu-img", "create", "-q", "-f", "qcow2",
-    "-F", backing_fmt, "-b", backing, "--", NULL, NULL,
+    "-F", backing_fmt, "-b", backing, "--", NULL, NULL, NULL,
   };
 
   if (!backing || backing[0] != '/')
@@ -574,6 +584,10 @@ isc_qemu_img_create_overlay (struct isc_err *err, const char *overlay,
   if (!file)
     return isc_error_oom (err, overlay);
   argv[10] = file;
+  if (size) {
+    snprintf (size_arg, sizeof size_arg, "%" PRIu64, size);
+    argv[11] = size_arg;
+  }
   return run (err, overlay, argv, ISC_QEMU_IMG_QUICK_TIMEOUT, &limits_create,
               NULL);
 }

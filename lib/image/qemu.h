@@ -47,6 +47,15 @@ int isc_qemu_img_create_overlay (struct isc_err *err, const char *overlay,
                                  const char *backing,
                                  const char *backing_fmt);
 
+/* The same, SIZE bytes large (0: BACKING's size).  A larger overlay
+ * reads as zeros past BACKING's end: a target's size rounding
+ * (image/target.h) without touching the guest's partitions. */
+int isc_qemu_img_create_overlay_sized (struct isc_err *err,
+                                       const char *overlay,
+                                       const char *backing,
+                                       const char *backing_fmt,
+                                       uint64_t size);
+
 /* Convert SRC (format SRC_FMT) to DST (DST_FMT, with the -o
  * DST_OPTIONS unless NULL: isc_format_create_options) with a safe cache
  * mode (-t writeback), sparse where the format allows (-S 4k).  DST

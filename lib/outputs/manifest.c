@@ -14,6 +14,7 @@
 #include "util/escape.h"
 #include "util/hostfile.h"
 #include "image/format.h"
+#include "image/target.h"
 #include "outputs/manifest.h"
 #include "profiles/profile.h"
 #include "util/status.h"
@@ -134,6 +135,40 @@ true_actions (const json_t *actions, enum isc_written w)
   return list;
 }
 
+static const char *
+package_name (enum isc_package p)
+{
+  switch (p) {
+  case ISC_PACKAGE_OVA: return "ova";
+  case ISC_PACKAGE_GCE_TAR: return "tar.gz";
+  case ISC_PACKAGE_NONE: break;
+  }
+  return "none";
+}
+
+/* What target T made of an output of an input of VIRTUAL_SIZE bytes,
+ * and the rules it was checked against before it was committed (an
+ * output that broke one was not committed). */
+static json_t *
+target_json (const struct isc_target *t, uint64_t virtual_size)
+{
+  json_t *checks = json_array ();
+  unsigned rules = t->disk_rules | t->package_rules, i;
+
+  for (i = 0; i < ISC_RULE_COUNT; ++i)
+    if (rules & (1u << i))
+      json_array_append_new (checks,
+                             json_string (isc_rule_name (1u << i)));
+  return json_pack ("{s:s, s:s, s:s, s:s, s:I, s:o}",
+                    "name", t->name,
+                    "kind", t->preset ? "target" : "output-format",
+                    "disk_format", t->disk_format,
+                    "package", package_name (t->package),
+                    "virtual_size",
+                    (json_int_t) isc_target_disk_size (t, virtual_size),
+                    "checks", checks);
+}
+
 json_t *
 isc_manifest_image (const struct isc_image *img, enum isc_manifest_mode mode,
                     int kept)
@@ -146,9 +181,16 @@ isc_manifest_image (const struct isc_image *img, enum isc_manifest_mode mode,
   if (w == ISC_WRITTEN_YES && img->output_sha256[0]) {
     if (kept && img->output)
       json_object_set_new (j, "output", isc_json_string (img->output));
-    if (mode == ISC_MANIFEST_OUTPUT)
+    /* A packaged output (an OVA, a tar.gz) is no disk image: its disk's
+     * format is the target's. */
+    if (mode == ISC_MANIFEST_OUTPUT &&
+        (!img->target || img->target->package == ISC_PACKAGE_NONE))
       json_object_set_new (j, "output_format",
                            json_string (isc_format_name (img->output_format)));
+    if (mode == ISC_MANIFEST_OUTPUT && img->target)
+      json_object_set_new (j, "target",
+                           target_json (img->target,
+                                        img->info.virtual_size));
     json_object_set_new (j, "output_sha256", json_string (img->output_sha256));
   }
   json_object_set_new (j, "written", json_string (isc_written_name (w)));
@@ -172,6 +214,7 @@ isc_manifest_image_lost (json_t *entry)
     return;
   json_object_del (entry, "output");
   json_object_del (entry, "output_format");
+  json_object_del (entry, "target");
   json_object_del (entry, "output_sha256");
   json_object_del (entry, "archive_member");
   json_object_set_new (entry, "written",

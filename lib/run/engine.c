@@ -23,6 +23,8 @@
 #include "util/escape.h"
 #include "image/format.h"
 #include "image/qemu.h"
+#include "image/target.h"
+#include "archive/ship.h"
 #include "util/sha256.h"
 #include "util/steps.h"
 #include "run/worker.h"
@@ -359,8 +361,14 @@ create_overlay (struct isc_err *err, struct isc_image *img,
 {
   if (isc_checked_file_verify (err, img->path, img->priv->file) == -1)
     return -1;
-  return isc_qemu_img_create_overlay (err, overlay, img->priv->file->qemu_name,
-                                      isc_format_driver (img->info.format));
+  /* A target's size rounding (image/target.h): a larger overlay. */
+  return isc_qemu_img_create_overlay_sized (err, overlay,
+                                            img->priv->file->qemu_name,
+                                            isc_format_driver (img->info.format),
+                                            img->target
+                                            ? isc_target_disk_size (img->target,
+                                                                    img->info.virtual_size)
+                                            : 0);
 }
 
 /* Before the appliance may write the input, and before --resume compares
@@ -399,9 +407,15 @@ prepare_image (struct isc_err *err, const struct isc_engine_opts *opts,
     return -1;
   img->output_format = opts->output_format != ISC_FORMAT_UNKNOWN
     ? opts->output_format : img->info.format;
+  /* A shipping target (image/target.h) sets the format and the name. */
+  img->target = opts->target;
+  if (img->target)
+    img->output_format = img->target->format;
   if (opts->outdir) {
-    img->output = output_path (opts->outdir, img->path, img->info.format,
-                               img->output_format);
+    img->output = img->target
+      ? isc_target_output_path (img->target, opts->outdir, img->path)
+      : output_path (opts->outdir, img->path, img->info.format,
+                     img->output_format);
     if (!img->output)
       return isc_error_oom (err, img->path);
     if (output_clash (err, images, index, priv->file->resolved) == -1)
@@ -542,14 +556,28 @@ finisher_child (void *opaque, int fd)
   reset_child_signals ();
   if (priv->converted) {
     hashed = priv->converted;
-    if (isc_qemu_img_convert (&err, priv->drive,
-                              isc_format_driver (priv->drive_format),
-                              priv->converted,
-                              isc_format_driver (img->output_format),
-                              isc_format_create_options (img->output_format))
-        == -1)
-      goto fail;
-    began = isc_step_add (steps, "convert", began);
+    if (img->target) {
+      /* Convert, check the target's rules, package (archive/ship.h). */
+      struct isc_ship_job ship = {
+        .target = img->target, .src = priv->drive,
+        .src_fmt = isc_format_driver (priv->drive_format),
+        .dst = priv->converted, .name = img->output, .steps = steps,
+      };
+
+      if (isc_ship_write (&err, &ship) == -1)
+        goto fail;
+      began = isc_now ();
+    }
+    else {
+      if (isc_qemu_img_convert (&err, priv->drive,
+                                isc_format_driver (priv->drive_format),
+                                priv->converted,
+                                isc_format_driver (img->output_format),
+                                isc_format_create_options (img->output_format))
+          == -1)
+        goto fail;
+      began = isc_step_add (steps, "convert", began);
+    }
   }
   if (isc_sha256_file (&err, hashed, sha) == -1)
     goto fail;

@@ -18,6 +18,7 @@
 
 struct isc_profile;
 struct isc_image_private;
+struct isc_target;
 
 struct isc_image {
   /* Set by the caller. */
@@ -35,6 +36,8 @@ struct isc_image {
   char *output;                     /* scrub -o: final output path */
   struct isc_image_info info;
   enum isc_format output_format;
+  const struct isc_target *target;  /* the run's target (image/target.h),
+                                       or NULL */
   char input_sha256[ISC_SHA256_HEX_LEN + 1];
   char output_sha256[ISC_SHA256_HEX_LEN + 1];
   enum isc_image_status status;
@@ -85,6 +88,10 @@ struct isc_engine_opts {
   struct isc_profile *const *profiles;
   size_t n_profiles;
   enum isc_format output_format;    /* UNKNOWN: the input's format */
+  const struct isc_target *target;  /* --target or a shipping
+                                       --output-format (image/target.h):
+                                       format, size, rules, packaging;
+                                       NULL: none */
   int dry_run;
   int in_place;
   enum isc_dirty_hives dirty_hives; /* --dirty-hives (scrub, audit) */

@@ -6,7 +6,9 @@
 # format and subformat made with qemu-img, and VMDK descriptors naming
 # every kind of extent fuzz-format.c keeps beside the image; each behind
 # fuzz-format.c's 6-byte prefix.  OUTDIR/profile/: the shipped profiles
-# and the test suite's.  Nothing here launches an appliance.
+# and the test suite's.  OUTDIR/target/: qemu-img's fixed VHD, stream
+# and sparse VMDK and VHDX, behind fuzz-target.c's rules byte.  Nothing
+# here launches an appliance.
 set -eu
 out=$1
 fixtures=${2:-}
@@ -76,6 +78,15 @@ if command -v qemu-img > /dev/null; then
   sed 's/"split-s001.vmdk"/"sparse.vmdk"/' "$t/split.vmdk" > "$t/split-desc.vmdk"
   seed qemu-flat-desc.vmdk "$t/flat-desc.vmdk" 4096
   seed qemu-split-desc.vmdk "$t/split-desc.vmdk" 4096
+  # fuzz-target.c: a rules byte (0xff: all), then the file itself (the
+  # heads of a VMDK and a VHDX, a whole fixed VHD with its footer).
+  mkdir -p "$out/target"
+  mk vhdx "$t/small.vhdx" 4M
+  for f in "$t/stream.vmdk" "$t/sparse.vmdk" "$t/small.vhdx"; do
+    { printf '\377'; head -c 262144 "$f"; } > "$out/target/$(basename "$f")"
+  done
+  { printf '\377'; head -c 4096 "$t/fixed.vhd"; tail -c 512 "$t/fixed.vhd"; } \
+    > "$out/target/fixed.vhd"
 fi
 
 # Hand-written descriptors: one line per kind of extent and reference.

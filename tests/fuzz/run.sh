@@ -23,6 +23,7 @@ export IMGSCRUB_PROFILE_PATH="$top_srcdir/profiles"
 fuzz_options () {
   case "$1" in
     format) echo "-max_len=70000" ;;
+    target) echo "-max_len=270000" ;;
   esac
 }
 

@@ -16,6 +16,7 @@
 #include "run/engine.h"
 #include "util/escape.h"
 #include "guest/path.h"
+#include "guest/snapshot.h"
 #include "image/inputs.h"
 #include "outputs/manifest.h"
 #include "output.h"
@@ -52,6 +53,9 @@ usage (void)
           "  --skip PROFILE:TITLE    leave out one rule of a profile (repeatable;\n"
           "                          see '%s profiles show'); the manifest\n"
           "                          records it\n"
+          "  --snapshots MODE        btrfs/snapper snapshots holding a Linux\n"
+          "                          root: scrub (default: a rollback would\n"
+          "                          bring the identities back), remove or keep\n"
           ARCHIVE_OPTIONS_HELP
           SHARD_OPTIONS_HELP
           "                          --shard needs -o: each shard writes\n"
@@ -218,7 +222,7 @@ parse_args (int argc, char **argv, struct scrub_args *a, int *ret_status)
 {
   enum {
     OPT_IN_PLACE = 256, OPT_DRY_RUN, OPT_OUTPUT_FORMAT, OPT_MANIFEST,
-    OPT_RESUME, OPT_SKIP,
+    OPT_RESUME, OPT_SKIP, OPT_SNAPSHOTS,
   };
   static const struct option long_options[] = {
     COMMON_ENGINE_LONG_OPTIONS,
@@ -233,6 +237,7 @@ parse_args (int argc, char **argv, struct scrub_args *a, int *ret_status)
     { "profile", required_argument, NULL, 'p' },
     { "resume", no_argument, NULL, OPT_RESUME },
     { "skip", required_argument, NULL, OPT_SKIP },
+    { "snapshots", required_argument, NULL, OPT_SNAPSHOTS },
     { NULL, 0, NULL, 0 },
   };
   int c, r;
@@ -282,6 +287,13 @@ parse_args (int argc, char **argv, struct scrub_args *a, int *ret_status)
     case OPT_SKIP:
       if (add_skip (&a->skips, &a->n_skips, optarg) == -1)
         return -1;
+      break;
+    case OPT_SNAPSHOTS:
+      if (isc_snapshot_mode_parse (optarg, &a->opts.snapshots) == -1) {
+        usage_error ("scrub", "--snapshots: '%s' is not scrub, remove or "
+                     "keep", optarg);
+        return -1;
+      }
       break;
     case OPT_MANIFEST: a->manifest_arg = optarg; break;
     case OPT_OUTPUT_FORMAT:

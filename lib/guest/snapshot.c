@@ -74,25 +74,23 @@ plain_path (const char *p)
   return 1;
 }
 
-/* Does /PATH/etc hold machine-id or os-release (not following a link
- * at etc itself: a link there could point into another tree)? */
+/* Does /PATH hold a root tree: an etc folder (not a link: one could
+ * point into another tree) with os-release in it, as a file or as the
+ * usual link to ../usr/lib/os-release?  A machine-id alone is not
+ * enough: a backup or a container's data may hold an etc/machine-id. */
 static int
 holds_root (guestfs_h *g, const char *path)
 {
-  CLEANUP_FREE char *etc = NULL, *mid = NULL, *osr = NULL;
+  CLEANUP_FREE char *etc = NULL, *osr = NULL;
 
   if (asprintf (&etc, "/%s/etc", path) == -1 ||
-      asprintf (&mid, "%s/machine-id", etc) == -1 ||
       asprintf (&osr, "%s/os-release", etc) == -1)
     return 0;
   if (guestfs_is_dir_opts (g, etc, GUESTFS_IS_DIR_OPTS_FOLLOWSYMLINKS, 0,
                            -1) <= 0)
     return 0;
-  return guestfs_is_file_opts (g, mid, GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 0,
-                               -1) > 0 ||
-    guestfs_is_file_opts (g, osr, GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 0,
-                          -1) > 0 ||
-    guestfs_is_symlink (g, osr) > 0;
+  return guestfs_is_file_opts (g, osr, GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 0,
+                               -1) > 0 || guestfs_is_symlink (g, osr) > 0;
 }
 
 static int

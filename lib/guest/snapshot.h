@@ -41,7 +41,7 @@ char *isc_snapshot_device (guestfs_h *g, const char *dev,
 
 /* Every subvolume but the root's (ROOT_SUBVOL, as isc_snapshot_device
  * gives it; NULL: the default subvolume) whose tree has an etc/ folder
- * with machine-id or os-release in it, sorted by path, in *RET (*RET_N
+ * with os-release in it (a file or a link), sorted by path, in *RET (*RET_N
  * entries; free with isc_snapshots_free).  A subvolume path that is not
  * made of plain names ([A-Za-z0-9._@+-], no "..") is refused: -1. */
 int isc_snapshots_find (guestfs_h *g, struct isc_err *err,

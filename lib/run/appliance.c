@@ -704,7 +704,7 @@ snapshots_pass (struct drive_run *dr)
     goto out;
   }
   for (i = 0; i < n; ++i) {
-    json_t *o = json_pack ("{s:s++, s:I, s:b, s:s}", "path", "/",
+    json_t *o = json_pack ("{s:s+, s:I, s:b, s:s}", "path", "/",
                            snaps[i].path, "id", (json_int_t) snaps[i].id,
                            "readonly", snaps[i].readonly, "mode",
                            job->snapshots == ISC_SNAPSHOTS_REMOVE

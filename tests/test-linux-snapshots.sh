@@ -154,7 +154,7 @@ for s in 1 2; do
   [ "$(gf exists /.snapshots/$s)" = false ] ||
     fail "remove: /.snapshots/$s is still there: $(gf ls /.snapshots/$s | tr '\n' ' ')"
 done
-gf btrfs-subvolume-list / | grep -q "path home$" ||
+gf btrfs-subvolume-list / | grep -q "btrfssubvolume_path: home$" ||
   fail "remove: /home went too: $(gf btrfs-subvolume-list /)"
 [ "$(gf filesize /etc/machine-id)" = 0 ] || fail "remove: the root was not scrubbed"
 gf cat /etc/decoy.conf | grep -q "^keep me" || fail "remove: the decoy changed"

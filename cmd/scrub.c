@@ -16,6 +16,7 @@
 #include "run/engine.h"
 #include "util/escape.h"
 #include "guest/path.h"
+#include "guest/snapshot.h"
 #include "image/inputs.h"
 #include "image/target.h"
 #include "outputs/manifest.h"
@@ -66,6 +67,9 @@ usage (void)
           "  --skip PROFILE:TITLE    leave out one rule of a profile (repeatable;\n"
           "                          see '%s profiles show'); the manifest\n"
           "                          records it\n"
+          "  --snapshots MODE        btrfs/snapper snapshots holding a Linux\n"
+          "                          root: scrub (default: a rollback would\n"
+          "                          bring the identities back), remove or keep\n"
           ARCHIVE_OPTIONS_HELP
           SHARD_OPTIONS_HELP
           "                          --shard needs -o: each shard writes\n"
@@ -234,7 +238,7 @@ parse_args (int argc, char **argv, struct scrub_args *a, int *ret_status)
 {
   enum {
     OPT_IN_PLACE = 256, OPT_DRY_RUN, OPT_OUTPUT_FORMAT, OPT_MANIFEST,
-    OPT_RESUME, OPT_SKIP, OPT_TARGET,
+    OPT_RESUME, OPT_SKIP, OPT_SNAPSHOTS, OPT_TARGET,
   };
   static const struct option long_options[] = {
     COMMON_ENGINE_LONG_OPTIONS,
@@ -249,6 +253,7 @@ parse_args (int argc, char **argv, struct scrub_args *a, int *ret_status)
     { "profile", required_argument, NULL, 'p' },
     { "resume", no_argument, NULL, OPT_RESUME },
     { "skip", required_argument, NULL, OPT_SKIP },
+    { "snapshots", required_argument, NULL, OPT_SNAPSHOTS },
     { "target", required_argument, NULL, OPT_TARGET },
     { NULL, 0, NULL, 0 },
   };
@@ -299,6 +304,13 @@ parse_args (int argc, char **argv, struct scrub_args *a, int *ret_status)
     case OPT_SKIP:
       if (add_skip (&a->skips, &a->n_skips, optarg) == -1)
         return -1;
+      break;
+    case OPT_SNAPSHOTS:
+      if (isc_snapshot_mode_parse (optarg, &a->opts.snapshots) == -1) {
+        usage_error ("scrub", "--snapshots: '%s' is not scrub, remove or "
+                     "keep", optarg);
+        return -1;
+      }
       break;
     case OPT_MANIFEST: a->manifest_arg = optarg; break;
     case OPT_OUTPUT_FORMAT:

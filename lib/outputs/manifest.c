@@ -195,6 +195,8 @@ isc_manifest_image (const struct isc_image *img, enum isc_manifest_mode mode,
   }
   json_object_set_new (j, "written", json_string (isc_written_name (w)));
   json_object_set_new (j, "actions", true_actions (img->actions, w));
+  if (img->snapshots)
+    json_object_set_new (j, "snapshots", true_actions (img->snapshots, w));
   /* Retried after its first appliance died. */
   if (img->attempts > 1)
     json_object_set_new (j, "attempts", json_integer (img->attempts));
@@ -221,6 +223,10 @@ isc_manifest_image_lost (json_t *entry)
                        json_string (isc_written_name (ISC_WRITTEN_NO)));
   json_object_set_new (entry, "actions",
                        true_actions (actions, ISC_WRITTEN_NO));
+  if (json_object_get (entry, "snapshots"))
+    json_object_set_new (entry, "snapshots",
+                         true_actions (json_object_get (entry, "snapshots"),
+                                       ISC_WRITTEN_NO));
 }
 
 const char *

@@ -18,6 +18,7 @@
 #include "util/escape.h"
 #include "guest/apply.h"
 #include "guest/inspect.h"
+#include "guest/snapshot.h"
 #include "profiles/profile.h"
 #include "util/steps.h"
 #include "guest/tree.h"
@@ -65,6 +66,7 @@ struct drive_run {
   json_t *identities;               /* audit */
   json_t *hives;
   json_t *tree;                     /* --export-tree */
+  json_t *snapshots;                /* scrub: the btrfs snapshots found */
   int flushed;
   json_t *steps;
   char *tmpdir;                     /* host scratch while a guest is open */
@@ -455,31 +457,21 @@ dirty_registry_facts (struct isc_guest *gu, json_t *facts)
   return isc_guest_windows_facts (gu, facts);
 }
 
-/* What scrub and audit share: mount DR's guest (read-only in a dry
- * run), make it a scratch directory and fill GU from its facts.  STEPS,
- * where the guest's step times go (NULL: none are kept), gets "mount".
- * On failure nothing is left mounted; otherwise guest_close undoes all
- * but the mounts. */
+/* Make a scratch directory for the guest mounted at "/" and fill GU
+ * from DR's facts (guest_open without the mounts). */
 static int
-guest_open (struct drive_run *dr, int dry_run, json_t *steps,
-            struct isc_guest *gu)
+guest_begin (struct drive_run *dr, int dry_run, json_t *steps,
+             struct isc_guest *gu)
 {
   const char *workdir = dr->job->workdir;
   json_t *facts = dr->facts;
-  double began = isc_now ();
   char *tmpdir;
 
-  if (mount_guest (&dr->err, dr->g, facts, dry_run, dr->root_mounted) == -1) {
-    guestfs_umount_all (dr->g);
-    return -1;
-  }
-  isc_step_add (steps, "mount", began);
   if (asprintf (&tmpdir, "%s/guest-XXXXXX", workdir) == -1)
     tmpdir = NULL;
   if (!tmpdir || !mkdtemp (tmpdir)) {
     isc_error_errno (&dr->err, workdir, "cannot create scratch directory");
     free (tmpdir);
-    guestfs_umount_all (dr->g);
     return -1;
   }
   dr->tmpdir = tmpdir;
@@ -498,6 +490,30 @@ guest_open (struct drive_run *dr, int dry_run, json_t *steps,
     .err = &dr->err,
     .steps = steps,
   };
+  return 0;
+}
+
+/* What scrub and audit share: mount DR's guest (read-only in a dry
+ * run), make it a scratch directory and fill GU from its facts.  STEPS,
+ * where the guest's step times go (NULL: none are kept), gets "mount".
+ * On failure nothing is left mounted; otherwise guest_close undoes all
+ * but the mounts. */
+static int
+guest_open (struct drive_run *dr, int dry_run, json_t *steps,
+            struct isc_guest *gu)
+{
+  json_t *facts = dr->facts;
+  double began = isc_now ();
+
+  if (mount_guest (&dr->err, dr->g, facts, dry_run, dr->root_mounted) == -1) {
+    guestfs_umount_all (dr->g);
+    return -1;
+  }
+  isc_step_add (steps, "mount", began);
+  if (guest_begin (dr, dry_run, steps, gu) == -1) {
+    guestfs_umount_all (dr->g);
+    return -1;
+  }
   return 0;
 }
 
@@ -549,6 +565,200 @@ unmount_scrubbed (struct drive_run *dr, int r, double began)
   return r;
 }
 
+/* A snapshot's action results go to the image's, each naming it. */
+struct snapshot_results {
+  json_t *actions;
+  const char *snapshot;             /* "/.snapshots/1/snapshot" */
+};
+
+static void
+record_snapshot_action (void *opaque, const struct isc_action *a,
+                        const char *target, enum isc_result result,
+                        const char *reason)
+{
+  struct snapshot_results *sr = opaque;
+
+  isc_record_action (sr->actions, a, target, result, reason);
+  json_object_set_new (json_array_get (sr->actions,
+                                       json_array_size (sr->actions) - 1),
+                       "snapshot", isc_json_string (sr->snapshot));
+}
+
+/* Mount SUBVOL of the btrfs DEV (NULL: its top level) at "/". */
+static int
+mount_subvolume (struct drive_run *dr, const char *dev, const char *subvol,
+                 int readonly)
+{
+  CLEANUP_FREE char *opts = NULL;
+
+  if (asprintf (&opts, "%s%s%s", readonly ? "ro," : "",
+                subvol ? "subvol=" : "subvolid=5", subvol ? subvol : "")
+      == -1)
+    return isc_error_oom (&dr->err, NULL);
+  if (guestfs_mount_options (dr->g, opts, dev, "/") == -1)
+    return isc_error (&dr->err, subvol ? subvol : dev, "cannot mount: %s",
+                      guestfs_last_error (dr->g));
+  return 0;
+}
+
+/* Apply the job's profiles inside snapshot S of DEV, mounted alone at
+ * "/": the guest path code then confines every rule to it, as it does
+ * to the guest's root, so no link leads out of the snapshot. */
+static int
+scrub_snapshot (struct drive_run *dr, const char *dev,
+                const struct isc_snapshot *s, const char *shown)
+{
+  const struct isc_appliance_job *job = dr->job;
+  struct snapshot_results sr = { dr->actions, shown };
+  struct isc_guest gu;
+  int r;
+
+  if (mount_subvolume (dr, dev, s->path, job->dry_run) == -1)
+    return -1;
+  r = guest_begin (dr, job->dry_run, dr->steps, &gu);
+  if (r == 0) {
+    gu.skips = job->skips;
+    gu.on_result = record_snapshot_action;
+    gu.on_result_opaque = &sr;
+    r = isc_guest_apply (&gu, job->profiles, job->n_profiles);
+    guest_close (dr, &gu);
+  }
+  if (guestfs_umount_all (dr->g) == -1 && r == 0)
+    r = isc_error (&dr->err, shown, "unmount failed: %s",
+                   guestfs_last_error (dr->g));
+  return r;
+}
+
+/* Set the read-only property of the snapshots FLIPPED says back to
+ * true, on the top level of DEV.  Returns -1 when one stays writable. */
+static int
+restore_readonly (struct drive_run *dr, const char *dev,
+                  const struct isc_snapshot *snaps, const int *flipped,
+                  size_t n)
+{
+  size_t i;
+  int r = 0;
+
+  for (i = 0; i < n && !flipped[i]; ++i)
+    ;
+  if (i == n)
+    return 0;
+  if (mount_subvolume (dr, dev, NULL, 0) == -1)
+    return -1;
+  for (i = 0; i < n; ++i)
+    if (flipped[i] && isc_snapshot_set_ro (dr->g, &dr->err, &snaps[i], 1)
+        == -1)
+      r = -1;
+  guestfs_umount_all (dr->g);
+  return r;
+}
+
+/* The result of snapshot I: MODE's ("deleted"/"changed", or the
+ * would- forms in a dry run), or "failed" with ERR's message. */
+static void
+snapshot_result (struct drive_run *dr, size_t i, int ok,
+                 const struct isc_err *err)
+{
+  json_t *o = json_array_get (dr->snapshots, i);
+  int removes = dr->job->snapshots == ISC_SNAPSHOTS_REMOVE;
+  enum isc_result res = !ok ? ISC_RESULT_FAILED
+    : dr->job->dry_run ? (removes ? ISC_RESULT_WOULD_DELETE
+                          : ISC_RESULT_WOULD_CHANGE)
+    : removes ? ISC_RESULT_DELETED : ISC_RESULT_CHANGED;
+
+  json_object_set_new (o, "result", json_string (isc_result_name (res)));
+  if (!ok)
+    json_object_set_new (o, "reason", isc_json_string (isc_err_msg (err)));
+}
+
+/* The snapshots of a Linux guest on btrfs (guest/snapshot.h), with the
+ * guest unmounted: listed on the filesystem's top level, then each
+ * scrubbed or removed as --snapshots says.  A read-only snapshot is
+ * made writable for its scrub and read-only again after.  Returns -1
+ * when some snapshot failed (DR->err says which first). */
+static int
+snapshots_pass (struct drive_run *dr)
+{
+  const struct isc_appliance_job *job = dr->job;
+  json_t *mounts = json_object_get (dr->facts, "mountpoints");
+  const char *root = json_string_value (json_object_get (mounts, "/"));
+  const char *subvol;
+  CLEANUP_FREE char *dev = NULL;
+  CLEANUP_FREE int *flipped = NULL;
+  struct isc_snapshot *snaps = NULL;
+  size_t n = 0, i, failed = 0;
+  int r = -1;
+
+  if (job->snapshots == ISC_SNAPSHOTS_KEEP || !root ||
+      !(dev = isc_snapshot_device (dr->g, root, &subvol)))
+    return 0;
+  guestfs_umount_all (dr->g);
+  if (mount_subvolume (dr, dev, NULL, job->dry_run) == -1)
+    return -1;
+  if (isc_snapshots_find (dr->g, &dr->err, subvol, &snaps, &n) == -1)
+    goto out;
+  dr->snapshots = json_array ();
+  flipped = calloc (n + 1, sizeof *flipped);
+  if (!dr->snapshots || !flipped) {
+    isc_error_oom (&dr->err, NULL);
+    goto out;
+  }
+  for (i = 0; i < n; ++i) {
+    json_t *o = json_pack ("{s:s+, s:I, s:b, s:s}", "path", "/",
+                           snaps[i].path, "id", (json_int_t) snaps[i].id,
+                           "readonly", snaps[i].readonly, "mode",
+                           job->snapshots == ISC_SNAPSHOTS_REMOVE
+                           ? "remove" : "scrub");
+    struct isc_err err = ISC_ERR_INIT;
+    int ok = 1;
+
+    json_array_append_new (dr->snapshots, o);
+    if (job->dry_run)
+      ;
+    else if (job->snapshots == ISC_SNAPSHOTS_REMOVE)
+      ok = isc_snapshot_remove (dr->g, &err, &snaps[i]) == 0;
+    else if (snaps[i].readonly) {
+      ok = isc_snapshot_set_ro (dr->g, &err, &snaps[i], 0) == 0;
+      flipped[i] = ok;
+    }
+    if (!ok || job->snapshots == ISC_SNAPSHOTS_REMOVE) {
+      snapshot_result (dr, i, ok, &err);
+      failed += !ok;
+    }
+    isc_err_clear (&err);
+  }
+  guestfs_umount_all (dr->g);
+  for (i = 0; job->snapshots == ISC_SNAPSHOTS_SCRUB && i < n; ++i) {
+    json_t *o = json_array_get (dr->snapshots, i);
+    struct isc_err saved = dr->err;
+    int ok;
+
+    if (json_object_get (o, "result"))
+      continue;
+    dr->err = (struct isc_err) ISC_ERR_INIT;
+    ok = scrub_snapshot (dr, dev, &snaps[i],
+                         json_string_value (json_object_get (o, "path")))
+      == 0;
+    snapshot_result (dr, i, ok, &dr->err);
+    failed += !ok;
+    if (saved.msg) {
+      isc_err_clear (&dr->err);
+      dr->err = saved;
+    }
+  }
+  if (restore_readonly (dr, dev, snaps, flipped, n) == -1)
+    failed++;
+  r = 0;
+
+ out:
+  guestfs_umount_all (dr->g);
+  isc_snapshots_free (snaps, n);
+  if (r == 0 && failed && !dr->err.msg)
+    isc_error (&dr->err, NULL, "%zu btrfs snapshot%s failed", failed,
+               failed == 1 ? "" : "s");
+  return r == 0 && failed == 0 ? 0 : -1;
+}
+
 /* Scrub one guest: mount, apply, export its tree if asked, unmount and
  * flush.  Returns the image status. */
 static enum isc_image_status
@@ -575,6 +785,10 @@ scrub_guest (struct drive_run *dr)
   if (r == 0 && job->export_tree && !job->dry_run) {
     r = export_tree (dr);
     began = isc_step_add (dr->steps, "export-tree", began);
+  }
+  if (r == 0 && gu.os == ISC_OS_LINUX) {
+    r = snapshots_pass (dr);
+    began = isc_step_add (dr->steps, "snapshots", began);
   }
   r = unmount_scrubbed (dr, r, began);
   return r == 0 ? ISC_IMAGE_OK : ISC_IMAGE_FAILED;
@@ -621,6 +835,8 @@ send_image (const struct drive_run *dr)
     json_object_set (msg, "hives", dr->hives);
   if (dr->tree)
     json_object_set (msg, "tree", dr->tree);
+  if (dr->snapshots && json_array_size (dr->snapshots) > 0)
+    json_object_set (msg, "snapshots", dr->snapshots);
   if (dr->flushed)
     json_object_set_new (msg, "flushed", json_true ());
   if (dr->steps)
@@ -634,6 +850,7 @@ drive_run_clear (struct drive_run *dr)
 {
   json_decref (dr->steps);
   json_decref (dr->tree);
+  json_decref (dr->snapshots);
   json_decref (dr->facts);
   json_decref (dr->actions);
   json_decref (dr->identities);

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "guest/snapshot.h"
 #include "util/status.h"
 #include "windows/hivelog.h"
 
@@ -33,6 +34,8 @@ struct isc_appliance_job {
   enum isc_dirty_hives dirty_hives;
   char *const *skips;               /* rules left out (guest.h) */
   int export_tree;                  /* WORKDIR/tree-ID.tar per guest */
+  enum isc_snapshot_mode snapshots; /* scrub: a Linux guest's btrfs
+                                       snapshots (guest/snapshot.h) */
   const char *workdir;              /* per-image scratch goes below it */
   const char *appliance_dir;        /* guestfs_set_path and _cachedir;
                                        NULL: libguestfs's defaults */
@@ -47,6 +50,8 @@ struct isc_appliance_job {
  *   {"type":"image","id":N,"status":"ok|failed|skipped","error":S,
  *    "facts":{...},"actions":[...],"hives":[...],"seconds":F,
  *    "tree":{"path":S,"entries":N,"bytes":N,"skipped":[...]},
+ *    "snapshots":[{"path":S,"id":N,"readonly":B,"mode":S,"result":S,
+ *                  "reason":S}],
  *    "flushed":B}
  *   {"type":"fatal","error":S}        the appliance as a whole failed
  *   {"type":"done"}                   shut down cleanly

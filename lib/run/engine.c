@@ -131,6 +131,8 @@ isc_image_clear (struct isc_image *img)
   img->hives = NULL;
   json_decref (img->tree);
   img->tree = NULL;
+  json_decref (img->snapshots);
+  img->snapshots = NULL;
   json_decref (img->steps);
   img->steps = NULL;
   free (img->output);
@@ -482,6 +484,7 @@ appliance_child (void *opaque, int fd)
     .dirty_hives = opts->dirty_hives,
     .skips = opts->skips,
     .export_tree = opts->export_tree,
+    .snapshots = opts->snapshots,
     .workdir = opts->workdir,
     .appliance_dir = opts->appliance_dir,
     .trace = opts->trace,
@@ -872,6 +875,8 @@ take_image_result (struct run *run, struct isc_image *img, json_t *msg)
   img->hives = json_incref (json_object_get (msg, "hives"));
   json_decref (img->tree);
   img->tree = json_incref (json_object_get (msg, "tree"));
+  json_decref (img->snapshots);
+  img->snapshots = json_incref (json_object_get (msg, "snapshots"));
   priv->flushed = json_is_true (json_object_get (msg, "flushed"));
   free (img->error);
   img->error = error ? strdup (error) : NULL;
@@ -963,6 +968,8 @@ restart_or_fail (struct run *run, struct isc_image *img, const char *why)
   img->hives = NULL;
   json_decref (img->tree);
   img->tree = NULL;
+  json_decref (img->snapshots);
+  img->snapshots = NULL;
   img->group_clean = 0;
   priv->flushed = 0;
   if (img->attempts >= 2 || cancelled) {

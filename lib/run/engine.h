@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "guest/snapshot.h"
 #include "util/error.h"
 #include "image/format.h"
 #include "windows/hivelog.h"
@@ -49,6 +50,8 @@ struct isc_image {
                                        each (lib/registry.c), or NULL */
   json_t *tree;                     /* --export-tree: {"path","entries",
                                        "bytes","skipped"} (tree.h) */
+  json_t *snapshots;                /* scrub: the btrfs snapshots scrubbed
+                                       or removed (appliance.h), or NULL */
   double seconds;                   /* wall time spent on this image */
   json_t *steps;                    /* seconds per step (lib/steps.h):
                                        check, hash-input, overlay, inspect,
@@ -98,6 +101,7 @@ struct isc_engine_opts {
   char *const *skips;               /* --skip PROFILE:TITLE, NULL-terminated
                                        or NULL (guest.h) */
   int export_tree;                  /* write each guest's tree (tree.h) */
+  enum isc_snapshot_mode snapshots; /* scrub --snapshots (guest/snapshot.h) */
   const char *outdir;               /* scrub -o: OUTDIR/<input name> */
   const char *workdir;              /* scratch: overlays and unfinished
                                        outputs; same filesystem as outputs */

@@ -52,7 +52,9 @@ for cmd in $(cat "$WORK/commands"); do
 done
 
 # Argument words, from the options' descriptions.
-expect "raw qcow2 vmdk vhd" scrub --output-format ""
+expect "raw qcow2 vmdk vhd vmdk-stream vhd-fixed vhdx" scrub --output-format ""
+expect "vsphere azure gce aws hyperv" scrub --target ""
+expect "scrub remove keep" scrub --snapshots ""
 expect "vhd vmdk vhdx" scrub --format v
 expect "tar tar.gz tar.xz tar.zst zip" scrub --archive-format ""
 expect "qcow2" scrub --output-format = q

@@ -45,6 +45,9 @@ usage (void)
           "  --dry-run               open read-only and report what would change\n"
           "  --output-format FMT     raw, qcow2, vmdk or vhd (default: the\n"
           "                          input's format; the extension follows)\n"
+          "  --machine-id MODE       what the profiles' machine-id rules do with\n"
+          "                          /etc/machine-id: empty (default),\n"
+          "                          uninitialized, absent or keep\n"
           "  --manifest FILE         write the manifest to FILE ('-' for stdout;\n"
           "                          default OUTDIR/manifest.json)\n"
           "  --resume                skip images the manifest already records as\n"
@@ -218,7 +221,7 @@ parse_args (int argc, char **argv, struct scrub_args *a, int *ret_status)
 {
   enum {
     OPT_IN_PLACE = 256, OPT_DRY_RUN, OPT_OUTPUT_FORMAT, OPT_MANIFEST,
-    OPT_RESUME, OPT_SKIP,
+    OPT_RESUME, OPT_SKIP, OPT_MACHINE_ID,
   };
   static const struct option long_options[] = {
     COMMON_ENGINE_LONG_OPTIONS,
@@ -227,6 +230,7 @@ parse_args (int argc, char **argv, struct scrub_args *a, int *ret_status)
     { "dry-run", no_argument, NULL, OPT_DRY_RUN },
     { "help", no_argument, NULL, 'h' },
     { "in-place", no_argument, NULL, OPT_IN_PLACE },
+    { "machine-id", required_argument, NULL, OPT_MACHINE_ID },
     { "manifest", required_argument, NULL, OPT_MANIFEST },
     { "output-dir", required_argument, NULL, 'o' },
     { "output-format", required_argument, NULL, OPT_OUTPUT_FORMAT },
@@ -284,6 +288,16 @@ parse_args (int argc, char **argv, struct scrub_args *a, int *ret_status)
         return -1;
       break;
     case OPT_MANIFEST: a->manifest_arg = optarg; break;
+    case OPT_MACHINE_ID:
+      if (!isc_machine_id_mode_valid (optarg)) {
+        CLEANUP_FREE char *e = isc_msg_text (optarg);
+
+        usage_error ("scrub", "--machine-id '%s': give empty, uninitialized, "
+                     "absent or keep", e);
+        return -1;
+      }
+      a->opts.machine_id = optarg;
+      break;
     case OPT_OUTPUT_FORMAT:
       if (parse_format ("scrub", "--output-format", optarg,
                         &a->opts.output_format) == -1)

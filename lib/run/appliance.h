@@ -32,6 +32,7 @@ struct isc_appliance_job {
   int dry_run;
   enum isc_dirty_hives dirty_hives;
   char *const *skips;               /* rules left out (guest.h) */
+  const char *machine_id;           /* --machine-id (guest.h) */
   int export_tree;                  /* WORKDIR/tree-ID.tar per guest */
   const char *workdir;              /* per-image scratch goes below it */
   const char *appliance_dir;        /* guestfs_set_path and _cachedir;

@@ -467,6 +467,7 @@ appliance_child (void *opaque, int fd)
     .dry_run = opts->dry_run,
     .dirty_hives = opts->dirty_hives,
     .skips = opts->skips,
+    .machine_id = opts->machine_id,
     .export_tree = opts->export_tree,
     .workdir = opts->workdir,
     .appliance_dir = opts->appliance_dir,

@@ -133,6 +133,11 @@ show_action (const struct isc_profile *owner, const struct isc_action *a,
     printf ("%spackage-format=", a->distros ? " " : "");
     put_escaped (a->package_format);
   }
+  for (i = 0; a->machine_ids && a->machine_ids[i]; ++i) {
+    printf ("%s", i ? "," : a->distros || a->package_format ? " machine-id="
+            : "machine-id=");
+    put_escaped (a->machine_ids[i]);
+  }
   printf ("\t");
   if (a->title) {
     put_escaped (owner->name);

@@ -62,6 +62,9 @@ usage (void)
           "                                   rounded up to a GiB\n"
           "                          aws      NAME.vmdk, streamOptimized\n"
           "                          hyperv   NAME.vhdx\n"
+          "  --machine-id MODE       empty, uninitialized, absent or keep: what\n"
+          "                          the profiles' machine-id rules do with\n"
+          "                          /etc/machine-id (default: empty)\n"
           "  --manifest FILE         write the manifest to FILE ('-' for stdout;\n"
           "                          default OUTDIR/manifest.json)\n"
           "  --resume                skip images the manifest already records as\n"
@@ -241,7 +244,7 @@ parse_args (int argc, char **argv, struct scrub_args *a, int *ret_status)
 {
   enum {
     OPT_IN_PLACE = 256, OPT_DRY_RUN, OPT_OUTPUT_FORMAT, OPT_MANIFEST,
-    OPT_RESUME, OPT_SKIP, OPT_SNAPSHOTS, OPT_TARGET,
+    OPT_RESUME, OPT_SKIP, OPT_MACHINE_ID, OPT_SNAPSHOTS, OPT_TARGET,
   };
   static const struct option long_options[] = {
     COMMON_ENGINE_LONG_OPTIONS,
@@ -250,6 +253,7 @@ parse_args (int argc, char **argv, struct scrub_args *a, int *ret_status)
     { "dry-run", no_argument, NULL, OPT_DRY_RUN },
     { "help", no_argument, NULL, 'h' },
     { "in-place", no_argument, NULL, OPT_IN_PLACE },
+    { "machine-id", required_argument, NULL, OPT_MACHINE_ID },
     { "manifest", required_argument, NULL, OPT_MANIFEST },
     { "output-dir", required_argument, NULL, 'o' },
     { "output-format", required_argument, NULL, OPT_OUTPUT_FORMAT },
@@ -316,6 +320,16 @@ parse_args (int argc, char **argv, struct scrub_args *a, int *ret_status)
       }
       break;
     case OPT_MANIFEST: a->manifest_arg = optarg; break;
+    case OPT_MACHINE_ID:
+      if (!isc_machine_id_mode_valid (optarg)) {
+        CLEANUP_FREE char *e = isc_msg_text (optarg);
+
+        usage_error ("scrub", "--machine-id '%s': give empty, uninitialized, "
+                     "absent or keep", e);
+        return -1;
+      }
+      a->opts.machine_id = optarg;
+      break;
     case OPT_OUTPUT_FORMAT:
       a->format_given = 1;
       a->opts.target = isc_target_lookup (optarg, 0);

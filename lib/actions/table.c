@@ -17,6 +17,7 @@ extern const struct isc_action_kind isc_action_delete_key;
 extern const struct isc_action_kind isc_action_delete_lines;
 extern const struct isc_action_kind isc_action_delete_subkeys;
 extern const struct isc_action_kind isc_action_delete_value;
+extern const struct isc_action_kind isc_action_delete_words;
 extern const struct isc_action_kind isc_action_empty_folder;
 extern const struct isc_action_kind isc_action_set_value;
 extern const struct isc_action_kind isc_action_truncate_file;
@@ -30,6 +31,7 @@ const struct isc_action_kind *const isc_action_kinds[] = {
   &isc_action_delete_lines,
   &isc_action_delete_subkeys,
   &isc_action_delete_value,
+  &isc_action_delete_words,
   &isc_action_empty_folder,
   &isc_action_set_value,
   &isc_action_truncate_file,
@@ -117,5 +119,6 @@ isc_action_free (struct isc_action *a)
   isc_free_string_list (a->excludes);
   isc_free_string_list (a->distros);
   free (a->package_format);
+  isc_free_string_list (a->machine_ids);
   free (a);
 }

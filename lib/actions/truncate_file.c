@@ -12,7 +12,8 @@
 
 static const char *const docs[] = {
   "path", "the file to truncate to zero bytes (required); an empty file "
-  "is left alone (\"absent\")",
+  "is left alone (\"absent\"); a glob names every matching file "
+  "(each ostree deployment's /etc/machine-id)",
   NULL
 };
 
@@ -38,6 +39,7 @@ const struct isc_action_kind isc_action_truncate_file = {
   "truncate-file \"machine-id\" {\n"
   "  path = \"/etc/machine-id\"\n"
   "}\n",
+  .globs = ISC_GLOB_FILES,
   .on_file = empty_it,
   .takes = ISC_TAKES_FILE | ISC_TAKES_SIZE,
 };

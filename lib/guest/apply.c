@@ -78,6 +78,19 @@ guarded_out (struct isc_guest *gu, const struct isc_action *a, char **why)
       isc_oom ();
     return 1;
   }
+  if (a->machine_ids) {
+    const char *mode = gu->machine_id ? gu->machine_id
+      : isc_machine_id_modes[0];
+
+    for (i = 0; a->machine_ids[i]; ++i)
+      if (strcmp (a->machine_ids[i], mode) == 0)
+        break;
+    if (!a->machine_ids[i]) {
+      if (asprintf (why, "guard: the machine-id mode is %s", mode) == -1)
+        isc_oom ();
+      return 1;
+    }
+  }
   return 0;
 }
 

@@ -37,6 +37,9 @@ struct isc_guest {
   /* Rules left out ("PROFILE:TITLE", --skip), NULL-terminated or NULL:
    * reported "skipped" with the reason. */
   char *const *skips;
+  /* --machine-id: what the guard "machine-id" compares with; NULL is
+   * "empty", the default (profiles/action.h isc_machine_id_modes). */
+  const char *machine_id;
   const char *tmpdir;               /* host scratch directory for this image */
   int dry_run;
   enum isc_dirty_hives dirty_hives;

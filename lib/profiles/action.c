@@ -17,6 +17,7 @@ cfg_opt_t isc_action_common_opts[] = {
   CFG_STR_LIST ("distro", NULL, CFGF_NODEFAULT),
   CFG_STR ("package-format", NULL, CFGF_NODEFAULT),
   CFG_STR_LIST ("exclude", NULL, CFGF_NODEFAULT),
+  CFG_STR_LIST ("machine-id", NULL, CFGF_NODEFAULT),
   CFG_END ()
 };
 
@@ -30,8 +31,27 @@ const char *const isc_action_common_docs[] = {
   "exclude", "with a glob (or delete-files): names or, holding '/', whole "
   "guest paths that are kept although they match, fnmatch(3) patterns, "
   "e.g. \"ca-bundle.crt\"",
+  "machine-id", "guard: act only when the run's machine-id mode "
+  "(imgscrub scrub --machine-id: empty, the default, uninitialized, "
+  "absent or keep) is one of these, e.g. {\"empty\", \"absent\"}; "
+  "otherwise \"skipped\"",
   NULL
 };
+
+const char *const isc_machine_id_modes[] = {
+  "empty", "uninitialized", "absent", "keep", NULL
+};
+
+int
+isc_machine_id_mode_valid (const char *mode)
+{
+  size_t i;
+
+  for (i = 0; isc_machine_id_modes[i]; ++i)
+    if (strcmp (isc_machine_id_modes[i], mode) == 0)
+      return 1;
+  return 0;
+}
 
 int
 isc_action_opt_string (struct isc_err *err, cfg_t *sec, const char *name,
@@ -103,11 +123,17 @@ isc_action_parse_common (struct isc_err *err, cfg_t *sec,
 {
   const struct isc_action_kind *k = a->kind;
   const char *text;
+  size_t i;
 
   if (opt_list (err, sec, "distro", &a->distros) == -1 ||
       opt_list (err, sec, "exclude", &a->excludes) == -1 ||
+      opt_list (err, sec, "machine-id", &a->machine_ids) == -1 ||
       isc_action_opt_string (err, sec, "package-format", 0, &text) == -1)
     return -1;
+  for (i = 0; a->machine_ids && a->machine_ids[i]; ++i)
+    if (!isc_machine_id_mode_valid (a->machine_ids[i]))
+      return isc_error_text (err, a->machine_ids[i], "machine-id must be "
+                             "empty, uninitialized, absent or keep");
   if (a->excludes && !k->globs)
     return isc_error (err, NULL, "'exclude' goes with a kind that matches "
                       "many files");

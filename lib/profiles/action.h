@@ -105,7 +105,16 @@ struct isc_action {
                                        or NULL */
   char **distros;                   /* guard "distro", or NULL */
   char *package_format;             /* guard "package-format", or NULL */
+  char **machine_ids;               /* guard "machine-id": the modes it is
+                                       for (isc_machine_id_modes), or NULL */
 };
+
+/* The values of --machine-id and of the guard "machine-id", first the
+ * default, NULL-terminated. */
+extern const char *const isc_machine_id_modes[];
+
+/* 1 when MODE is one of isc_machine_id_modes. */
+int isc_machine_id_mode_valid (const char *mode);
 
 /* Options every action takes besides its kind's (CFG_END-terminated),
  * with their "name", "doc" pairs. */

@@ -775,6 +775,7 @@ scrub_guest (struct drive_run *dr)
   if (guest_open (dr, job->dry_run, dr->steps, &gu) == -1)
     return ISC_IMAGE_FAILED;
   gu.skips = job->skips;
+  gu.machine_id = job->machine_id;
   gu.on_result = isc_record_action;
   gu.on_result_opaque = dr->actions;
   r = dirty_registry_facts (&gu, dr->facts);

@@ -33,6 +33,7 @@ struct isc_appliance_job {
   int dry_run;
   enum isc_dirty_hives dirty_hives;
   char *const *skips;               /* rules left out (guest.h) */
+  const char *machine_id;           /* --machine-id (guest.h) */
   int export_tree;                  /* WORKDIR/tree-ID.tar per guest */
   enum isc_snapshot_mode snapshots; /* scrub: a Linux guest's btrfs
                                        snapshots (guest/snapshot.h) */

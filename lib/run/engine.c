@@ -483,6 +483,7 @@ appliance_child (void *opaque, int fd)
     .dry_run = opts->dry_run,
     .dirty_hives = opts->dirty_hives,
     .skips = opts->skips,
+    .machine_id = opts->machine_id,
     .export_tree = opts->export_tree,
     .snapshots = opts->snapshots,
     .workdir = opts->workdir,

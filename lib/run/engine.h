@@ -100,6 +100,8 @@ struct isc_engine_opts {
   enum isc_dirty_hives dirty_hives; /* --dirty-hives (scrub, audit) */
   char *const *skips;               /* --skip PROFILE:TITLE, NULL-terminated
                                        or NULL (guest.h) */
+  const char *machine_id;           /* --machine-id mode (guest.h); NULL:
+                                       "empty" */
   int export_tree;                  /* write each guest's tree (tree.h) */
   enum isc_snapshot_mode snapshots; /* scrub --snapshots (guest/snapshot.h) */
   const char *outdir;               /* scrub -o: OUTDIR/<input name> */

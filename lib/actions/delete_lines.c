@@ -10,32 +10,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <guestfs.h>
-
 #include "util/cleanups.h"
 #include "guest/private.h"
 #include "guest/path.h"
 #include "profiles/profile.h"
-#include "guest/transfer.h"
 #include "util/status.h"
 #include "util/error.h"
 #include "util/oom.h"
 #include "guest/change.h"
 #include "profiles/action.h"
 
-/* Largest file edited. */
-#define MAX_TEXT (2 * 1024 * 1024)
-
 struct data {
   char **prefixes;                  /* NULL-terminated, or NULL */
   regex_t *regexes;
   size_t n_regexes;
-};
-
-struct edit {
-  const char *path;
-  char *text;
-  size_t len;
 };
 
 static cfg_opt_t opts[] = {
@@ -133,8 +121,9 @@ matches (const struct data *d, const char *line, size_t len)
 
 /* TEXT without the matching lines, in place; the number removed. */
 static size_t
-filter (const struct data *d, char *text, size_t *len)
+filter (const void *opaque, char *text, size_t *len)
 {
+  const struct data *d = opaque;
   size_t in = 0, out = 0, removed = 0;
 
   while (in < *len) {
@@ -157,39 +146,10 @@ filter (const struct data *d, char *text, size_t *len)
 }
 
 static int
-write_it (struct isc_guest *gu, struct isc_err *reason, void *opaque)
-{
-  const struct edit *e = opaque;
-
-  return isc_guest_write_aside (gu, reason, e->path, e->text, e->len, -1);
-}
-
-static int
 edit_lines (struct isc_guest *gu, const struct isc_action *a,
             const struct isc_file *f, void *opaque)
 {
-  struct isc_err reason = ISC_ERR_INIT;
-  CLEANUP_FREE char *text = NULL;
-  size_t len = 0;
-
-  if (f->size > MAX_TEXT) {
-    isc_guest_fail (gu, a, f->path, "larger than %d bytes", MAX_TEXT);
-    return 0;
-  }
-  if (f->size > 0 &&
-      isc_read_guest_file (&reason, gu->g, f->path, MAX_TEXT, &text,
-                           &len) == -1) {
-    isc_guest_fail (gu, a, f->path, "cannot read: %s", isc_err_msg (&reason));
-    isc_err_clear (&reason);
-    return 0;
-  }
-  if (!text || filter (opaque, text, &len) == 0) {
-    isc_guest_report (gu, a, f->path, ISC_RESULT_ABSENT, NULL);
-    return 0;
-  }
-  return isc_guest_change (gu, a, &(struct isc_change) {
-      .target = f->path, .type = ISC_ITEM_FILE, .fn = write_it,
-      .opaque = &(struct edit) { f->path, text, len } });
+  return isc_guest_edit_text (gu, a, f, filter, opaque);
 }
 
 const struct isc_action_kind isc_action_delete_lines = {

@@ -7,6 +7,8 @@
 #include <strings.h>
 
 #include "guest/change.h"
+#include "util/cleanups.h"
+#include "guest/transfer.h"
 #include "guest/path.h"
 #include "guest/reg.h"
 #include "profiles/action.h"
@@ -115,4 +117,47 @@ isc_guest_change (struct isc_guest *gu, const struct isc_action *a,
   if (c->note)
     isc_guest_note_removed (gu, a, c->type, id, c->subtree);
   return 0;
+}
+
+struct text_edit {
+  const char *path;
+  const char *text;
+  size_t len;
+};
+
+static int
+write_text (struct isc_guest *gu, struct isc_err *reason, void *opaque)
+{
+  const struct text_edit *e = opaque;
+
+  return isc_guest_write_aside (gu, reason, e->path, e->text, e->len, -1);
+}
+
+int
+isc_guest_edit_text (struct isc_guest *gu, const struct isc_action *a,
+                     const struct isc_file *f, isc_text_filter *filter,
+                     const void *opaque)
+{
+  struct isc_err reason = ISC_ERR_INIT;
+  CLEANUP_FREE char *text = NULL;
+  size_t len = 0;
+
+  if (f->size > ISC_MAX_TEXT_EDIT) {
+    isc_guest_fail (gu, a, f->path, "larger than %d bytes", ISC_MAX_TEXT_EDIT);
+    return 0;
+  }
+  if (f->size > 0 &&
+      isc_read_guest_file (&reason, gu->g, f->path, ISC_MAX_TEXT_EDIT, &text,
+                           &len) == -1) {
+    isc_guest_fail (gu, a, f->path, "cannot read: %s", isc_err_msg (&reason));
+    isc_err_clear (&reason);
+    return 0;
+  }
+  if (!text || filter (opaque, text, &len) == 0) {
+    isc_guest_report (gu, a, f->path, ISC_RESULT_ABSENT, NULL);
+    return 0;
+  }
+  return isc_guest_change (gu, a, &(struct isc_change) {
+      .target = f->path, .type = ISC_ITEM_FILE, .fn = write_text,
+      .opaque = &(struct text_edit) { f->path, text, len } });
 }

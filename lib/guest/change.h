@@ -4,6 +4,7 @@
 #ifndef ISC_CHANGE_H
 #define ISC_CHANGE_H
 
+#include "guest/path.h"
 #include "guest/private.h"
 
 struct isc_regtarget;
@@ -42,5 +43,21 @@ void isc_guest_note_removed (struct isc_guest *gu, const struct isc_action *a,
 const struct isc_action *isc_guest_removed_by (struct isc_guest *gu,
                                                enum isc_item type,
                                                const char *what);
+
+/* Largest text file isc_guest_edit_text edits. */
+#define ISC_MAX_TEXT_EDIT (2 * 1024 * 1024)
+
+/* Rewrites TEXT of *LEN bytes in place, setting *LEN; returns how many
+ * edits it made (0: the file stays as it is). */
+typedef size_t isc_text_filter (const void *opaque, char *text, size_t *len);
+
+/* Edit the text file F for A: read it whole (at most ISC_MAX_TEXT_EDIT
+ * bytes: a larger one is reported failed), let FILTER rewrite it, and
+ * write it back beside itself and renamed over it (isc_guest_change)
+ * when it changed; "absent" when nothing matched.  Returns -1 only when
+ * the image fails as a whole. */
+int isc_guest_edit_text (struct isc_guest *gu, const struct isc_action *a,
+                         const struct isc_file *f, isc_text_filter *filter,
+                         const void *opaque);
 
 #endif

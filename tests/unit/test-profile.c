@@ -131,9 +131,18 @@ test_shipped (void)
   static const char *const sccm[] = {
     "delete-file", "smscfg-ini", "delete-subkeys", "sms-certificates", NULL
   };
+  /* The machine-id itself is systemd-machine-id's, which it includes,
+   * one rule per --machine-id mode. */
   static const char *const linux_id[] = {
-    "truncate-file", "machine-id", "delete-file", "dbus-machine-id",
-    "delete-files", "ssh-host-keys", NULL
+    "delete-file", "dbus-machine-id", "delete-files", "ssh-host-keys", NULL
+  };
+  static const char *const systemd_id[] = {
+    "truncate-file", "machine-id", "write-file", "machine-id-uninitialized",
+    "delete-file", "machine-id-absent", "delete-file", "dbus-machine-id-absent",
+    "truncate-file", "ostree-machine-id",
+    "delete-words", "bls-machine-id", "delete-words", "kernel-cmdline-machine-id",
+    "delete-words", "grub-default-machine-id", "delete-words", "grub-cfg-machine-id",
+    NULL
   };
   CLEANUP_FREE_STRING_LIST char **names = isc_profile_list_names ();
   size_t i, found = 0;
@@ -143,6 +152,7 @@ test_shipped (void)
   check_profile ("wsus-client-id", ISC_OS_WINDOWS, wsus, 1);
   check_profile ("sccm-client", ISC_OS_WINDOWS, sccm, 1);
   check_profile ("linux-machine-id", ISC_OS_LINUX, linux_id, 2);
+  check_profile ("systemd-machine-id", ISC_OS_LINUX, systemd_id, 0);
 
   CHECK (names != NULL);
   for (i = 0; names && names[i]; ++i) {

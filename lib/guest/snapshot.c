@@ -157,14 +157,17 @@ isc_snapshots_find (guestfs_h *g, struct isc_err *err,
     if ((int64_t) v->btrfssubvolume_id == root_id ||
         (root_subvol && strcmp (path, root_subvol) == 0))
       continue;
+    /* Any user may make a subvolume, under any name: only one that
+     * holds a root tree is ours to handle, and only that one's name
+     * must be plain. */
+    if (!holds_root (g, path))
+      continue;
     if (!plain_path (path)) {
       guestfs_pop_error_handler (g);
       isc_error (err, path, "btrfs subvolume name not handled (only "
                  "letters, digits and ._@+- are)");
       goto out;
     }
-    if (!holds_root (g, path))
-      continue;
     out[n].path = strdup (path);
     if (!out[n].path)
       break;

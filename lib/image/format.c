@@ -28,6 +28,7 @@
 #include "util/escape.h"
 #include "image/format.h"
 #include "image/qemu.h"
+#include "util/bytes.h"
 
 /* Largest VMDK text descriptor accepted.  Real ones are well under
  * 4 KiB; qemu itself reads up to 1 MiB, so anything longer than what
@@ -161,40 +162,6 @@ format_claimed_by_name (const char *path)
   if (strcasecmp (dot, "vhdx") == 0)
     return ISC_FORMAT_VHDX;
   return ISC_FORMAT_UNKNOWN;
-}
-
-/* ---- byte helpers ----------------------------------------------------- */
-
-static uint32_t
-be32 (const unsigned char *p)
-{
-  return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16
-    | (uint32_t) p[2] << 8 | p[3];
-}
-
-static uint64_t
-be64 (const unsigned char *p)
-{
-  return (uint64_t) be32 (p) << 32 | be32 (p + 4);
-}
-
-static uint16_t
-le16 (const unsigned char *p)
-{
-  return (uint16_t) (p[0] | p[1] << 8);
-}
-
-static uint32_t
-le32 (const unsigned char *p)
-{
-  return (uint32_t) p[3] << 24 | (uint32_t) p[2] << 16
-    | (uint32_t) p[1] << 8 | p[0];
-}
-
-static uint64_t
-le64 (const unsigned char *p)
-{
-  return (uint64_t) le32 (p + 4) << 32 | le32 (p);
 }
 
 static bool
@@ -376,7 +343,7 @@ static int
 check_vhd_type (struct isc_err *err, const struct image *img,
                 const unsigned char *footer)
 {
-  const uint32_t type = be32 (footer + 60);
+  const uint32_t type = isc_be32 (footer + 60);
 
   if (type == VHD_TYPE_FIXED || type == VHD_TYPE_DYNAMIC)
     return 0;
@@ -414,15 +381,15 @@ check_vpc (struct isc_err *err, const struct image *img,
   if (at_start) {
     if (check_vhd_type (err, img, img->head) == -1)
       return -1;
-    if (be32 (img->head + 60) != be32 (img->tail + 60))
+    if (isc_be32 (img->head + 60) != isc_be32 (img->tail + 60))
       return isc_error (err, img->path,
                         "the two copies of the VHD footer disagree on "
                         "the disk type");
   }
   /* qemu uses the copy at the start when there is one. */
   footer = at_start ? img->head : img->tail;
-  type = be32 (footer + 60);
-  info->virtual_size = be64 (footer + 48);
+  type = isc_be32 (footer + 60);
+  info->virtual_size = isc_be64 (footer + 48);
 
   if (type == VHD_TYPE_FIXED) {
     snprintf (info->subformat, sizeof info->subformat, "fixed");
@@ -434,7 +401,7 @@ check_vpc (struct isc_err *err, const struct image *img,
   }
 
   snprintf (info->subformat, sizeof info->subformat, "dynamic");
-  data_offset = be64 (footer + 16);
+  data_offset = isc_be64 (footer + 16);
   if (data_offset > img->size ||
       img->size - data_offset < VHD_DYNAMIC_HEADER_SIZE)
     return isc_error (err, img->path,
@@ -451,8 +418,8 @@ check_vpc (struct isc_err *err, const struct image *img,
     return isc_error (err, img->path,
                       "corrupt VHD: dynamic disk header has no "
                       "'cxsparse' signature");
-  table_offset = be64 (dyn + 16);
-  entries = be32 (dyn + 28);
+  table_offset = isc_be64 (dyn + 16);
+  entries = isc_be32 (dyn + 28);
   if (table_offset > img->size ||
       (uint64_t) entries * 4 > img->size - table_offset)
     return isc_error (err, img->path,
@@ -516,8 +483,8 @@ qcow2_find_data_file (struct isc_err *err, const struct image *img,
     return -1;
   /* Past the end of the file qemu reads zeros, which end the list. */
   while (off + 8 <= got) {
-    const uint32_t type = be32 (ext + off);
-    const uint32_t len = be32 (ext + off + 4);
+    const uint32_t type = isc_be32 (ext + off);
+    const uint32_t len = isc_be32 (ext + off + 4);
 
     if (++n > QCOW2_MAX_EXTENSIONS)
       return isc_error (err, img->path,
@@ -557,17 +524,17 @@ check_qcow2 (struct isc_err *err, const struct image *img,
     return isc_error (err, img->path, "not a qcow2 image: no qcow2 header");
   if (img->head_len < QCOW2_V2_HEADER_LENGTH)
     return isc_error (err, img->path, "truncated qcow2: header incomplete");
-  version = be32 (h + 4);
+  version = isc_be32 (h + 4);
   if (version != 2 && version != 3)
     return isc_error (err, img->path, "unsupported qcow2 version %" PRIu32,
                       version);
   if (version == 3) {
     if (img->head_len < QCOW2_V3_HEADER_LENGTH)
       return isc_error (err, img->path, "truncated qcow2: header incomplete");
-    incompatible = be64 (h + 72);
-    header_length = be32 (h + 100);
+    incompatible = isc_be64 (h + 72);
+    header_length = isc_be32 (h + 100);
   }
-  cluster_bits = be32 (h + 20);
+  cluster_bits = isc_be32 (h + 20);
   if (cluster_bits < QCOW2_MIN_CLUSTER_BITS ||
       cluster_bits > QCOW2_MAX_CLUSTER_BITS)
     return isc_error (err, img->path,
@@ -585,8 +552,8 @@ check_qcow2 (struct isc_err *err, const struct image *img,
                       "truncated qcow2: header shorter than its header "
                       "length (%" PRIu32 " bytes)", header_length);
 
-  backing_offset = be64 (h + 8);
-  backing_size = be32 (h + 16);
+  backing_offset = isc_be64 (h + 8);
+  backing_size = isc_be32 (h + 16);
   if (backing_offset != 0 || backing_size != 0) {
     name = read_name (img, backing_offset, backing_size);
     return refuse_qcow2_reference (err, img, "a backing file", name);
@@ -596,24 +563,24 @@ check_qcow2 (struct isc_err *err, const struct image *img,
     return -1;
   if (data_file || (incompatible & QCOW2_INCOMPAT_DATA_FILE))
     return refuse_qcow2_reference (err, img, "an external data file", name);
-  if (be32 (h + 32) != 0)
+  if (isc_be32 (h + 32) != 0)
     return isc_error (err, img->path,
                       "encrypted qcow2 images are not supported");
 
-  l1_size = be32 (h + 36);
-  l1_offset = be64 (h + 40);
+  l1_size = isc_be32 (h + 36);
+  l1_offset = isc_be64 (h + 40);
   if (l1_size > 0 &&
       (l1_offset > img->size || (uint64_t) l1_size * 8 > img->size - l1_offset))
     return isc_error (err, img->path,
                       "truncated qcow2: L1 table beyond end of file");
-  refcount_offset = be64 (h + 48);
-  refcount_clusters = be32 (h + 56);
+  refcount_offset = isc_be64 (h + 48);
+  refcount_clusters = isc_be32 (h + 56);
   if (refcount_offset > img->size ||
       (uint64_t) refcount_clusters << cluster_bits >
       img->size - refcount_offset)
     return isc_error (err, img->path,
                       "truncated qcow2: refcount table beyond end of file");
-  info->virtual_size = be64 (h + 24);
+  info->virtual_size = isc_be64 (h + 24);
   return 0;
 }
 
@@ -947,7 +914,7 @@ check_sparse_extent (struct isc_err *err, const struct image *img,
     return isc_error_errno (err, img->path, "read of VMDK extent ('%s')",
                             escaped);
   if (r == (ssize_t) sizeof header && memcmp (header, "KDMV", 4) == 0 &&
-      le64 (header + 12) == 0 && le64 (header + 28) != 0)
+      isc_le64 (header + 12) == 0 && isc_le64 (header + 28) != 0)
     return isc_error (err, img->path,
                       "refusing VMDK extent ('%s'): its header points to "
                       "another descriptor", escaped);
@@ -1088,14 +1055,14 @@ check_vmdk4 (struct isc_err *err, const struct image *img,
 
   if (img->head_len < SECTOR)
     return isc_error (err, img->path, "truncated VMDK: header incomplete");
-  flags = le32 (h + 8);
-  capacity = le64 (h + 12);
-  granularity = le64 (h + 20);
-  desc_offset = le64 (h + 28);
-  desc_size = le64 (h + 36);
-  gtes = le32 (h + 44);
-  gd_offset = le64 (h + 56);
-  grain_offset = le64 (h + 64);
+  flags = isc_le32 (h + 8);
+  capacity = isc_le64 (h + 12);
+  granularity = isc_le64 (h + 20);
+  desc_offset = isc_le64 (h + 28);
+  desc_size = isc_le64 (h + 36);
+  gtes = isc_le32 (h + 44);
+  gd_offset = isc_le64 (h + 56);
+  grain_offset = isc_le64 (h + 64);
 
   area = read_region (err, img, VMDK_PARENT_AREA_OFFSET,
                       VMDK_PARENT_AREA_SIZE, &got);
@@ -1131,7 +1098,7 @@ check_vmdk4 (struct isc_err *err, const struct image *img,
   else if (capacity == 0)
     return isc_error (err, img->path, "corrupt VMDK: zero capacity");
 
-  stream = le16 (h + 77) == VMDK_COMPRESSION_DEFLATE ||
+  stream = isc_le16 (h + 77) == VMDK_COMPRESSION_DEFLATE ||
     (flags & VMDK_FLAG_COMPRESSED) ||
     strcmp (info->subformat, "streamOptimized") == 0;
   if (stream)

@@ -23,6 +23,7 @@
 #include "util/path.h"
 #include "image/format.h"
 #include "image/target.h"
+#include "util/bytes.h"
 
 #define MIB (UINT64_C (1) << 20)
 #define GIB (UINT64_C (1) << 30)
@@ -131,32 +132,6 @@ isc_target_output_path (const struct isc_target *t, const char *outdir,
 
 /* ---- the checks on bytes ---------------------------------------------- */
 
-static uint32_t
-be32 (const unsigned char *p)
-{
-  return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 |
-    (uint32_t) p[2] << 8 | p[3];
-}
-
-static uint64_t
-be64 (const unsigned char *p)
-{
-  return (uint64_t) be32 (p) << 32 | be32 (p + 4);
-}
-
-static uint32_t
-le32 (const unsigned char *p)
-{
-  return (uint32_t) p[3] << 24 | (uint32_t) p[2] << 16 |
-    (uint32_t) p[1] << 8 | p[0];
-}
-
-static uint64_t
-le64 (const unsigned char *p)
-{
-  return (uint64_t) le32 (p + 4) << 32 | le32 (p);
-}
-
 /* "'SUBJECT': RULE: why", the one shape of a broken rule. */
 static int
 rule_failed (struct isc_err *err, const char *subject, enum isc_rule rule,
@@ -190,8 +165,8 @@ isc_check_vhd_footer (struct isc_err *err, const char *subject,
                       unsigned rules, const unsigned char footer[512],
                       uint64_t file_size)
 {
-  uint32_t sum = 0, stored = be32 (footer + 64);
-  uint64_t current = be64 (footer + 48);
+  uint32_t sum = 0, stored = isc_be32 (footer + 64);
+  uint64_t current = isc_be64 (footer + 48);
   char why[128];
   unsigned i;
 
@@ -211,9 +186,9 @@ isc_check_vhd_footer (struct isc_err *err, const char *subject,
       return rule_failed (err, subject, ISC_RULE_VHD_CHECKSUM, why);
     }
   }
-  if ((rules & ISC_RULE_VHD_FIXED) && be32 (footer + 60) != 2) {
+  if ((rules & ISC_RULE_VHD_FIXED) && isc_be32 (footer + 60) != 2) {
     snprintf (why, sizeof why, "disk type %" PRIu32 ", not 2 (fixed)",
-              be32 (footer + 60));
+              isc_be32 (footer + 60));
     return rule_failed (err, subject, ISC_RULE_VHD_FIXED, why);
   }
   if ((rules & ISC_RULE_VHD_SIZE) &&
@@ -248,8 +223,8 @@ isc_check_vmdk_header (struct isc_err *err, const char *subject,
   }
   if (!(rules & ISC_RULE_VMDK_STREAM))
     return 0;
-  version = le32 (head + 4);
-  flags = le32 (head + 8);
+  version = isc_le32 (head + 4);
+  flags = isc_le32 (head + 8);
   if (version != 3 || !(flags & VMDK_FLAG_COMPRESSED) ||
       !(flags & VMDK_FLAG_MARKERS) ||
       (head[77] | head[78] << 8) != VMDK_COMPRESS_DEFLATE) {
@@ -257,8 +232,8 @@ isc_check_vmdk_header (struct isc_err *err, const char *subject,
               ": not a compressed stream with markers", version, flags);
     return rule_failed (err, subject, ISC_RULE_VMDK_STREAM, why);
   }
-  desc_off = le64 (head + 28);
-  desc_size = le64 (head + 36);
+  desc_off = isc_le64 (head + 28);
+  desc_size = isc_le64 (head + 36);
   if (desc_off == 0 || desc_size == 0 || desc_off > len / 512 ||
       desc_size > len / 512 - desc_off)
     return rule_failed (err, subject, ISC_RULE_VMDK_STREAM,

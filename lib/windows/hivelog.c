@@ -12,6 +12,7 @@
 
 #include "windows/hivelog.h"
 #include "util/error.h"
+#include "util/bytes.h"
 
 #define BASE_BLOCK 4096                 /* in the hive */
 #define LOG_BASE_BLOCK 512              /* in a log: the first sector */
@@ -33,18 +34,6 @@
 #define FILE_TYPE_LOG_OLD 1
 #define FILE_TYPE_LOG_VERYOLD 2
 #define FILE_TYPE_LOG_NEW 6
-
-static uint32_t
-le32 (const unsigned char *p)
-{
-  return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t) p[3] << 24;
-}
-
-static uint64_t
-le64 (const unsigned char *p)
-{
-  return le32 (p) | (uint64_t) le32 (p + 4) << 32;
-}
 
 static void
 put32 (unsigned char *p, uint32_t v)
@@ -69,7 +58,7 @@ isc_hivelog_checksum (const unsigned char *block)
   size_t i;
 
   for (i = 0; i < BB_CHECKSUM; i += 4)
-    c ^= le32 (block + i);
+    c ^= isc_le32 (block + i);
   if (c == UINT32_MAX)
     c = UINT32_MAX - 1;
   if (c == 0)
@@ -102,7 +91,7 @@ isc_hivelog_marvin32 (const unsigned char *data, size_t len, uint64_t seed)
   size_t i;
 
   for (i = 0; len - i >= 4; i += 4)
-    marvin_mix (&lo, &hi, le32 (data + i));
+    marvin_mix (&lo, &hi, isc_le32 (data + i));
   /* The 0-3 bytes left, then 0x80, as one little-endian word. */
   switch (len - i) {
   case 3: final = final << 8 | data[i + 2]; /* fall through */
@@ -156,11 +145,11 @@ bytes_past (uint32_t cur, uint64_t off, uint64_t len)
 static const char *
 check_primary_base (const unsigned char *b)
 {
-  if (isc_hivelog_checksum (b) != le32 (b + BB_CHECKSUM))
+  if (isc_hivelog_checksum (b) != isc_le32 (b + BB_CHECKSUM))
     return "wrong base block checksum";
-  if (le32 (b + BB_FILE_TYPE) != FILE_TYPE_PRIMARY)
+  if (isc_le32 (b + BB_FILE_TYPE) != FILE_TYPE_PRIMARY)
     return "not a primary hive file";
-  if (!hbins_size_ok (le32 (b + BB_HBINS_SIZE)))
+  if (!hbins_size_ok (isc_le32 (b + BB_HBINS_SIZE)))
     return "invalid hive bins data size";
   return NULL;
 }
@@ -172,7 +161,7 @@ isc_hivelog_is_dirty (struct isc_err *err, const char *name,
   if (hive_len < BASE_BLOCK || memcmp (hive, "regf", 4) != 0)
     return isc_error (err, name, "not a registry hive");
   return check_primary_base (hive) ||
-    le32 (hive + BB_SEQ1) != le32 (hive + BB_SEQ2);
+    isc_le32 (hive + BB_SEQ1) != isc_le32 (hive + BB_SEQ2);
 }
 
 /* One log as a candidate: its base block checked. */
@@ -199,14 +188,14 @@ check_log_base (const struct isc_hivelog_file *f, const char **why)
     *why = "larger than the largest log accepted";
   else if (memcmp (b, "regf", 4) != 0)
     *why = "not a registry transaction log";
-  else if (isc_hivelog_checksum (b) != le32 (b + BB_CHECKSUM))
+  else if (isc_hivelog_checksum (b) != isc_le32 (b + BB_CHECKSUM))
     *why = "wrong base block checksum";
-  else if (le32 (b + BB_SEQ1) != le32 (b + BB_SEQ2))
+  else if (isc_le32 (b + BB_SEQ1) != isc_le32 (b + BB_SEQ2))
     *why = "its base block was not completely written";
-  else if (!hbins_size_ok (le32 (b + BB_HBINS_SIZE)))
+  else if (!hbins_size_ok (isc_le32 (b + BB_HBINS_SIZE)))
     *why = "invalid hive bins data size";
   else {
-    type = le32 (b + BB_FILE_TYPE);
+    type = isc_le32 (b + BB_FILE_TYPE);
     if (type == FILE_TYPE_LOG_NEW || type == FILE_TYPE_LOG_OLD ||
         type == FILE_TYPE_LOG_VERYOLD)
       return type;
@@ -257,26 +246,26 @@ check_entry (const unsigned char *p, size_t avail, uint32_t expect,
     return "truncated entry";
   if (memcmp (p, "HvLE", 4) != 0)
     return "no log entry signature";
-  size = le32 (p + 4);
+  size = isc_le32 (p + 4);
   if (size < SECTOR || size % SECTOR != 0)
     return "invalid entry size";
   if (size > avail)
     return "entry runs past the end of the log";
-  hbins = le32 (p + 16);
+  hbins = isc_le32 (p + 16);
   if (!hbins_size_ok (hbins))
     return "invalid hive bins data size";
-  count = le32 (p + 20);
+  count = isc_le32 (p + 20);
   if (count == 0 || count > (size - ENTRY_HEADER) / 8)
     return "invalid dirty page count";
-  if (isc_hivelog_marvin32 (p, 32, ISC_HIVELOG_MARVIN_SEED) != le64 (p + 32) ||
+  if (isc_hivelog_marvin32 (p, 32, ISC_HIVELOG_MARVIN_SEED) != isc_le64 (p + 32) ||
       isc_hivelog_marvin32 (p + ENTRY_HEADER, size - ENTRY_HEADER,
-                            ISC_HIVELOG_MARVIN_SEED) != le64 (p + 24))
+                            ISC_HIVELOG_MARVIN_SEED) != isc_le64 (p + 24))
     return "wrong hash";
-  if (le32 (p + 12) != expect)
+  if (isc_le32 (p + 12) != expect)
     return "out of sequence";
   for (i = 0; i < count; ++i) {
-    uint32_t off = le32 (p + ENTRY_HEADER + 8 * i);
-    uint32_t len = le32 (p + ENTRY_HEADER + 8 * i + 4);
+    uint32_t off = isc_le32 (p + ENTRY_HEADER + 8 * i);
+    uint32_t len = isc_le32 (p + ENTRY_HEADER + 8 * i + 4);
 
     if (len == 0 || len % SECTOR != 0 || off % SECTOR != 0 ||
         (uint64_t) off + len > hbins)
@@ -298,22 +287,22 @@ check_entry (const unsigned char *p, size_t avail, uint32_t expect,
 static int
 apply_entry (struct work *w, const unsigned char *p, unsigned *pages)
 {
-  uint32_t hbins = le32 (p + 16), count = le32 (p + 20), i;
+  uint32_t hbins = isc_le32 (p + 16), count = isc_le32 (p + 20), i;
   const unsigned char *data = p + ENTRY_HEADER + (size_t) count * 8;
 
   if (grow (w, (size_t) BASE_BLOCK + hbins) == -1)
     return -1;
   for (i = 0; i < count; ++i) {
-    uint32_t off = le32 (p + ENTRY_HEADER + 8 * i);
-    uint32_t len = le32 (p + ENTRY_HEADER + 8 * i + 4);
+    uint32_t off = isc_le32 (p + ENTRY_HEADER + 8 * i);
+    uint32_t len = isc_le32 (p + ENTRY_HEADER + 8 * i + 4);
 
     memcpy (w->buf + BASE_BLOCK + off, data, len);
     data += len;
   }
   *pages += count;
   w->hbins = hbins;
-  w->flags = (w->flags & ~UINT32_C (1)) | (le32 (p + 8) & 1);
-  w->seq = le32 (p + 12);
+  w->flags = (w->flags & ~UINT32_C (1)) | (isc_le32 (p + 8) & 1);
+  w->seq = isc_le32 (p + 12);
   w->have_seq = 1;
   return 0;
 }
@@ -454,7 +443,7 @@ apply_old_log (struct work *w, const struct cand *c)
   const struct isc_hivelog_file *f = c->f;
   char *status = w->s->log[c->index].status;
   const size_t status_len = sizeof w->s->log[c->index].status;
-  uint32_t hbins = le32 (f->data + BB_HBINS_SIZE);
+  uint32_t hbins = isc_le32 (f->data + BB_HBINS_SIZE);
   size_t bitmap_len = hbins / HBIN_ALIGN;   /* bytes: a bit per 512 */
   struct dirty_pages p = { .f = f, .bitmap = f->data + LOG_BASE_BLOCK + 4 };
   uint64_t reach = 0, past = 0, off;
@@ -490,7 +479,7 @@ apply_old_log (struct work *w, const struct cand *c)
   else
     snprintf (status, status_len, "%zu dirty pages applied", k);
   w->hbins = hbins;
-  w->flags = le32 (f->data + BB_FLAGS);
+  w->flags = isc_le32 (f->data + BB_FLAGS);
   w->s->log[c->index].entries = 1;
   w->s->log[c->index].pages = k;
   w->s->entries++;
@@ -578,11 +567,11 @@ isc_hivelog_recover (struct isc_err *err, const char *name,
   if (r == -1)
     return -1;
   s->base_block_valid = check_primary_base (hive) == NULL;
-  s->seq_primary = le32 (hive + BB_SEQ1);
-  s->seq_secondary = le32 (hive + BB_SEQ2);
+  s->seq_primary = isc_le32 (hive + BB_SEQ1);
+  s->seq_secondary = isc_le32 (hive + BB_SEQ2);
   s->seq = s->seq_primary;
   /* An invalid base block: the size the file can hold. */
-  s->size_before = s->base_block_valid ? le32 (hive + BB_HBINS_SIZE) :
+  s->size_before = s->base_block_valid ? isc_le32 (hive + BB_HBINS_SIZE) :
     (hive_len - BASE_BLOCK) / HBIN_ALIGN * HBIN_ALIGN;
   s->size_after = s->size_before;
   if (!r)
@@ -599,8 +588,8 @@ isc_hivelog_recover (struct isc_err *err, const char *name,
                 why);
       continue;
     }
-    c.seq = le32 (logs[i].data + BB_SEQ1);
-    c.timestamp = le64 (logs[i].data + BB_TIMESTAMP);
+    c.seq = isc_le32 (logs[i].data + BB_SEQ1);
+    c.timestamp = isc_le64 (logs[i].data + BB_TIMESTAMP);
     if (type == FILE_TYPE_LOG_NEW)
       new_logs[n_new++] = c;
     else
@@ -614,7 +603,7 @@ isc_hivelog_recover (struct isc_err *err, const char *name,
     return isc_error_oom (err, name);
   memcpy (w.buf, hive, hive_len);
   w.hbins = s->size_before;
-  w.flags = le32 (hive + BB_FLAGS);
+  w.flags = isc_le32 (hive + BB_FLAGS);
   /* Prefer the new format; the old one only when no new log is valid. */
   r = 0;
   if (n_new > 0) {
@@ -625,10 +614,10 @@ isc_hivelog_recover (struct isc_err *err, const char *name,
   else if (n_old > 0) {
     s->format = ISC_HIVELOG_FORMAT_OLD;
     if (s->base_block_valid)
-      hive_time = le64 (hive + BB_TIMESTAMP);
+      hive_time = isc_le64 (hive + BB_TIMESTAMP);
     else if (hive_len >= BASE_BLOCK + 32 &&
              memcmp (hive + BASE_BLOCK, "hbin", 4) == 0)
-      hive_time = le64 (hive + BASE_BLOCK + 20);
+      hive_time = isc_le64 (hive + BASE_BLOCK + 20);
     else
       hive_time = 0;
     r = recover_old (&w, old_logs, n_old, hive_time, &base_from);
@@ -663,7 +652,7 @@ isc_hivelog_recover (struct isc_err *err, const char *name,
   if (w.have_seq)
     s->seq = w.seq;
   else if (!s->base_block_valid && base_from)
-    s->seq = le32 (bb + BB_SEQ1);
+    s->seq = isc_le32 (bb + BB_SEQ1);
   put32 (bb + BB_SEQ1, s->seq);
   put32 (bb + BB_SEQ2, s->seq);
   put32 (bb + BB_FILE_TYPE, FILE_TYPE_PRIMARY);
